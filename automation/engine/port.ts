@@ -1,0 +1,65 @@
+/**
+ * The narrow port through which the service drives Pulumi stacks. Only
+ * `automation/engine/` implements it with `@pulumi/pulumi/automation`; tests
+ * swap in fakes.
+ */
+
+/** Configuration values to set on a stack before an operation. */
+export type StackConfig = Record<string, { value: string; secret?: boolean }>;
+
+export type OperationKind = "up" | "preview" | "destroy" | "refresh";
+
+/** One engine event, reduced to what clients need to follow progress. */
+export interface EngineEvent {
+  readonly sequence: number;
+  readonly timestamp: string;
+  readonly type: string;
+  readonly message?: string;
+  readonly urn?: string;
+  readonly op?: string;
+}
+
+export interface OperationOptions {
+  /** Called for each engine event as it arrives. */
+  readonly onEvent?: (event: EngineEvent) => void;
+  /** Called with each line of engine output. */
+  readonly onOutput?: (line: string) => void;
+  /** Limit the update to these URNs (and their dependents), for weight-only changes. */
+  readonly targets?: readonly string[];
+  /** Abort the operation (the engine is asked to cancel). */
+  readonly signal?: AbortSignal;
+}
+
+/** Summary of resource changes by operation: `{ create: 3, same: 2 }`. */
+export type ChangeSummary = Record<string, number>;
+
+export interface UpResult {
+  readonly outputs: Record<string, unknown>;
+  readonly changes: ChangeSummary;
+}
+
+export interface PreviewResult {
+  readonly changes: ChangeSummary;
+  /** URN → step op (`update`, `create`, ...) for every resource that would change. */
+  readonly steps: Readonly<Record<string, string>>;
+}
+
+export interface StackSummary {
+  readonly name: string;
+  readonly lastUpdate?: string;
+  readonly updateInProgress: boolean;
+  readonly resourceCount?: number;
+}
+
+export interface StackEngine {
+  /** Creates the stack if needed, sets config, runs `up`. */
+  up(stack: string, config: StackConfig, options?: OperationOptions): Promise<UpResult>;
+  preview(stack: string, config: StackConfig, options?: OperationOptions): Promise<PreviewResult>;
+  /** Destroys the stack's resources and removes the stack. A missing stack is a no-op. */
+  destroy(stack: string, options?: OperationOptions): Promise<void>;
+  outputs(stack: string): Promise<Record<string, unknown>>;
+  config(stack: string): Promise<Record<string, string>>;
+  list(): Promise<StackSummary[]>;
+  /** Clears locks and pending operations a crash left behind. */
+  recover(stack: string): Promise<void>;
+}

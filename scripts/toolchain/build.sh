@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the pinned offline toolchain from the Go module proxy into the cache:
+# the Pulumi CLI, Rollgate's Node.js language host, the Kubernetes provider,
+# kube-apiserver/controller-manager/scheduler, KWOK and actionlint.
+# Each binary is rebuilt only when its recipe (module files, versions, Go) changes.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/common.sh
+source "$here/../lib/common.sh"
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+command -v go >/dev/null || fail "Go is required to build the toolchain (https://go.dev/doc/install)"
+export GOFLAGS=-mod=readonly GOTOOLCHAIN=local CGO_ENABLED=0
+mkdir -p "$ROLLGATE_BIN" "$ROLLGATE_TOOLCHAIN/stamps" "$ROLLGATE_TOOLCHAIN/work"
+
+recipe_hash() { # module dir + extra words
+  local dir=$1
+  shift
+  { (cd "$dir" && cat $(ls | sort)); go version; echo "$@"; } | sha256sum | cut -d' ' -f1
+}
+
+# build NAME MODULE_DIR "PACKAGE=OUTPUT ..." [LDFLAGS] [PREPARE_FUNCTION]
+build() {
+  local name=$1 module=$here/modules/$1 targets=$2 ldflags=${3:-} prepare=${4:-}
+  [ -d "$module" ] || module=$here/$1
+  local hash stamp=$ROLLGATE_TOOLCHAIN/stamps/$name work=$ROLLGATE_TOOLCHAIN/work/$name
+  hash=$(recipe_hash "$module" "$targets" "$ldflags")
+  local complete=1 target
+  for target in $targets; do [ -x "$ROLLGATE_BIN/${target#*=}" ] || complete=0; done
+  if [ "$complete" = 1 ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ]; then
+    info "$name: cached"
+    return
+  fi
+  step "building $name (first build downloads modules and compiles; minutes on 2 cores)"
+  rm -rf "$work" && cp -r "$module" "$work"
+  local start=$SECONDS
+  [ -z "$prepare" ] || "$prepare" "$work"
+  for target in $targets; do
+    info "go build ${target%%=*}"
+    (cd "$work" && go build -trimpath -ldflags "-s -w $ldflags" -o "$ROLLGATE_BIN/${target#*=}" "${target%%=*}")
+  done
+  echo "$hash" >"$stamp"
+  info "$name built in $((SECONDS - start))s"
+}
+
+prepare_kubernetes_provider() {
+  local work=$1 dir
+  (cd "$work" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4)
+  dir=$(cd "$work" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)
+  cp "$dir/cmd/pulumi-resource-kubernetes/schema.json" "$work/schema-embed.json"
+  cp "$dir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$work/terraform-mapping-embed.json"
+  chmod u+w "$work"/*.json
+}
+
+build pulumi "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi=pulumi" \
+  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+build langhost ".=pulumi-language-nodejs" "-X main.version=$PULUMI_VERSION"
+build kubernetes-provider ".=pulumi-resource-kubernetes" \
+  "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" \
+  prepare_kubernetes_provider
+kube_version="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION"
+kube_version+=" -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*}"
+kube_version+=" -X k8s.io/component-base/version.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
+kube_version+=" -X k8s.io/component-base/version.gitTreeState=clean"
+build kube "k8s.io/kubernetes/cmd/kube-apiserver=kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager=kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler=kube-scheduler" \
+  "$kube_version"
+build kwok "sigs.k8s.io/kwok/cmd/kwok=kwok"
+build actionlint "github.com/rhysd/actionlint/cmd/actionlint=actionlint"
