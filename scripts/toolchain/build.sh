@@ -67,3 +67,4 @@ build kube "k8s.io/kubernetes/cmd/kube-apiserver=kube-apiserver k8s.io/kubernete
   "$kube_version"
 build kwok "sigs.k8s.io/kwok/cmd/kwok=kwok"
 build actionlint "github.com/rhysd/actionlint/cmd/actionlint=actionlint"
+build random-provider ".=pulumi-resource-random" "-X main.version=$PULUMI_RANDOM_VERSION"
