@@ -1,0 +1,652 @@
+/**
+ * The canary release controller: drives one release per environment through
+ * its steps — deploy the canary without traffic, raise the weight, verify it
+ * on the live router, hold it, analyse it, decide — and promotes or rolls
+ * back. It is a loop over `nextMove` (stateMachine.ts); every decision is a
+ * pure function, and every side effect (stack updates, cluster reads,
+ * metrics, persistence, notifications, time) goes through an injected port.
+ *
+ * Stack config: `canaryImage` and `canaryWeight` are set for the canary;
+ * promotion sets `stableImage`. The canary is removed by setting
+ * `canaryImage` to "" (the engine port has no "unset"); a failed release
+ * never touches `stableImage`.
+ */
+import { randomUUID } from "node:crypto";
+import type { StackConfig, StackEngine } from "../engine/port";
+import { buildChecks, buildTrafficGate } from "./analysis/checks";
+import type { MetricProvider } from "./analysis/provider";
+import { runAnalysis, type AnalysisResult } from "./analysis/run";
+import { systemClock, type Clock } from "./clock";
+import { ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "./errors";
+import { silentLogger, type ClusterProbe, type Logger, type Notifier, type ReleaseEvent, type ReleaseEventType } from "./ports";
+import {
+  controllerSettingsSchema,
+  fieldIssues,
+  type AnalysisRecord,
+  type ControllerSettings,
+  type ControllerSettingsInput,
+  type IntentAction,
+  type Release,
+  type StartReleaseRequest,
+} from "./schemas";
+import {
+  applyCommand,
+  createRelease,
+  isActive,
+  isTerminal,
+  nextMove,
+  resumeDecision,
+  transition,
+  type Move,
+  type ReleaseCommand,
+} from "./stateMachine";
+import { measurementPlan, nextAction, type NextAction, type PlannedStep } from "./steps";
+import type { ReleaseStore } from "./store";
+
+/** Actor recorded for the controller's own decisions. */
+export const CONTROLLER_ACTOR = "rollgate-controller";
+
+export interface ReleaseControllerDeps {
+  readonly engine: StackEngine;
+  readonly store: ReleaseStore;
+  readonly metrics: MetricProvider;
+  readonly cluster: ClusterProbe;
+  readonly logger?: Logger;
+  readonly notifier?: Notifier;
+  readonly clock?: Clock;
+  readonly settings?: ControllerSettingsInput;
+  /** The stack of an environment; defaults to the environment's name. */
+  readonly stackFor?: (environment: string) => string;
+  /** URNs a weight-only update is limited to (the router's resources); the whole stack when undefined. */
+  readonly routerTargets?: (environment: string) => readonly string[] | undefined;
+  readonly newId?: () => string;
+}
+
+/** A release this process is tracking, with its loop's state. */
+interface Run {
+  release: Release;
+  /** Aborted by `abort`/`promote` commands and by `close`, to cut a pause or analysis short. */
+  interrupt: AbortController;
+  /** True from launch until the loop decides to stop (set synchronously with that decision). */
+  driving: boolean;
+  loop: Promise<void>;
+  saves: Promise<void>;
+}
+
+type WaitOutcome = { readonly status: "ok" | "deadline" | "interrupted"; readonly observed: unknown };
+
+export class ReleaseController {
+  private readonly runs = new Map<string, Run>();
+  private readonly starting = new Set<string>();
+  private readonly settings: ControllerSettings;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private closing = false;
+
+  constructor(private readonly deps: ReleaseControllerDeps) {
+    const parsed = controllerSettingsSchema.safeParse(deps.settings ?? {});
+    if (!parsed.success) {
+      throw new TypeError(fieldIssues(parsed.error).map((issue) => `\`settings.${issue.field}\` ${issue.message}`).join("; "));
+    }
+    this.settings = parsed.data;
+    this.logger = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  // ------------------------------------------------------------ public API
+
+  /**
+   * Starts a release and returns its first record; the release then runs in
+   * the background (follow it with `get` or `whenSettled`). Throws
+   * `ReleaseConflictError` if the environment already has an active release.
+   */
+  async start(request: StartReleaseRequest, actor: string): Promise<Release> {
+    const { environment } = request;
+    if (this.closing) throw new Error("the release controller is shutting down");
+    const tracked = this.activeRunIn(environment);
+    if (tracked || this.starting.has(environment)) throw new ReleaseConflictError(environment, tracked?.release.id);
+    this.starting.add(environment);
+    try {
+      const active = await this.deps.store.active(environment);
+      if (active) throw new ReleaseConflictError(environment, active.id);
+      const previousImage = await this.stableImage(environment);
+      if (previousImage === request.image) {
+        throw new ReleaseValidationError([{ field: "image", message: `is already the stable image of \`${environment}\`` }]);
+      }
+      const release = createRelease(request, { id: this.newId(), actor, previousImage, at: this.clock.now() });
+      const run = this.track(release);
+      await this.commit(run, (r) => r);
+      this.log("info", run, { image: release.image, previousImage, steps: release.steps.map((s) => s.weight), actor }, "release started");
+      await this.notify(run, "release.started", actor);
+      this.launch(run);
+      return run.release;
+    } finally {
+      this.starting.delete(environment);
+    }
+  }
+
+  async get(id: string): Promise<Release> {
+    const release = this.runs.get(id)?.release ?? (await this.deps.store.get(id));
+    if (!release) throw new ReleaseNotFoundError(id);
+    return release;
+  }
+
+  list(filter?: { readonly environment?: string }): Promise<Release[]> {
+    return this.deps.store.list(filter);
+  }
+
+  /** Holds the release before its next weight raise (or promotion). */
+  pause(id: string, actor: string, reason?: string): Promise<Release> {
+    return this.command(id, "pause", actor, reason);
+  }
+
+  /** Continues a paused release (or cancels a pause not yet reached). */
+  resume(id: string, actor: string, reason?: string): Promise<Release> {
+    return this.command(id, "resume", actor, reason);
+  }
+
+  /** Skips the remaining steps and promotes. */
+  promote(id: string, actor: string, reason?: string): Promise<Release> {
+    return this.command(id, "promote", actor, reason);
+  }
+
+  /** Rolls back now: traffic to stable first, then the canary is removed; the release ends `aborted`. */
+  abort(id: string, actor: string, reason?: string): Promise<Release> {
+    return this.command(id, "abort", actor, reason);
+  }
+
+  /** Resolves with the record once the release's loop has stopped (finished, or paused). */
+  async whenSettled(id: string): Promise<Release> {
+    for (let run = this.runs.get(id); run?.driving; run = this.runs.get(id)) await run.loop;
+    return this.get(id);
+  }
+
+  /**
+   * Picks up the releases a previous process left active: finishes pending
+   * rollbacks and promotions, and re-runs (or rolls back, per `onRestart`)
+   * progressing ones. Paused releases stay paused. Call once at startup.
+   */
+  async recover(): Promise<Release[]> {
+    const recovered: Release[] = [];
+    for (const release of await this.deps.store.list()) {
+      if (!isActive(release.status) || this.runs.has(release.id)) continue;
+      const run = this.track(release);
+      const decision = resumeDecision(release, this.settings.onRestart);
+      this.log("info", run, { status: release.status, intent: release.intent, decision: decision.kind, onRestart: this.settings.onRestart }, "recovering release");
+      if (release.status === "progressing") {
+        try {
+          await this.deps.engine.recover(this.stackFor(release.environment));
+        } catch (error) {
+          // Left progressing and undriven: the next restart retries, or a human aborts it.
+          this.log("error", run, { error: describe(error) }, "could not clear the stack's pending operations; release not resumed");
+          continue;
+        }
+        if (decision.kind === "rollback" && release.intent === null) await this.setIntent(run, "rollback", decision.reason, CONTROLLER_ACTOR);
+        this.launch(run);
+      }
+      recovered.push(run.release);
+    }
+    return recovered;
+  }
+
+  /**
+   * Stops driving releases for shutdown: pauses and analyses in progress are
+   * cut short (the record stays at its step, to be resumed by `recover`);
+   * a stack update, promotion or rollback in progress finishes first.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    const loops = [...this.runs.values()].map((run) => {
+      run.interrupt.abort();
+      return run.loop;
+    });
+    await Promise.all(loops);
+  }
+
+  // ------------------------------------------------------------ commands
+
+  private async command(id: string, command: ReleaseCommand, actor: string, reason?: string): Promise<Release> {
+    const run = await this.load(id);
+    const before = run.release;
+    const after = applyCommand(before, command, actor, this.clock.now(), reason);
+    if (after === before) return before;
+    // Stage the change and cut the current wait short before awaiting the save, so the loop sees it at once.
+    const saved = this.commit(run, () => after);
+    if (run.driving && (command === "abort" || command === "promote")) run.interrupt.abort();
+    await saved;
+    this.log("info", run, { command, actor, status: after.status, intent: after.intent }, `command ${command} accepted`);
+    if (command === "resume" && before.status === "paused") await this.notify(run, "release.resumed", actor);
+    if (after.status === "progressing") this.launch(run);
+    return run.release;
+  }
+
+  // ------------------------------------------------------------ the loop
+
+  private launch(run: Run): void {
+    if (run.driving || this.closing) return;
+    run.driving = true;
+    run.loop = this.drive(run);
+  }
+
+  private async drive(run: Run): Promise<void> {
+    try {
+      for (;;) {
+        if (run.interrupt.signal.aborted) run.interrupt = new AbortController();
+        const move = this.closing ? ({ kind: "stop" } as const) : nextMove(run.release);
+        if (move.kind === "stop") {
+          run.driving = false;
+          if (isTerminal(run.release.status)) this.runs.delete(run.release.id);
+          return;
+        }
+        await this.perform(run, move);
+      }
+    } catch (error) {
+      await this.fail(run, "the release controller hit an unexpected error", error);
+      run.driving = false;
+    }
+  }
+
+  private async perform(run: Run, move: Exclude<Move, { kind: "stop" }>): Promise<void> {
+    switch (move.kind) {
+      case "step":
+        try {
+          await this.runStep(run, move.step);
+        } catch (error) {
+          this.log("error", run, { error: describe(error) }, "step failed; rolling back");
+          await this.setIntent(run, "rollback", `step ${move.step + 1} failed: ${describe(error)}`, CONTROLLER_ACTOR);
+        }
+        return;
+      case "promote":
+        try {
+          await this.promoteNow(run);
+        } catch (error) {
+          await this.fail(run, "promotion failed; stable may already run the new image, check the stack", error);
+        }
+        return;
+      case "rollback":
+        try {
+          await this.rollBack(run, move.final, move.reason);
+        } catch (error) {
+          await this.fail(run, "rollback failed; the canary may still receive traffic", error);
+        }
+        return;
+      case "hold":
+        await this.hold(run, move.reason);
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ a step
+
+  private async runStep(run: Run, index: number): Promise<void> {
+    const step = run.release.steps[index];
+    if (!step) throw new Error(`release has no step ${index + 1}`);
+    const reached = await this.reachWeight(run, index, step);
+    if (reached.status === "interrupted" || run.interrupt.signal.aborted) return;
+    if (reached.status === "deadline") {
+      await this.setIntent(run, "rollback", reached.reason, CONTROLLER_ACTOR);
+      return;
+    }
+    await this.notify(run, "release.step", run.release.actor);
+
+    this.log("info", run, { pauseSeconds: step.pauseSeconds }, "holding the weight before analysis");
+    if (!(await this.sleep(run, step.pauseSeconds * 1000))) return;
+
+    const result = await this.analyse(run, index, step);
+    if (!result) return;
+    await this.decide(run, index, result);
+  }
+
+  /**
+   * Brings the canary to the step's weight within the progress deadline:
+   * deploys it without traffic if it has none, waits for an available
+   * replica before any traffic, sets the weight, and waits for the live
+   * router to carry it.
+   */
+  private async reachWeight(
+    run: Run,
+    index: number,
+    step: PlannedStep,
+  ): Promise<{ status: "ok" | "interrupted" } | { status: "deadline"; reason: string }> {
+    const { environment, image } = run.release;
+    const keys = this.settings.configKeys;
+    const deadline = this.deadline();
+    const where = `step ${index + 1}/${run.release.steps.length} (${step.weight}%)`;
+
+    if (run.release.weight === 0) {
+      await this.up(run, { [keys.canaryImage]: image, [keys.canaryWeight]: "0" }, "deploy the canary without traffic");
+    }
+
+    const replicas = await this.waitFor(run, deadline, "canary available replicas", async () => {
+      const available = await this.deps.cluster.canaryAvailableReplicas(environment);
+      return { ok: available > 0, observed: available };
+    });
+    if (replicas.status !== "ok") {
+      return replicas.status === "interrupted"
+        ? { status: "interrupted" }
+        : { status: "deadline", reason: `progress deadline (${this.settings.progressDeadlineSeconds}s) exceeded at ${where}: the canary has no available replicas (last seen: ${String(replicas.observed)}); weight not raised` };
+    }
+
+    if (run.release.weight !== step.weight) {
+      // A pause asked for while the canary was coming up holds before this raise.
+      if (run.release.intent?.action === "pause" || run.interrupt.signal.aborted) return { status: "interrupted" };
+      this.log("info", run, { from: run.release.weight, to: step.weight, availableReplicas: replicas.observed }, "setting canary weight");
+      await this.up(run, { [keys.canaryWeight]: String(step.weight) }, `set the canary weight to ${step.weight}%`, { weightOnly: true });
+      await this.commit(run, (release) => ({ ...release, weight: step.weight }));
+    }
+
+    const live = await this.waitFor(run, deadline, "live router weight", async () => {
+      const weight = await this.deps.cluster.readLiveWeight(environment);
+      return { ok: weight === step.weight, observed: weight };
+    });
+    if (live.status !== "ok") {
+      return live.status === "interrupted"
+        ? { status: "interrupted" }
+        : { status: "deadline", reason: `progress deadline (${this.settings.progressDeadlineSeconds}s) exceeded at ${where}: the live router carries ${String(live.observed)}%, expected ${step.weight}%` };
+    }
+    this.log("info", run, { liveWeight: live.observed }, "canary weight verified on the live router");
+    return { status: "ok" };
+  }
+
+  private async analyse(run: Run, index: number, step: PlannedStep): Promise<AnalysisResult | undefined> {
+    const config = run.release.analysisConfig;
+    const plan = measurementPlan(
+      {
+        count: config.count,
+        intervalSeconds: config.intervalSeconds,
+        failureLimit: config.failureLimit,
+        inconclusiveLimit: config.inconclusiveLimit,
+        consecutiveErrorLimit: config.consecutiveErrorLimit,
+      },
+      step,
+    );
+    const signal = run.interrupt.signal;
+    let result: AnalysisResult;
+    try {
+      result = await runAnalysis({
+        provider: this.deps.metrics,
+        checks: buildChecks(config),
+        gate: buildTrafficGate(config),
+        plan,
+        windowSeconds: config.windowSeconds,
+        step: index,
+        clock: this.clock,
+        signal,
+        onRecord: (record) => this.log(record.phase === "successful" ? "info" : "warn", run, { ...record, step: index + 1 }, "measurement"),
+      });
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      throw error;
+    }
+    await this.commit(run, (release) => ({ ...release, analysis: [...release.analysis, ...result.records] }));
+    return result;
+  }
+
+  private async decide(run: Run, index: number, result: AnalysisResult): Promise<void> {
+    const release = run.release;
+    const action = nextAction({
+      phase: result.phase,
+      stepIndex: index,
+      stepCount: release.steps.length,
+      extensions: release.extensions,
+      inconclusive: release.analysisConfig.inconclusive,
+    });
+    this.log(
+      result.phase === "successful" ? "info" : "warn",
+      run,
+      { phase: result.phase, metrics: result.metrics, rounds: result.rounds, decisive: result.decisive, extensions: release.extensions, action },
+      "step analysed",
+    );
+    switch (action.kind) {
+      case "advance":
+      case "promote":
+        await this.commit(run, (r) => ({ ...r, step: index + 1, extensions: 0 }));
+        return;
+      case "extend":
+        await this.commit(run, (r) => ({ ...r, extensions: action.extension }));
+        return;
+      case "pause":
+        await this.setIntent(run, "pause", analysisReason(release, index, result, action), CONTROLLER_ACTOR);
+        return;
+      case "rollback":
+        await this.setIntent(run, "rollback", analysisReason(release, index, result, action), CONTROLLER_ACTOR);
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ endings
+
+  /** Stable takes the canary's image, traffic returns to stable, the canary is removed. */
+  private async promoteNow(run: Run): Promise<void> {
+    if (run.release.intent?.action !== "promote") await this.setIntent(run, "promote", "every step passed analysis", CONTROLLER_ACTOR);
+    const keys = this.settings.configKeys;
+    const { image } = run.release;
+    const actor = run.release.intent?.actor ?? CONTROLLER_ACTOR;
+    const reason = run.release.intent?.reason ?? null;
+
+    await this.up(run, { [keys.stableImage]: image }, "promote: stable runs the canary's image");
+    if (!(await this.trafficToStable(run, "promote"))) return;
+    await this.up(run, { [keys.canaryImage]: "" }, "promote: remove the canary");
+    await this.commit(run, (r) => transition(r, "succeeded", { at: this.clock.now(), reason }));
+    this.log("info", run, { image, actor, reason }, "release promoted");
+    await this.notify(run, "release.promoted", actor);
+  }
+
+  /** Traffic back to stable first, then the canary is removed. Stable's image is never touched. */
+  private async rollBack(run: Run, final: "rolledBack" | "aborted", reason: string): Promise<void> {
+    const actor = run.release.intent?.actor ?? CONTROLLER_ACTOR;
+    this.log("warn", run, { reason, final, actor }, "rolling back");
+    if (!(await this.trafficToStable(run, "rollback"))) return;
+    await this.up(run, { [this.settings.configKeys.canaryImage]: "" }, "rollback: remove the canary");
+    await this.commit(run, (r) => transition(r, final, { at: this.clock.now(), reason }));
+    this.log("warn", run, { reason, stableImage: run.release.previousImage }, final === "aborted" ? "release aborted" : "release rolled back");
+    await this.notify(run, final === "aborted" ? "release.aborted" : "release.rolledBack", actor);
+  }
+
+  /** Sets the weight to 0 and waits for the live router to carry it; false if interrupted by shutdown. */
+  private async trafficToStable(run: Run, purpose: string): Promise<boolean> {
+    await this.up(run, { [this.settings.configKeys.canaryWeight]: "0" }, `${purpose}: all traffic to stable`, { weightOnly: true });
+    await this.commit(run, (release) => ({ ...release, weight: 0 }));
+    const live = await this.waitFor(run, this.deadline(), "live router weight", async () => {
+      const weight = await this.deps.cluster.readLiveWeight(run.release.environment);
+      return { ok: weight === 0, observed: weight };
+    });
+    if (live.status === "deadline") {
+      throw new Error(`the live router still sends ${String(live.observed)}% to the canary after ${this.settings.progressDeadlineSeconds}s; the canary was left in place`);
+    }
+    return live.status === "ok";
+  }
+
+  private async hold(run: Run, reason: string): Promise<void> {
+    const actor = run.release.intent?.actor ?? CONTROLLER_ACTOR;
+    await this.commit(run, (r) => transition(r, "paused", { at: this.clock.now(), reason }));
+    this.log("info", run, { reason, actor }, "release paused");
+    await this.notify(run, "release.paused", actor);
+  }
+
+  private async fail(run: Run, summary: string, error: unknown): Promise<void> {
+    const reason = `${summary}: ${describe(error)}`;
+    this.log("error", run, { reason }, "release failed");
+    if (run.release.status !== "progressing") return;
+    try {
+      await this.commit(run, (r) => transition(r, "failed", { at: this.clock.now(), reason }));
+    } catch (saveError) {
+      this.log("error", run, { error: describe(saveError) }, "could not record the failure");
+    }
+    await this.notify(run, "release.failed", CONTROLLER_ACTOR);
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  /** Records a decided action; a pending abort, rollback or promotion is never replaced (the first decided wins). */
+  private async setIntent(run: Run, action: IntentAction, reason: string, actor: string): Promise<void> {
+    const current = run.release.intent;
+    if (current && current.action !== "pause" && current.action !== action) {
+      this.log("info", run, { pending: current, ignored: { action, reason } }, "an action is already pending");
+      return;
+    }
+    const at = this.clock.now().toISOString();
+    await this.commit(run, (release) => ({ ...release, intent: { action, actor, reason, at } }));
+  }
+
+  private async up(run: Run, values: Record<string, string>, purpose: string, options: { weightOnly?: boolean } = {}): Promise<void> {
+    const stack = this.stackFor(run.release.environment);
+    const config: StackConfig = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }]));
+    const targets = options.weightOnly ? this.deps.routerTargets?.(run.release.environment) : undefined;
+    const limited = targets !== undefined && targets.length > 0;
+    this.log("info", run, { stack, config: values, targets }, purpose);
+    const started = this.clock.now().getTime();
+    const result = await this.deps.engine.up(stack, config, limited ? { targets } : {});
+    this.log("info", run, { stack, changes: result.changes, ms: this.clock.now().getTime() - started }, `${purpose}: done`);
+  }
+
+  /** Polls `probe` every `pollIntervalSeconds` until it is ok, the deadline passes, or the run is interrupted. */
+  private async waitFor(run: Run, deadline: number, what: string, probe: () => Promise<{ ok: boolean; observed: unknown }>): Promise<WaitOutcome> {
+    for (;;) {
+      let observed: unknown;
+      try {
+        const result = await probe();
+        observed = result.observed;
+        if (result.ok) return { status: "ok", observed };
+      } catch (error) {
+        observed = `error: ${describe(error)}`;
+      }
+      const remaining = deadline - this.clock.now().getTime();
+      this.log("debug", run, { what, observed, remainingMs: Math.max(0, remaining) }, "waiting");
+      if (remaining <= 0) {
+        this.log("warn", run, { what, observed }, "progress deadline exceeded");
+        return { status: "deadline", observed };
+      }
+      if (!(await this.sleep(run, Math.min(this.settings.pollIntervalSeconds * 1000, remaining)))) return { status: "interrupted", observed };
+    }
+  }
+
+  /** Sleeps on the injected clock; false when a command or shutdown cut it short. */
+  private async sleep(run: Run, ms: number): Promise<boolean> {
+    const signal = run.interrupt.signal;
+    try {
+      await this.clock.sleep(ms, signal);
+    } catch (error) {
+      if (signal.aborted) return false;
+      throw error;
+    }
+    return !signal.aborted;
+  }
+
+  private deadline(): number {
+    return this.clock.now().getTime() + this.settings.progressDeadlineSeconds * 1000;
+  }
+
+  private async stableImage(environment: string): Promise<string> {
+    const key = this.settings.configKeys.stableImage;
+    const config = await this.deps.engine.config(this.stackFor(environment));
+    const image = config[key];
+    if (!image) {
+      throw new ReleaseValidationError([
+        { field: "environment", message: `has no stable image (stack config \`${key}\` is not set); deploy it before releasing a canary` },
+      ]);
+    }
+    const canary = config[this.settings.configKeys.canaryImage];
+    if (canary) this.logger.warn({ environment, canaryImage: canary }, "the stack still has a canary from an earlier release; this release replaces it");
+    return image;
+  }
+
+  private track(release: Release): Run {
+    const run: Run = { release, interrupt: new AbortController(), driving: false, loop: Promise.resolve(), saves: Promise.resolve() };
+    this.runs.set(release.id, run);
+    return run;
+  }
+
+  private async load(id: string): Promise<Run> {
+    const tracked = this.runs.get(id);
+    if (tracked) return tracked;
+    const release = await this.deps.store.get(id);
+    if (!release) throw new ReleaseNotFoundError(id);
+    return this.runs.get(id) ?? this.track(release);
+  }
+
+  private activeRunIn(environment: string): Run | undefined {
+    return [...this.runs.values()].find((run) => run.release.environment === environment && isActive(run.release.status));
+  }
+
+  /**
+   * Applies `update` to the in-memory record synchronously (the loop and
+   * commands always see the latest record) and saves it; saves of a release
+   * are applied in call order.
+   */
+  private commit(run: Run, update: (release: Release) => Release): Promise<void> {
+    const next = { ...update(run.release), updatedAt: this.clock.now().toISOString() };
+    run.release = next;
+    const save = run.saves.catch(() => undefined).then(() => this.deps.store.save(next));
+    run.saves = save;
+    return save;
+  }
+
+  private async notify(run: Run, type: ReleaseEventType, actor: string): Promise<void> {
+    const notifier = this.deps.notifier;
+    if (!notifier) return;
+    const event = releaseEvent(run.release, type, actor, this.clock.now());
+    try {
+      await notifier.notify(event);
+    } catch (error) {
+      this.log("warn", run, { event: type, error: describe(error) }, "notification failed");
+    }
+  }
+
+  private log(level: keyof Logger, run: Run, fields: object, message: string): void {
+    const { id, environment, step, steps, weight } = run.release;
+    this.logger[level]({ releaseId: id, environment, step: Math.min(step + 1, steps.length), weight, ...fields }, message);
+  }
+
+  private stackFor(environment: string): string {
+    return this.deps.stackFor?.(environment) ?? environment;
+  }
+
+  private newId(): string {
+    return this.deps.newId?.() ?? randomUUID();
+  }
+}
+
+/** The JSON event sent to the notifier. */
+export function releaseEvent(release: Release, type: ReleaseEventType, actor: string, at: Date): ReleaseEvent {
+  return {
+    type,
+    releaseId: release.id,
+    environment: release.environment,
+    image: release.image,
+    previousImage: release.previousImage,
+    status: release.status,
+    step: Math.min(release.step + 1, release.steps.length),
+    stepCount: release.steps.length,
+    weight: release.weight,
+    reason: release.reason,
+    actor,
+    at: at.toISOString(),
+  };
+}
+
+/** Why a step's analysis paused or rolled back the release, with the deciding measurement. */
+export function analysisReason(release: Release, index: number, result: AnalysisResult, action: NextAction): string {
+  const step = release.steps[index];
+  const where = `step ${index + 1}/${release.steps.length} (${step?.weight ?? "?"}%)`;
+  const measurement = result.decisive ? describeRecord(result.decisive) : "no measurement";
+  switch (action.kind) {
+    case "pause":
+      return action.why === "extensions-exhausted"
+        ? `analysis still inconclusive at ${where} after ${release.extensions} extension(s); waiting for a human: ${measurement}`
+        : `analysis inconclusive at ${where}; waiting for a human: ${measurement}`;
+    case "rollback":
+      if (action.why === "extensions-exhausted") return `analysis still inconclusive at ${where} after ${release.extensions} extension(s): ${measurement}`;
+      return `analysis ${action.why === "error" ? "errored" : action.why} at ${where}: ${measurement}`;
+    default:
+      return `analysis ${result.phase} at ${where}`;
+  }
+}
+
+function describeRecord(record: AnalysisRecord): string {
+  return `${record.metric} ${record.phase}: ${record.detail}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

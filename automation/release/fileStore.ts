@@ -1,0 +1,137 @@
+/**
+ * `ReleaseStore` on the local file system: one JSON file per release under a
+ * directory. Each save writes a temporary file, fsyncs it, renames it over
+ * the record and fsyncs the directory, so a crash (even SIGKILL or power
+ * loss) leaves either the old or the new record, never a torn one. Stray
+ * temporary files from a crash are ignored by reads and removed by `clean`.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { CorruptReleaseRecordError } from "./errors";
+import { releaseIdSchema, releaseSchema, type Release } from "./schemas";
+import { byStart, findActive, type ReleaseStore } from "./store";
+
+const RECORD_SUFFIX = ".json";
+const TEMP_SUFFIX = ".tmp";
+
+export class FileReleaseStore implements ReleaseStore {
+  /** Per release, the save in flight: saves of one record are applied in call order. */
+  private readonly writes = new Map<string, Promise<void>>();
+
+  constructor(readonly directory: string) {}
+
+  save(release: Release): Promise<void> {
+    const id = checkedId(release.id);
+    const body = JSON.stringify(release, null, 2) + "\n";
+    const previous = this.writes.get(id) ?? Promise.resolve();
+    const write = previous.catch(() => undefined).then(() => this.writeAtomically(id, body));
+    this.writes.set(id, write);
+    void write.finally(() => {
+      if (this.writes.get(id) === write) this.writes.delete(id);
+    }).catch(() => undefined);
+    return write;
+  }
+
+  async get(id: string): Promise<Release | undefined> {
+    if (!releaseIdSchema.safeParse(id).success) return undefined;
+    return this.read(join(this.directory, id + RECORD_SUFFIX));
+  }
+
+  async list(filter: { readonly environment?: string } = {}): Promise<Release[]> {
+    const records: Release[] = [];
+    for (const name of await this.names()) {
+      if (!name.endsWith(RECORD_SUFFIX)) continue;
+      const release = await this.read(join(this.directory, name));
+      if (release && (filter.environment === undefined || release.environment === filter.environment)) records.push(release);
+    }
+    return records.sort(byStart);
+  }
+
+  async active(environment: string): Promise<Release | undefined> {
+    return findActive(await this.list({ environment }), environment);
+  }
+
+  /** Removes temporary files a crash left behind. Call at startup, before any save. */
+  async clean(): Promise<number> {
+    const stray = (await this.names()).filter((name) => name.endsWith(TEMP_SUFFIX));
+    await Promise.all(stray.map((name) => rm(join(this.directory, name), { force: true })));
+    return stray.length;
+  }
+
+  private async writeAtomically(id: string, body: string): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    const target = join(this.directory, id + RECORD_SUFFIX);
+    const temporary = join(this.directory, `.${id}.${randomUUID()}${TEMP_SUFFIX}`);
+    try {
+      const file = await open(temporary, "wx", 0o600);
+      try {
+        await file.writeFile(body, "utf8");
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    await syncDirectory(this.directory);
+  }
+
+  private async read(path: string): Promise<Release | undefined> {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new CorruptReleaseRecordError(path, error instanceof Error ? error.message : String(error));
+    }
+    const parsed = releaseSchema.safeParse(json);
+    if (!parsed.success) throw new CorruptReleaseRecordError(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    return parsed.data;
+  }
+
+  private async names(): Promise<string[]> {
+    try {
+      return await readdir(this.directory);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  }
+}
+
+function checkedId(id: string): string {
+  const parsed = releaseIdSchema.safeParse(id);
+  if (!parsed.success) throw new TypeError(`release id "${id}" is not safe as a file name`);
+  return parsed.data;
+}
+
+/** Makes the rename itself durable. Some platforms cannot fsync a directory; the rename is still atomic there. */
+async function syncDirectory(directory: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(directory, "r");
+    await handle.sync();
+  } catch (error) {
+    if (!isUnsupported(error)) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+}
+
+function isUnsupported(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "EISDIR" || code === "EINVAL" || code === "EPERM" || code === "EBADF";
+}

@@ -1,0 +1,173 @@
+/**
+ * The release's life cycle as pure functions: which status changes are
+ * legal, what a human command does to a record, and what the controller
+ * does next for a record — including after a restart.
+ *
+ *   progressing ──► paused ──► progressing            (hold / resume)
+ *   progressing ──► succeeded | rolledBack | aborted | failed
+ *
+ * A decided but unfinished action (pause, promote, abort, rollback) is kept
+ * as the record's `intent`, so a restarted controller finishes it.
+ */
+import { IllegalTransitionError } from "./errors";
+import type { Intent, IntentAction, Release, ReleaseStatus, StartReleaseRequest } from "./schemas";
+
+export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ["succeeded", "rolledBack", "failed", "aborted"];
+
+const TRANSITIONS: Readonly<Record<ReleaseStatus, readonly ReleaseStatus[]>> = {
+  progressing: ["paused", "succeeded", "rolledBack", "aborted", "failed"],
+  // Any command that makes the controller act again (resume, promote, abort) goes through progressing.
+  paused: ["progressing"],
+  succeeded: [],
+  rolledBack: [],
+  failed: [],
+  aborted: [],
+};
+
+export function isTerminal(status: ReleaseStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** Progressing or paused: the environment's one release in flight. */
+export function isActive(status: ReleaseStatus): boolean {
+  return !isTerminal(status);
+}
+
+export function canTransition(from: ReleaseStatus, to: ReleaseStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The record in a new status; throws `IllegalTransitionError` for a change the life cycle does not allow. */
+export function transition(release: Release, to: ReleaseStatus, change: { readonly at: Date; readonly reason?: string | null }): Release {
+  if (!canTransition(release.status, to)) throw new IllegalTransitionError(release.id, release.status, `become ${to}`);
+  const at = change.at.toISOString();
+  const settled = isTerminal(to) || to === "paused";
+  return {
+    ...release,
+    status: to,
+    reason: change.reason === undefined ? release.reason : change.reason,
+    intent: settled ? null : release.intent,
+    updatedAt: at,
+    finishedAt: isTerminal(to) ? at : null,
+  };
+}
+
+/** A new release record, progressing at its first step with no canary traffic yet. */
+export function createRelease(
+  request: StartReleaseRequest,
+  context: { readonly id: string; readonly actor: string; readonly previousImage: string; readonly at: Date },
+): Release {
+  const at = context.at.toISOString();
+  return {
+    id: context.id,
+    environment: request.environment,
+    image: request.image,
+    previousImage: context.previousImage,
+    ...(request.commitSha === undefined ? {} : { commitSha: request.commitSha }),
+    status: "progressing",
+    step: 0,
+    weight: 0,
+    steps: request.steps,
+    analysisConfig: request.analysis,
+    analysis: [],
+    extensions: 0,
+    intent: null,
+    startedAt: at,
+    updatedAt: at,
+    finishedAt: null,
+    reason: null,
+    actor: context.actor,
+  };
+}
+
+export const RELEASE_COMMANDS = ["pause", "resume", "promote", "abort"] as const;
+export type ReleaseCommand = (typeof RELEASE_COMMANDS)[number];
+
+/**
+ * What a human command does to the record:
+ *
+ * - `pause`: hold before the next weight raise (or promotion). Already paused: no change.
+ * - `resume`: a paused release progresses again; a pending pause is cancelled.
+ * - `promote`: skip the remaining steps and promote.
+ * - `abort`: roll back now. Repeating it while rolling back changes nothing.
+ *
+ * Finished releases accept no command; once a promotion has begun it cannot
+ * be aborted (stable may already run the new image), and a rollback in
+ * progress cannot be promoted, paused or resumed.
+ */
+export function applyCommand(release: Release, command: ReleaseCommand, actor: string, at: Date, reason?: string): Release {
+  const refuse = (detail: string) => new IllegalTransitionError(release.id, release.status, command, detail);
+  if (isTerminal(release.status)) throw refuse("the release has finished");
+
+  const pending = release.intent?.action;
+  if (pending === "abort" || pending === "rollback") {
+    if (command === "abort") return release;
+    throw refuse("a rollback is in progress");
+  }
+  if (pending === "promote") {
+    if (command === "promote") return release;
+    throw refuse("a promotion is in progress");
+  }
+
+  const intent = (action: IntentAction, why: string): Intent => ({ action, actor, reason: reason ?? why, at: at.toISOString() });
+  const progressing = release.status === "paused" ? transition(release, "progressing", { at, reason: null }) : release;
+  switch (command) {
+    case "pause":
+      if (release.status === "paused" || pending === "pause") return release;
+      return { ...release, intent: intent("pause", `paused by ${actor}`), updatedAt: at.toISOString() };
+    case "resume":
+      if (release.status === "progressing" && pending !== "pause") return release;
+      // A resumed step gets its inconclusive-analysis extensions afresh.
+      return { ...progressing, intent: null, extensions: 0, updatedAt: at.toISOString() };
+    case "promote":
+      return { ...progressing, intent: intent("promote", `promoted by ${actor}`), updatedAt: at.toISOString() };
+    case "abort":
+      return { ...progressing, intent: intent("abort", `aborted by ${actor}`), updatedAt: at.toISOString() };
+  }
+}
+
+/** The controller's next move for a record. */
+export type Move =
+  /** Run the step: reach its weight (idempotently), hold it for the pause, analyse, decide. */
+  | { readonly kind: "step"; readonly step: number }
+  | { readonly kind: "promote" }
+  /** Traffic back to stable, remove the canary, finish as `final`. */
+  | { readonly kind: "rollback"; readonly final: "rolledBack" | "aborted"; readonly reason: string }
+  /** Become paused and wait for a human. */
+  | { readonly kind: "hold"; readonly reason: string }
+  /** Nothing to do: finished, or paused. */
+  | { readonly kind: "stop" };
+
+export function nextMove(release: Release): Move {
+  if (release.status !== "progressing") return { kind: "stop" };
+  const intent = release.intent;
+  switch (intent?.action) {
+    case "abort":
+      return { kind: "rollback", final: "aborted", reason: intent.reason };
+    case "rollback":
+      return { kind: "rollback", final: "rolledBack", reason: intent.reason };
+    case "promote":
+      return { kind: "promote" };
+    case "pause":
+      return { kind: "hold", reason: intent.reason };
+    case undefined:
+      return release.step >= release.steps.length ? { kind: "promote" } : { kind: "step", step: release.step };
+  }
+}
+
+export type RestartPolicy = "resume" | "rollback";
+
+export const RESTART_ROLLBACK_REASON = "the controller restarted during the release and is configured to roll back";
+
+/**
+ * What to do with a record found after a restart. Unfinished intents are
+ * completed; a progressing release either re-runs its current step (its
+ * weight is re-applied and verified, then paused and analysed afresh) or,
+ * with `onRestart: "rollback"`, rolls back. Paused and finished releases stay.
+ */
+export function resumeDecision(release: Release, onRestart: RestartPolicy): Move {
+  if (release.status === "progressing" && release.intent === null && onRestart === "rollback") {
+    return { kind: "rollback", final: "rolledBack", reason: RESTART_ROLLBACK_REASON };
+  }
+  return nextMove(release);
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { IllegalTransitionError } from "../../../automation/release/errors";
+import { RELEASE_STATUSES, parseStartReleaseRequest, type Release, type ReleaseStatus } from "../../../automation/release/schemas";
+import {
+  RELEASE_COMMANDS,
+  RESTART_ROLLBACK_REASON,
+  TERMINAL_STATUSES,
+  applyCommand,
+  canTransition,
+  createRelease,
+  isActive,
+  nextMove,
+  resumeDecision,
+  transition,
+} from "../../../automation/release/stateMachine";
+
+const at = new Date("2026-03-01T10:00:00Z");
+
+function release(overrides: Partial<Release> = {}): Release {
+  const base = createRelease(parseStartReleaseRequest({ environment: "staging", image: "registry.example/web:1.1.0" }), {
+    id: "rel-1",
+    actor: "alice",
+    previousImage: "registry.example/web:1.0.0",
+    at: new Date("2026-03-01T09:00:00Z"),
+  });
+  return { ...base, ...overrides };
+}
+
+describe("status transitions", () => {
+  it("allow exactly the life cycle's edges", () => {
+    const allowed = RELEASE_STATUSES.flatMap((from) => RELEASE_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`));
+
+    expect(allowed).toEqual([
+      "progressing→paused",
+      "progressing→succeeded",
+      "progressing→rolledBack",
+      "progressing→failed",
+      "progressing→aborted",
+      "paused→progressing",
+    ]);
+  });
+
+  it("reject an illegal transition with a typed error", () => {
+    const done = release({ status: "succeeded" });
+
+    expect(() => transition(done, "progressing", { at })).toThrow(IllegalTransitionError);
+    expect(() => transition(done, "progressing", { at })).toThrow("release `rel-1` is succeeded; cannot become progressing");
+  });
+
+  it("set the finish time on entering a final status and clear the intent", () => {
+    const rolling = release({ intent: { action: "rollback", actor: "c", reason: "r", at: at.toISOString() } });
+
+    expect(transition(rolling, "rolledBack", { at, reason: "analysis failed" })).toMatchObject({
+      status: "rolledBack",
+      finishedAt: at.toISOString(),
+      reason: "analysis failed",
+      intent: null,
+    });
+  });
+
+  it("treat progressing and paused as active, everything else as finished", () => {
+    expect(RELEASE_STATUSES.filter(isActive)).toEqual(["progressing", "paused"]);
+    expect(TERMINAL_STATUSES).toEqual(["succeeded", "rolledBack", "failed", "aborted"]);
+  });
+});
+
+describe("commands", () => {
+  it("pause sets a pending pause on a progressing release", () => {
+    expect(applyCommand(release(), "pause", "bob", at).intent).toEqual({ action: "pause", actor: "bob", reason: "paused by bob", at: at.toISOString() });
+  });
+
+  it("resume makes a paused release progress again with fresh extensions", () => {
+    expect(applyCommand(release({ status: "paused", reason: "held", extensions: 2 }), "resume", "bob", at)).toMatchObject({
+      status: "progressing",
+      intent: null,
+      reason: null,
+      extensions: 0,
+    });
+  });
+
+  it("resume cancels a pause that has not been reached", () => {
+    const pausing = applyCommand(release(), "pause", "bob", at);
+    expect(applyCommand(pausing, "resume", "bob", at).intent).toBeNull();
+  });
+
+  it("promote and abort from paused make the release progress with the intent", () => {
+    expect(applyCommand(release({ status: "paused" }), "promote", "bob", at)).toMatchObject({ status: "progressing", intent: { action: "promote" } });
+    expect(applyCommand(release({ status: "paused" }), "abort", "bob", at, "bad build")).toMatchObject({
+      status: "progressing",
+      intent: { action: "abort", reason: "bad build" },
+    });
+  });
+
+  it("abort overrides a pending pause", () => {
+    const pausing = applyCommand(release(), "pause", "bob", at);
+    expect(applyCommand(pausing, "abort", "carol", at).intent).toMatchObject({ action: "abort", actor: "carol" });
+  });
+
+  it("that change nothing return the same record", () => {
+    const paused = release({ status: "paused" });
+    const aborting = applyCommand(release(), "abort", "bob", at);
+    const progressing = release();
+
+    expect(applyCommand(paused, "pause", "bob", at)).toBe(paused);
+    expect(applyCommand(aborting, "abort", "carol", at)).toBe(aborting);
+    expect(applyCommand(progressing, "resume", "bob", at)).toBe(progressing);
+  });
+
+  it("are all refused on a finished release", () => {
+    for (const status of TERMINAL_STATUSES) {
+      for (const command of RELEASE_COMMANDS) {
+        expect(() => applyCommand(release({ status }), command, "bob", at)).toThrow(IllegalTransitionError);
+      }
+    }
+  });
+
+  it("cannot abort a promotion in progress", () => {
+    const promoting = applyCommand(release(), "promote", "bob", at);
+    expect(() => applyCommand(promoting, "abort", "carol", at)).toThrow("release `rel-1` is progressing; cannot abort: a promotion is in progress");
+  });
+
+  it("cannot promote, pause or resume a rollback in progress", () => {
+    const rolling = release({ intent: { action: "rollback", actor: "c", reason: "r", at: at.toISOString() } });
+    for (const command of ["promote", "pause", "resume"] as const) {
+      expect(() => applyCommand(rolling, command, "bob", at)).toThrow(/a rollback is in progress/);
+    }
+  });
+});
+
+describe("next move", () => {
+  const intent = (action: "pause" | "promote" | "abort" | "rollback") => ({ action, actor: "bob", reason: `${action} by bob`, at: at.toISOString() });
+
+  it("runs the current step of a progressing release", () => {
+    expect(nextMove(release({ step: 2 }))).toEqual({ kind: "step", step: 2 });
+  });
+
+  it("promotes once every step has passed", () => {
+    expect(nextMove(release({ step: 4 }))).toEqual({ kind: "promote" });
+  });
+
+  it("carries out a pending intent first", () => {
+    expect(nextMove(release({ intent: intent("abort") }))).toEqual({ kind: "rollback", final: "aborted", reason: "abort by bob" });
+    expect(nextMove(release({ intent: intent("rollback") }))).toEqual({ kind: "rollback", final: "rolledBack", reason: "rollback by bob" });
+    expect(nextMove(release({ intent: intent("promote") }))).toEqual({ kind: "promote" });
+    expect(nextMove(release({ step: 4, intent: intent("pause") }))).toEqual({ kind: "hold", reason: "pause by bob" });
+  });
+
+  it("does nothing for paused or finished releases", () => {
+    const stopped: ReleaseStatus[] = ["paused", ...TERMINAL_STATUSES];
+    expect(stopped.map((status) => nextMove(release({ status })).kind)).toEqual(stopped.map(() => "stop"));
+  });
+});
+
+describe("resume decision after a restart", () => {
+  it("re-runs the current step by default", () => {
+    expect(resumeDecision(release({ step: 1, weight: 25 }), "resume")).toEqual({ kind: "step", step: 1 });
+  });
+
+  it("rolls back a progressing release when configured to", () => {
+    expect(resumeDecision(release({ step: 1 }), "rollback")).toEqual({ kind: "rollback", final: "rolledBack", reason: RESTART_ROLLBACK_REASON });
+  });
+
+  it("finishes a pending abort or promotion whatever the policy", () => {
+    const aborting = applyCommand(release(), "abort", "bob", at);
+    const promoting = applyCommand(release(), "promote", "bob", at);
+
+    expect(resumeDecision(aborting, "rollback")).toMatchObject({ kind: "rollback", final: "aborted" });
+    expect(resumeDecision(promoting, "rollback")).toEqual({ kind: "promote" });
+  });
+
+  it("leaves paused and finished releases alone", () => {
+    expect(resumeDecision(release({ status: "paused" }), "rollback")).toEqual({ kind: "stop" });
+    expect(resumeDecision(release({ status: "succeeded" }), "resume")).toEqual({ kind: "stop" });
+  });
+});
