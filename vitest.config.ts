@@ -18,7 +18,9 @@ export default defineConfig({
           globalSetup: ["test/integration/globalSetup.ts"],
           testTimeout: 600_000,
           hookTimeout: 900_000,
-          fileParallelism: false,
+          // One file at a time: they share the cluster and the engine.
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -1,0 +1,205 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  LocalWorkspace,
+  StackNotFoundError,
+  type ConfigMap,
+  type LocalWorkspaceOptions,
+  type PulumiFn,
+  type Stack,
+} from "@pulumi/pulumi/automation";
+import { toEngineEvent } from "./events";
+import { KeyedSerializer } from "./keyedSerializer";
+import type {
+  ChangeSummary,
+  OperationOptions,
+  PreviewResult,
+  StackConfig,
+  StackEngine,
+  StackSummary,
+  UpResult,
+} from "./port";
+
+export interface LocalStackEngineOptions {
+  /** The inline program every stack runs (the same one `pulumi up` runs). */
+  readonly program: PulumiFn;
+  readonly projectName?: string;
+  /** Each stack gets its own workspace directory below this one. */
+  readonly workspacesDir: string;
+  /** Policy pack directories passed to every preview and update. */
+  readonly policyPacks?: readonly string[];
+  /** Policy config file per stack, e.g. from the stack's environment kind. */
+  readonly policyPackConfig?: (stack: string) => string | undefined;
+}
+
+/**
+ * The only implementation of the StackEngine port: the Pulumi Automation API
+ * with a workspace directory per stack and operations serialized per stack.
+ */
+export class LocalStackEngine implements StackEngine {
+  private readonly serializer = new KeyedSerializer();
+  private readonly projectName: string;
+
+  constructor(private readonly options: LocalStackEngineOptions) {
+    this.projectName = options.projectName ?? "rollgate";
+  }
+
+  up(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<UpResult> {
+    return this.serializer.run(stackName, async () => {
+      const stack = await this.createOrSelect(stackName);
+      await stack.setAllConfig(toConfigMap(config));
+      const result = await withCancel(stack, options.signal, () =>
+        stack.up({
+          ...this.policyOptions(stackName),
+          color: "never",
+          target: options.targets ? [...options.targets] : undefined,
+          targetDependents: options.targets ? true : undefined,
+          onOutput: lines(options.onOutput),
+          onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
+        }),
+      );
+      const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value]));
+      return { outputs, changes: (result.summary.resourceChanges ?? {}) as ChangeSummary };
+    });
+  }
+
+  preview(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<PreviewResult> {
+    return this.serializer.run(stackName, async () => {
+      const stack = await this.createOrSelect(stackName);
+      await stack.setAllConfig(toConfigMap(config));
+      const steps: Record<string, string> = {};
+      const result = await withCancel(stack, options.signal, () =>
+        stack.preview({
+          ...this.policyOptions(stackName),
+          color: "never",
+          onOutput: lines(options.onOutput),
+          onEvent: (event) => {
+            const pre = event.resourcePreEvent?.metadata;
+            if (pre && pre.op !== "same") steps[pre.urn] = pre.op;
+            options.onEvent?.(toEngineEvent(event));
+          },
+        }),
+      );
+      return { changes: result.changeSummary as ChangeSummary, steps };
+    });
+  }
+
+  destroy(stackName: string, options: OperationOptions = {}): Promise<void> {
+    return this.serializer.run(stackName, async () => {
+      const stack = await this.select(stackName);
+      if (!stack) return;
+      await withCancel(stack, options.signal, () =>
+        stack.destroy({
+          color: "never",
+          onOutput: lines(options.onOutput),
+          onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
+        }),
+      );
+      await stack.workspace.removeStack(stackName);
+    });
+  }
+
+  async outputs(stackName: string): Promise<Record<string, unknown>> {
+    const stack = await this.selectExisting(stackName);
+    const outputs = await stack.outputs();
+    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+  }
+
+  async config(stackName: string): Promise<Record<string, string>> {
+    const stack = await this.selectExisting(stackName);
+    const config = await stack.getAllConfig();
+    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, value.secret ? "[secret]" : value.value]));
+  }
+
+  async list(): Promise<StackSummary[]> {
+    const workspace = await LocalWorkspace.create(this.workspaceOptions(join(this.options.workspacesDir, "_list")));
+    const stacks = await workspace.listStacks();
+    return stacks.map((stack) => ({
+      name: stack.name,
+      lastUpdate: stack.lastUpdate,
+      updateInProgress: stack.updateInProgress ?? false,
+      resourceCount: stack.resourceCount,
+    }));
+  }
+
+  recover(stackName: string): Promise<void> {
+    return this.serializer.run(stackName, async () => {
+      const stack = await this.select(stackName);
+      if (!stack) return;
+      const state = await stack.exportStack();
+      const deployment = state.deployment as { pending_operations?: unknown[] } | undefined;
+      if (deployment?.pending_operations?.length) {
+        deployment.pending_operations = [];
+        await stack.importStack(state);
+      }
+    });
+  }
+
+  private async createOrSelect(stackName: string): Promise<Stack> {
+    return LocalWorkspace.createOrSelectStack(
+      { stackName, projectName: this.projectName, program: this.options.program },
+      this.workspaceOptions(this.workspaceDir(stackName)),
+    );
+  }
+
+  /** Selects a stack, throwing the SDK's StackNotFoundError when it does not exist. */
+  private selectExisting(stackName: string): Promise<Stack> {
+    return LocalWorkspace.selectStack(
+      { stackName, projectName: this.projectName, program: this.options.program },
+      this.workspaceOptions(this.workspaceDir(stackName)),
+    );
+  }
+
+  private async select(stackName: string): Promise<Stack | undefined> {
+    try {
+      return await this.selectExisting(stackName);
+    } catch (error) {
+      if (error instanceof StackNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private workspaceDir(stackName: string): string {
+    return join(this.options.workspacesDir, stackName);
+  }
+
+  private workspaceOptions(workDir: string): LocalWorkspaceOptions {
+    mkdirSync(workDir, { recursive: true });
+    return {
+      workDir,
+      secretsProvider: "passphrase",
+      projectSettings: { name: this.projectName, runtime: "nodejs" },
+    };
+  }
+
+  private policyOptions(stackName: string): { policyPacks?: string[]; policyPackConfigs?: string[] } {
+    const packs = this.options.policyPacks?.map((pack) => resolve(pack));
+    if (!packs?.length) return {};
+    const config = this.options.policyPackConfig?.(stackName);
+    return { policyPacks: packs, policyPackConfigs: config ? packs.map(() => config) : undefined };
+  }
+}
+
+function toConfigMap(config: StackConfig): ConfigMap {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, entry]) => [key, { value: entry.value, secret: entry.secret ?? false }]),
+  );
+}
+
+function lines(onOutput?: (line: string) => void): ((chunk: string) => void) | undefined {
+  if (!onOutput) return undefined;
+  return (chunk) => {
+    for (const line of chunk.split("\n")) if (line.trim()) onOutput(line);
+  };
+}
+
+async function withCancel<T>(stack: Stack, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+  if (!signal) return run();
+  const cancel = () => void stack.cancel().catch(() => undefined);
+  signal.addEventListener("abort", cancel, { once: true });
+  try {
+    return await run();
+  } finally {
+    signal.removeEventListener("abort", cancel);
+  }
+}

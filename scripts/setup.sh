@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs everything Rollgate needs, idempotently: Debian packages, npm
+# dependencies, the offline toolchain (built from the Go module proxy), the
+# provider plugins and a local secrets passphrase. A no-op when all is in place.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=env.sh
+source "$here/env.sh"
+# shellcheck source=toolchain/versions.env
+source "$here/toolchain/versions.env"
+started=$SECONDS
+
+step "checking prerequisites"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || fail "Node.js 20 or newer is required (found $(node --version))"
+command -v go >/dev/null || fail "Go is required to build the toolchain"
+info "node $(node --version), $(go version | cut -d' ' -f3)"
+
+apt_packages=()
+command -v etcd >/dev/null || apt_packages+=(etcd-server)
+command -v prometheus >/dev/null || apt_packages+=(prometheus)
+command -v openssl >/dev/null || apt_packages+=(openssl)
+command -v curl >/dev/null || apt_packages+=(curl)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  step "installing Debian packages: ${apt_packages[*]}"
+  [ "$(id -u)" = 0 ] || fail "run as root, or: sudo apt-get install ${apt_packages[*]}"
+  timed "apt-get" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${apt_packages[*]} >/dev/null"
+  # Debian's packages may start services; Rollgate runs its own instances.
+  pkill -x prometheus 2>/dev/null || true
+fi
+
+cd "$ROLLGATE_ROOT"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing npm dependencies (npm ci)"
+  timed "npm ci" npm ci --no-audit --no-fund
+fi
+
+step "toolchain in $ROLLGATE_TOOLCHAIN"
+bash "$here/toolchain/build.sh"
+
+step "registering provider plugins in $PULUMI_HOME"
+install_plugin() { # NAME VERSION BINARY
+  if ! pulumi plugin ls 2>/dev/null | grep -qE "^$1 +resource +$2 "; then
+    pulumi plugin install resource "$1" "$2" --file "$ROLLGATE_BIN/$3" >/dev/null
+  fi
+  info "$1 $2"
+}
+install_plugin kubernetes "$PULUMI_KUBERNETES_VERSION" pulumi-resource-kubernetes
+install_plugin random "$PULUMI_RANDOM_VERSION" pulumi-resource-random
+
+mkdir -p "$ROLLGATE_STATE_DIR/state"
+if [ -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] && [ ! -s "$PULUMI_CONFIG_PASSPHRASE_FILE" ]; then
+  (umask 077 && openssl rand -hex 24 >"$PULUMI_CONFIG_PASSPHRASE_FILE")
+  info "generated a secrets passphrase in $PULUMI_CONFIG_PASSPHRASE_FILE"
+fi
+info "setup complete in $((SECONDS - started))s"
