@@ -1,0 +1,63 @@
+/**
+ * Rollgate's reusable Pulumi components and the pure helpers behind them.
+ * Other Pulumi programs: `import { CanaryRelease, PreviewEnvironment } from "<rollgate>/components"`.
+ */
+export * from "./labels";
+export { ArgumentError } from "./validation";
+export { imageVersion, isImageReference, parseImageReference } from "./image";
+export type { ImageReference } from "./image";
+
+export { WebService, webServiceDefaults } from "./webService";
+export type { WebServiceArgs, ContainerResources, ResourceQuantities } from "./webService";
+
+export { TrafficSplit, defaultRouter, capabilityProblems, requestedCapabilities } from "./trafficSplit/trafficSplit";
+export type { TrafficSplitArgs } from "./trafficSplit/trafficSplit";
+export { capabilities } from "./trafficSplit/router";
+export type {
+  TrafficRouter,
+  RouteRequest,
+  RouteResult,
+  Backend,
+  HeaderRoute,
+  Capability,
+  RouterCapabilities,
+  CloudWatchTargets,
+} from "./trafficSplit/router";
+export { routerFactories, routerKinds, createRouter, isRouterKind } from "./trafficSplit/routers/registry";
+export type { RouterKind, RouterSpec, RouterSettings, RouterFactory } from "./trafficSplit/routers/registry";
+export { gatewayApiDefaults } from "./trafficSplit/routers/gateway-api";
+export type { GatewayApiSettings } from "./trafficSplit/routers/gateway-api";
+export type { IstioSettings } from "./trafficSplit/routers/istio";
+export { nginxAnnotations } from "./trafficSplit/routers/nginx";
+export type { NginxSettings } from "./trafficSplit/routers/nginx";
+export { loadBalancerHostname } from "./trafficSplit/routers/cloudflare";
+export type { CloudflareSettings } from "./trafficSplit/routers/cloudflare";
+export { loadBalancerArnSuffix } from "./trafficSplit/routers/aws";
+export type { AwsSettings } from "./trafficSplit/routers/aws";
+export { splitWeights, weightProblem, WeightError, minWeight, maxWeight } from "./trafficSplit/weights";
+export type { Weights } from "./trafficSplit/weights";
+
+export { Monitoring, grafanaDashboardLabel } from "./monitoring/monitoring";
+export type { MonitoringArgs } from "./monitoring/monitoring";
+export { buildDashboard, renderDashboard, dashboardUid } from "./monitoring/dashboard";
+export type { Dashboard, DashboardOptions } from "./monitoring/dashboard";
+export { buildAlertRules, alertNames } from "./monitoring/alerts";
+export type { AlertOptions, RuleGroup } from "./monitoring/alerts";
+export { metrics } from "./monitoring/metrics";
+
+export { CanaryRelease } from "./canaryRelease";
+export type { CanaryReleaseArgs, ReleaseMonitoring } from "./canaryRelease";
+export { releaseAnnotationValues } from "./releaseMetadata";
+export type { ReleaseMetadata } from "./releaseMetadata";
+
+export { PreviewEnvironment, dnsRecordType } from "./previewEnvironment/previewEnvironment";
+export type { PreviewEnvironmentArgs, PreviewDns, PreviewQuota } from "./previewEnvironment/previewEnvironment";
+export {
+  previewNamespaceName,
+  previewHostname,
+  previewStackName,
+  slugify,
+  isDnsLabel,
+  prProblem,
+} from "./previewEnvironment/naming";
+export { expiresAt, isExpired, createdAtProblem, ttlProblem } from "./previewEnvironment/expiry";

@@ -1,0 +1,16 @@
+import * as pulumi from "@pulumi/pulumi";
+import { releaseAnnotations } from "./labels";
+
+/** Who deployed, and as part of which release; stamped as `releaseAnnotations`. */
+export interface ReleaseMetadata {
+  readonly releaseId?: pulumi.Input<string>;
+  readonly deployedBy?: pulumi.Input<string>;
+}
+
+/** The annotations `metadata` sets, leaving out the ones it has no value for. */
+export function releaseAnnotationValues(metadata: ReleaseMetadata = {}): Record<string, pulumi.Input<string>> {
+  return {
+    ...(metadata.releaseId !== undefined ? { [releaseAnnotations.releaseId]: metadata.releaseId } : {}),
+    ...(metadata.deployedBy !== undefined ? { [releaseAnnotations.deployedBy]: metadata.deployedBy } : {}),
+  };
+}

@@ -1,0 +1,91 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { defined } from "../../validation";
+import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
+
+/** Settings of the Gateway API router: the Gateway the HTTPRoute attaches to. */
+export interface GatewayApiSettings {
+  /** Name of the parent Gateway. Default `rollgate-gateway`. */
+  readonly gatewayName?: pulumi.Input<string>;
+  /** Namespace of the parent Gateway. Default `rollgate-system`. */
+  readonly gatewayNamespace?: pulumi.Input<string>;
+  /** Listener of the Gateway to attach to; all listeners when left out. */
+  readonly sectionName?: pulumi.Input<string>;
+  /** Scheme of the public URL. Default `http`. */
+  readonly scheme?: "http" | "https";
+}
+
+export const gatewayApiDefaults = {
+  gatewayName: "rollgate-gateway",
+  gatewayNamespace: "rollgate-system",
+  scheme: "http",
+} as const;
+
+/**
+ * Gateway API: one HTTPRoute (`gateway.networking.k8s.io/v1`) with weighted
+ * `backendRefs`. Header routing is a more specific rule; mirroring is the
+ * `RequestMirror` filter.
+ */
+export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRouter<"gateway-api"> {
+  const gateway = { ...gatewayApiDefaults, ...defined(settings) };
+  return {
+    kind: "gateway-api",
+    capabilities: { headerRouting: true, mirroring: true },
+    scheme: gateway.scheme,
+    route(request: RouteRequest): RouteResult {
+      const { stable, canary, weights } = request;
+      const weighted = [backendRef(stable, weights.stable), ...(canary ? [backendRef(canary, weights.canary)] : [])];
+      const rules: Record<string, unknown>[] = [];
+      if (canary && request.headerRoute) {
+        rules.push({
+          matches: [
+            {
+              path: { type: "PathPrefix", value: "/" },
+              headers: [{ type: "Exact", name: request.headerRoute.name, value: request.headerRoute.value }],
+            },
+          ],
+          backendRefs: [backendRef(canary, 100)],
+        });
+      }
+      rules.push({
+        matches: [{ path: { type: "PathPrefix", value: "/" } }],
+        backendRefs: weighted,
+        ...(canary && request.mirror
+          ? { filters: [{ type: "RequestMirror", requestMirror: { backendRef: serviceRef(canary) } }] }
+          : {}),
+      });
+
+      const route = new k8s.apiextensions.CustomResource(
+        `${request.name}-httproute`,
+        {
+          apiVersion: "gateway.networking.k8s.io/v1",
+          kind: "HTTPRoute",
+          metadata: { name: request.routeName, namespace: request.namespace, labels: request.labels },
+          spec: {
+            parentRefs: [
+              {
+                group: "gateway.networking.k8s.io",
+                kind: "Gateway",
+                name: gateway.gatewayName,
+                namespace: gateway.gatewayNamespace,
+                ...(gateway.sectionName !== undefined ? { sectionName: gateway.sectionName } : {}),
+              },
+            ],
+            hostnames: request.hostnames,
+            rules,
+          },
+        },
+        { parent: request.parent },
+      );
+      return { resources: [route] };
+    },
+  };
+}
+
+function serviceRef(backend: Backend) {
+  return { group: "", kind: "Service", name: backend.serviceName, port: backend.port };
+}
+
+function backendRef(backend: Backend, weight: pulumi.Input<number>) {
+  return { ...serviceRef(backend), weight };
+}

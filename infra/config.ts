@@ -1,0 +1,482 @@
+/**
+ * Stack configuration: every `rollgate:*` key is read once and parsed by ONE
+ * zod schema into a typed config. Bad config fails before any resource is
+ * created, with one message naming every bad key and why.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { isImageReference } from "../components/image";
+import { createdAtProblem } from "../components/previewEnvironment/expiry";
+import { isDnsLabel, prProblem } from "../components/previewEnvironment/naming";
+import { RouterKind, routerKinds, RouterSpec } from "../components/trafficSplit/routers/registry";
+import { isDns1035Label, isHostname } from "../components/validation";
+
+export const configNamespace = "rollgate";
+
+export const environments = ["preview", "staging", "production"] as const;
+export type Environment = (typeof environments)[number];
+
+/** Every key the program reads, without the `rollgate:` prefix. */
+export const configKeys = [
+  "environment",
+  "app",
+  "namespace",
+  "renderDir",
+  "stableImage",
+  "canaryImage",
+  "canaryWeight",
+  "replicas",
+  "canaryReplicas",
+  "port",
+  "healthPath",
+  "hostnames",
+  "domain",
+  "router",
+  "gatewayName",
+  "gatewayNamespace",
+  "gatewaySectionName",
+  "istioGateways",
+  "nginxIngressClass",
+  "cloudflareAccountId",
+  "cloudflareZoneId",
+  "cloudflareApiToken",
+  "cloudflareStableOrigin",
+  "cloudflareCanaryOrigin",
+  "awsListenerArn",
+  "awsVpcId",
+  "awsRulePriority",
+  "awsRegion",
+  "prometheusOperator",
+  "image",
+  "pr",
+  "branch",
+  "commitSha",
+  "createdAt",
+  "ttlHours",
+  "previewDomain",
+  "previewDnsTarget",
+  "deployedBy",
+  "releaseId",
+] as const;
+export type ConfigKey = (typeof configKeys)[number];
+
+/** Keys read with `getSecret`: their values stay Pulumi secrets. */
+export const secretConfigKeys: readonly ConfigKey[] = ["cloudflareApiToken"];
+
+/** Config as read: strings (objects and lists as JSON or comma-separated), or `Output`s for secrets. */
+export type RawConfig = Partial<Record<ConfigKey, unknown>>;
+
+// ---------------------------------------------------------------------------
+// Field parsers. Each reports its own problem without aborting the parse, so
+// one run names every bad key. Blank strings count as unset.
+
+type Prepared = { ok: true; value: unknown } | { ok: false };
+
+function show(raw: unknown): string {
+  if (pulumi.Output.isInstance(raw)) {
+    return "a secret";
+  }
+  const text = typeof raw === "string" ? raw : (JSON.stringify(raw) ?? String(raw));
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+
+function field<S extends z.ZodTypeAny>(schema: S, message: string, prepare: (raw: unknown) => Prepared = asIs) {
+  return z.unknown().transform((raw, ctx): z.output<S> | undefined => {
+    if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) {
+      return undefined;
+    }
+    const prepared = prepare(raw);
+    const parsed = prepared.ok ? schema.safeParse(prepared.value) : undefined;
+    if (!parsed?.success) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${message} (got ${show(raw)})` });
+      return z.NEVER;
+    }
+    return parsed.data as z.output<S>;
+  });
+}
+
+const asIs = (raw: unknown): Prepared => ({ ok: true, value: typeof raw === "string" ? raw.trim() : raw });
+
+const toNumber = (raw: unknown): Prepared => {
+  if (typeof raw === "number") {
+    return { ok: true, value: raw };
+  }
+  return typeof raw === "string" && /^[+-]?\d+(\.\d+)?$/.test(raw.trim())
+    ? { ok: true, value: Number(raw.trim()) }
+    : { ok: false };
+};
+
+const toBoolean = (raw: unknown): Prepared => {
+  if (typeof raw === "boolean") {
+    return { ok: true, value: raw };
+  }
+  const text = String(raw).trim().toLowerCase();
+  return text === "true" || text === "false" ? { ok: true, value: text === "true" } : { ok: false };
+};
+
+/** A JSON array (how Pulumi returns list values) or a comma-separated string. */
+const toList = (raw: unknown): Prepared => {
+  if (Array.isArray(raw)) {
+    return { ok: true, value: raw };
+  }
+  if (typeof raw !== "string") {
+    return { ok: false };
+  }
+  const text = raw.trim();
+  if (text.startsWith("[")) {
+    try {
+      return { ok: true, value: JSON.parse(text) as unknown };
+    } catch {
+      return { ok: false };
+    }
+  }
+  return { ok: true, value: text.split(",").map((item) => item.trim()).filter((item) => item.length > 0) };
+};
+
+const text = z.string().min(1);
+const integer = (min: number, max: number) =>
+  field(z.number().int().min(min).max(max), `must be an integer from ${min} to ${max}`, toNumber);
+const hostname = z.string().refine(isHostname);
+const image = field(text.refine(isImageReference), "must be a container image reference such as ghcr.io/org/app:1.2.3");
+const dnsLabel = field(text.refine(isDnsLabel), "must be a DNS label (a-z, 0-9 and '-', at most 63 characters)");
+const secret = z.unknown().transform((raw, ctx): pulumi.Output<string> | undefined => {
+  if (pulumi.Output.isInstance(raw)) {
+    return pulumi.secret(raw as pulumi.Output<string>);
+  }
+  if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) {
+    return undefined;
+  }
+  if (typeof raw !== "string") {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "must be a string (set it with --secret)" });
+    return z.NEVER;
+  }
+  return pulumi.secret(raw);
+});
+
+/** The longest app name whose `<app>-preview` Service name is still a DNS label. */
+const maxAppLength = 63 - "-preview".length;
+
+const fields = {
+  environment: field(z.enum(environments), `must be one of ${environments.join(", ")}`),
+  app: field(
+    text.max(maxAppLength).refine(isDns1035Label),
+    `must be a DNS label starting with a letter, at most ${maxAppLength} characters`,
+  ),
+  namespace: dnsLabel,
+  renderDir: field(text, "must be a directory path"),
+  stableImage: image,
+  canaryImage: image,
+  canaryWeight: integer(0, 100),
+  replicas: integer(0, 100),
+  canaryReplicas: integer(0, 100),
+  port: integer(1, 65535),
+  healthPath: field(text.startsWith("/"), 'must be an absolute HTTP path starting with "/"'),
+  hostnames: field(z.array(hostname).min(1), "must be a list of DNS host names", toList),
+  domain: field(hostname, "must be a DNS domain"),
+  router: field(
+    z.string().refine((kind): kind is RouterKind => (routerKinds as string[]).includes(kind)),
+    `must be one of ${routerKinds.join(", ")}`,
+  ),
+  gatewayName: dnsLabel,
+  gatewayNamespace: dnsLabel,
+  gatewaySectionName: field(text, "must be a Gateway listener name"),
+  istioGateways: field(z.array(text).min(1), "must be a list of Istio gateways (namespace/name or mesh)", toList),
+  nginxIngressClass: field(text, "must be an IngressClass name"),
+  cloudflareAccountId: field(text, "must be a Cloudflare account id"),
+  cloudflareZoneId: field(text, "must be a Cloudflare zone id"),
+  cloudflareApiToken: secret,
+  cloudflareStableOrigin: field(text, "must be an origin address"),
+  cloudflareCanaryOrigin: field(text, "must be an origin address"),
+  awsListenerArn: field(
+    text.regex(/^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/app\/[^/]+\/[^/]+\/[^/]+$/),
+    "must be an ALB listener ARN",
+  ),
+  awsVpcId: field(text.regex(/^vpc-[0-9a-f]+$/), "must be a VPC id such as vpc-0123abcd"),
+  awsRulePriority: integer(2, 50000),
+  awsRegion: field(text.regex(/^[a-z]{2}(-[a-z]+)+-\d$/), "must be an AWS region such as eu-west-1"),
+  prometheusOperator: field(z.boolean(), "must be true or false", toBoolean),
+  image,
+  pr: field(z.number().refine((pr) => prProblem(pr) === undefined), "must be a pull request number (a positive integer)", toNumber),
+  branch: field(text, "must be a branch name"),
+  commitSha: field(text.regex(/^[0-9a-f]{7,64}$/), "must be a hexadecimal commit SHA"),
+  createdAt: field(text.refine((value) => createdAtProblem(value) === undefined), "must be an ISO-8601 instant such as 2025-01-31T12:00:00Z"),
+  ttlHours: integer(1, 24 * 90),
+  previewDomain: field(hostname, "must be a DNS domain"),
+  previewDnsTarget: field(text, "must be a host name or IP address"),
+  deployedBy: field(text, "must be text"),
+  releaseId: field(text, "must be text"),
+} satisfies Record<ConfigKey, z.ZodTypeAny>;
+
+type Fields = { [K in ConfigKey]?: z.output<(typeof fields)[K]> };
+
+/** Keys each environment needs, and keys it must not have. */
+const requiredFor: Record<Environment, readonly ConfigKey[]> = {
+  preview: ["image", "pr", "createdAt", "previewDomain"],
+  staging: ["stableImage"],
+  production: ["stableImage"],
+};
+const forbiddenFor: Record<Environment, readonly ConfigKey[]> = {
+  preview: ["stableImage", "canaryImage", "namespace"],
+  staging: ["image", "pr"],
+  production: ["image", "pr"],
+};
+/** Keys each router needs. */
+const requiredForRouter: Record<RouterKind, readonly ConfigKey[]> = {
+  "gateway-api": [],
+  istio: [],
+  nginx: [],
+  cloudflare: [
+    "cloudflareAccountId",
+    "cloudflareZoneId",
+    "cloudflareApiToken",
+    "cloudflareStableOrigin",
+    "cloudflareCanaryOrigin",
+  ],
+  aws: ["awsListenerArn", "awsVpcId", "awsRulePriority"],
+};
+
+function requirements(values: Fields, ctx: z.RefinementCtx): void {
+  const problem = (key: ConfigKey, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message });
+  if (values.app === undefined) {
+    problem("app", "is required");
+  }
+  const environment = values.environment;
+  if (environment === undefined) {
+    problem("environment", `is required (one of ${environments.join(", ")})`);
+    return;
+  }
+  if (typeof environment !== "string") {
+    return; // already reported
+  }
+  for (const key of requiredFor[environment]) {
+    if (values[key] === undefined) {
+      problem(key, `is required when environment is ${environment}`);
+    }
+  }
+  for (const key of forbiddenFor[environment]) {
+    if (values[key] !== undefined) {
+      problem(key, `must not be set when environment is ${environment}`);
+    }
+  }
+  if (environment !== "preview" && values.hostnames === undefined && values.domain === undefined) {
+    problem("hostnames", `is required when environment is ${environment} (or set rollgate:domain to use <app>.<domain>)`);
+  }
+  const router = values.router ?? "gateway-api";
+  if (typeof router === "string") {
+    for (const key of requiredForRouter[router]) {
+      if (values[key] === undefined) {
+        problem(key, `is required when router is ${router}`);
+      }
+    }
+  }
+  if (environment === "preview" && values.cloudflareZoneId !== undefined) {
+    for (const key of ["cloudflareApiToken", "previewDnsTarget"] as const) {
+      if (values[key] === undefined) {
+        problem(key, "is required for a preview when rollgate:cloudflareZoneId is set");
+      }
+    }
+  }
+  const canaryReplicas = values.canaryReplicas;
+  const canaryWeight = values.canaryWeight;
+  if (values.canaryImage !== undefined && canaryReplicas === 0 && typeof canaryWeight === "number" && canaryWeight > 0) {
+    problem("canaryWeight", "must be 0 while rollgate:canaryReplicas is 0: a canary without pods cannot take traffic");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Typed config.
+
+export interface ReleaseMetadataConfig {
+  readonly deployedBy?: string;
+  readonly releaseId?: string;
+}
+
+interface CommonConfig {
+  readonly app: string;
+  readonly renderDir?: string;
+  readonly port: number;
+  readonly healthPath: string;
+  readonly replicas: number;
+  readonly router: RouterSpec;
+  readonly prometheusOperator: boolean;
+  readonly release: ReleaseMetadataConfig;
+}
+
+/** A staging or production stack: a namespace and a canary release. */
+export interface ReleaseConfig extends CommonConfig {
+  readonly environment: "staging" | "production";
+  readonly namespace: string;
+  readonly hostnames: readonly string[];
+  readonly stableImage: string;
+  readonly canaryImage?: string;
+  readonly canaryWeight: number;
+  readonly canaryReplicas: number;
+}
+
+/** A preview stack: one pull request's environment. */
+export interface PreviewConfig extends CommonConfig {
+  readonly environment: "preview";
+  readonly image: string;
+  readonly pr: number;
+  /** Unknown for previews created from an image alone. */
+  readonly branch?: string;
+  readonly commitSha?: string;
+  readonly createdAt: string;
+  readonly ttlHours: number;
+  readonly previewDomain: string;
+  readonly dns?: { readonly zoneId: string; readonly apiToken: pulumi.Output<string>; readonly target: string };
+}
+
+export type RollgateConfig = ReleaseConfig | PreviewConfig;
+
+export const configDefaults = {
+  canaryWeight: 0,
+  canaryReplicas: 1,
+  port: 8080,
+  healthPath: "/healthz",
+  ttlHours: 72,
+  prometheusOperator: false,
+  router: "gateway-api",
+  /** Stable replicas by environment. */
+  replicas: { preview: 1, staging: 1, production: 2 },
+} as const;
+
+/** `value`, which `requirements` has already checked is set. */
+function checked<T>(value: T | undefined, key: ConfigKey): T {
+  if (value === undefined) {
+    throw new Error(`rollgate:${key} is unset although it was checked; this is a bug`);
+  }
+  return value;
+}
+
+function routerSpec(values: Fields): RouterSpec {
+  const kind = values.router ?? configDefaults.router;
+  const optional = <T>(key: string, value: T | undefined) => (value !== undefined ? { [key]: value } : {});
+  const specs: { [K in RouterKind]: () => RouterSpec } = {
+    "gateway-api": () => ({
+      kind: "gateway-api",
+      ...optional("gatewayName", values.gatewayName),
+      ...optional("gatewayNamespace", values.gatewayNamespace),
+      ...optional("sectionName", values.gatewaySectionName),
+    }),
+    istio: () => ({ kind: "istio", ...optional("gateways", values.istioGateways) }),
+    nginx: () => ({ kind: "nginx", ...optional("ingressClassName", values.nginxIngressClass) }),
+    cloudflare: () => ({
+      kind: "cloudflare",
+      accountId: checked(values.cloudflareAccountId, "cloudflareAccountId"),
+      zoneId: checked(values.cloudflareZoneId, "cloudflareZoneId"),
+      apiToken: checked(values.cloudflareApiToken, "cloudflareApiToken"),
+      stableOrigin: checked(values.cloudflareStableOrigin, "cloudflareStableOrigin"),
+      canaryOrigin: checked(values.cloudflareCanaryOrigin, "cloudflareCanaryOrigin"),
+    }),
+    aws: () => ({
+      kind: "aws",
+      listenerArn: checked(values.awsListenerArn, "awsListenerArn"),
+      vpcId: checked(values.awsVpcId, "awsVpcId"),
+      priority: checked(values.awsRulePriority, "awsRulePriority"),
+      ...optional("region", values.awsRegion),
+    }),
+  };
+  return specs[kind]();
+}
+
+function build(values: Fields): RollgateConfig {
+  const environment = checked(values.environment, "environment");
+  const app = checked(values.app, "app");
+  const common: CommonConfig = {
+    app,
+    ...(values.renderDir !== undefined ? { renderDir: values.renderDir } : {}),
+    port: values.port ?? configDefaults.port,
+    healthPath: values.healthPath ?? configDefaults.healthPath,
+    replicas: values.replicas ?? configDefaults.replicas[environment],
+    router: routerSpec(values),
+    prometheusOperator: values.prometheusOperator ?? configDefaults.prometheusOperator,
+    release: {
+      ...(values.deployedBy !== undefined ? { deployedBy: values.deployedBy } : {}),
+      ...(values.releaseId !== undefined ? { releaseId: values.releaseId } : {}),
+    },
+  };
+  if (environment === "preview") {
+    const zoneId = values.cloudflareZoneId;
+    return {
+      ...common,
+      environment,
+      image: checked(values.image, "image"),
+      pr: checked(values.pr, "pr"),
+      ...(values.branch !== undefined ? { branch: values.branch } : {}),
+      ...(values.commitSha !== undefined ? { commitSha: values.commitSha } : {}),
+      createdAt: checked(values.createdAt, "createdAt"),
+      ttlHours: values.ttlHours ?? configDefaults.ttlHours,
+      previewDomain: checked(values.previewDomain, "previewDomain"),
+      ...(zoneId !== undefined
+        ? {
+            dns: {
+              zoneId,
+              apiToken: checked(values.cloudflareApiToken, "cloudflareApiToken"),
+              target: checked(values.previewDnsTarget, "previewDnsTarget"),
+            },
+          }
+        : {}),
+    };
+  }
+  return {
+    ...common,
+    environment,
+    namespace: values.namespace ?? `${app}-${environment}`,
+    hostnames: values.hostnames ?? [`${app}.${checked(values.domain, "domain")}`],
+    stableImage: checked(values.stableImage, "stableImage"),
+    ...(values.canaryImage !== undefined ? { canaryImage: values.canaryImage } : {}),
+    canaryWeight: values.canaryWeight ?? configDefaults.canaryWeight,
+    canaryReplicas: values.canaryReplicas ?? configDefaults.canaryReplicas,
+  };
+}
+
+/** The one schema: raw `rollgate:*` values → typed {@link RollgateConfig}. */
+export const configSchema = z.object(fields).superRefine(requirements).transform(build);
+
+/** One problem with stack config. */
+export interface ConfigIssue {
+  /** Full key, e.g. `rollgate:canaryWeight`. */
+  readonly key: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(
+      `Invalid stack config (${issues.length} ${issues.length === 1 ? "problem" : "problems"}):\n` +
+        issues.map((issue) => `  - ${issue.key} ${issue.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Parses raw stack config (keys without the `rollgate:` prefix).
+ *
+ * @throws ConfigError naming every bad key and why.
+ */
+export function parseConfig(raw: RawConfig): RollgateConfig {
+  const result = configSchema.safeParse(raw);
+  if (result.success) {
+    return result.data;
+  }
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      key: `${configNamespace}:${issue.path.map(String).join(".")}`,
+      message: issue.message,
+    })),
+  );
+}
+
+/** Reads every known key from the stack's `rollgate` config; secrets stay secret. */
+export function readRawConfig(config: pulumi.Config = new pulumi.Config(configNamespace)): RawConfig {
+  const raw: RawConfig = {};
+  for (const key of configKeys) {
+    const value = secretConfigKeys.includes(key) ? config.getSecret(key) : config.get(key);
+    if (value !== undefined) {
+      raw[key] = value;
+    }
+  }
+  return raw;
+}

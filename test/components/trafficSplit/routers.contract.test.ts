@@ -1,0 +1,213 @@
+/**
+ * The contract every TrafficRouter honours, run against every router in the
+ * registry: weights sum to 100, 0 and 100 mean what they say, no canary means
+ * no mention of one, unsupported capabilities are rejected naming the
+ * router, and a weight-only change touches exactly one resource.
+ */
+import { describe, expect, it } from "vitest";
+import type { Capability } from "../../../components/trafficSplit/router";
+import type { RouterKind, RouterSpec } from "../../../components/trafficSplit/routers/registry";
+import type { TrafficSplitArgs } from "../../../components/trafficSplit/trafficSplit";
+import { at, changedResources, installMocks, named, RegisteredResource } from "../../setup/pulumiMocks";
+
+type TrackWeights = { stable: number; canary: number };
+
+interface RouterFixture {
+  readonly spec: RouterSpec;
+  /** The weights the route gives each track, read from what the router registered. */
+  weights(resources: readonly RegisteredResource[]): TrackWeights;
+}
+
+const trackOf = (text: string): keyof TrackWeights | undefined =>
+  text.includes("web-canary") ? "canary" : text.includes("web-stable") ? "stable" : undefined;
+
+function sumByTrack(entries: readonly { key: string; weight: number }[]): TrackWeights {
+  const weights = { stable: 0, canary: 0 };
+  for (const entry of entries) {
+    const track = trackOf(entry.key);
+    if (track === undefined) {
+      throw new Error(`cannot tell the track of ${entry.key}`);
+    }
+    weights[track] += entry.weight;
+  }
+  return weights;
+}
+
+const fixtures: Record<RouterKind, RouterFixture> = {
+  "gateway-api": {
+    spec: { kind: "gateway-api", gatewayName: "edge", gatewayNamespace: "gateways" },
+    weights: (resources) => {
+      const rules = at(named(resources, "web-httproute").inputs, "spec.rules") as Record<string, unknown>[];
+      const weighted = rules.find((rule) => !JSON.stringify(rule.matches).includes("headers"));
+      const refs = (weighted?.backendRefs ?? []) as { name: string; weight: number }[];
+      return sumByTrack(refs.map((ref) => ({ key: ref.name, weight: ref.weight })));
+    },
+  },
+  istio: {
+    spec: { kind: "istio", gateways: ["istio-system/public"] },
+    weights: (resources) => {
+      const http = at(named(resources, "web-virtualservice").inputs, "spec.http") as Record<string, unknown>[];
+      const weighted = http.find((route) => route.name === "weighted");
+      const routes = (weighted?.route ?? []) as { destination: { host: string }; weight: number }[];
+      return sumByTrack(routes.map((route) => ({ key: route.destination.host, weight: route.weight })));
+    },
+  },
+  nginx: {
+    spec: { kind: "nginx" },
+    weights: (resources) => {
+      const canary = resources.find((resource) => resource.name === "web-canary-ingress");
+      const annotations = (canary ? at(canary.inputs, "metadata.annotations") : {}) as Record<string, string>;
+      const canaryWeight = Number(annotations["nginx.ingress.kubernetes.io/canary-weight"] ?? 0);
+      const total = Number(annotations["nginx.ingress.kubernetes.io/canary-weight-total"] ?? 100);
+      return { stable: total - canaryWeight, canary: canaryWeight };
+    },
+  },
+  cloudflare: {
+    spec: {
+      kind: "cloudflare",
+      accountId: "account-1",
+      zoneId: "zone-1",
+      apiToken: "token-1",
+      stableOrigin: "stable.origin.example.net",
+      canaryOrigin: "green.origin.example.net",
+    },
+    weights: (resources) => {
+      const poolWeights = at(named(resources, "web-load-balancer").inputs, "randomSteering.poolWeights") as Record<string, number>;
+      // The mocks give each resource the id `<name>-id`: web-stable-pool-id, web-canary-pool-id.
+      return sumByTrack(
+        Object.entries(poolWeights).map(([id, weight]) => ({
+          key: id.replace(/^web-(stable|canary)-pool-id$/, "web-$1"),
+          weight: Math.round(weight * 100),
+        })),
+      );
+    },
+  },
+  aws: {
+    spec: {
+      kind: "aws",
+      listenerArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/public/50dc6c495c0c9188/f2f7dc8efc522ab2",
+      vpcId: "vpc-0a1b2c3d",
+      priority: 100,
+    },
+    weights: (resources) => {
+      const groups = at(named(resources, "web-rule").inputs, "actions.0.forward.targetGroups") as { arn: string; weight: number }[];
+      // The mocked ARNs carry the target group's Pulumi name: web-stable-target-... / web-canary-target-...
+      return sumByTrack(groups.map((group) => ({ key: group.arn, weight: group.weight })));
+    },
+  },
+};
+
+const kinds = Object.keys(fixtures) as RouterKind[];
+
+interface Scenario {
+  readonly canary?: boolean;
+  readonly weight?: number;
+  readonly capability?: Capability;
+}
+
+const requestFor: Record<Capability, Partial<TrafficSplitArgs>> = {
+  headerRouting: { headerRoute: { name: "x-canary", value: "always" } },
+  mirroring: { mirror: true },
+};
+
+async function routeWith(kind: RouterKind, scenario: Scenario = {}) {
+  const mocks = await installMocks();
+  const { TrafficSplit } = await import("../../../components/trafficSplit/trafficSplit");
+  const split = new TrafficSplit("web", {
+    app: "web",
+    namespace: "shop",
+    hostnames: ["web.example.com"],
+    stable: { serviceName: "web-stable", port: 8080 },
+    ...(scenario.canary === false ? {} : { canary: { serviceName: "web-canary", port: 8080 } }),
+    canaryWeight: scenario.weight ?? 30,
+    router: fixtures[kind].spec,
+    ...(scenario.capability ? requestFor[scenario.capability] : {}),
+  });
+  const resources = (await mocks.settle()).filter((resource) => resource.custom);
+  return { split, resources };
+}
+
+describe.each(kinds)("router %s", (kind) => {
+  const fixture = fixtures[kind];
+
+  it("gives stable and canary weights that sum to 100", async () => {
+    const { resources } = await routeWith(kind, { weight: 30 });
+
+    expect(fixture.weights(resources)).toEqual({ stable: 70, canary: 30 });
+  });
+
+  it("sends the canary nothing at weight 0", async () => {
+    const { resources } = await routeWith(kind, { weight: 0 });
+
+    expect(fixture.weights(resources)).toEqual({ stable: 100, canary: 0 });
+  });
+
+  it("sends the canary everything at weight 100", async () => {
+    const { resources } = await routeWith(kind, { weight: 100 });
+
+    expect(fixture.weights(resources)).toEqual({ stable: 0, canary: 100 });
+  });
+
+  it("sends everything to stable and never mentions a canary when there is none", async () => {
+    const { resources } = await routeWith(kind, { canary: false, weight: 40 });
+
+    expect(fixture.weights(resources)).toEqual({ stable: 100, canary: 0 });
+    expect(JSON.stringify(resources.map((resource) => resource.inputs))).not.toMatch(/canary|green/);
+  });
+
+  it("changes exactly one resource when only the weight changes", async () => {
+    const before = await routeWith(kind, { weight: 10 });
+    const after = await routeWith(kind, { weight: 60 });
+
+    expect(changedResources(before.resources, after.resources)).toHaveLength(1);
+    expect(before.resources.map((resource) => resource.name)).toEqual(after.resources.map((resource) => resource.name));
+  });
+
+  it("declares every capability as supported or not", async () => {
+    const { createRouter } = await import("../../../components/trafficSplit/routers/registry");
+
+    const router = createRouter(fixture.spec);
+
+    expect(router.kind).toBe(kind);
+    expect(Object.keys(router.capabilities).sort()).toEqual(["headerRouting", "mirroring"]);
+  });
+
+  it.each(["headerRouting", "mirroring"] as const)(
+    "builds a route asking for %s only if it supports it, else names the router",
+    async (capability) => {
+      const { createRouter } = await import("../../../components/trafficSplit/routers/registry");
+      const supported = createRouter(fixture.spec).capabilities[capability];
+
+      const attempt = routeWith(kind, { capability });
+
+      if (supported) {
+        const { resources } = await attempt;
+        expect(resources.length).toBeGreaterThan(0);
+      } else {
+        await expect(attempt).rejects.toThrow(`\`router\` is \`${kind}\`, which does not support ${capability}`);
+      }
+    },
+  );
+
+  it("exposes the weights and a URL for the first host name", async () => {
+    const { split } = await routeWith(kind, { weight: 25 });
+    const { valueOf } = await import("../../setup/pulumiMocks");
+
+    expect(await valueOf(split.weights)).toEqual({ stable: 75, canary: 25 });
+    expect(await valueOf(split.url)).toMatch(/^https?:\/\/web\.example\.com$/);
+  });
+
+  it("rejects a weight outside 0–100 before creating anything", async () => {
+    const attempt = routeWith(kind, { weight: 101 });
+
+    await expect(attempt).rejects.toThrow("`canaryWeight` must be an integer from 0 to 100");
+  });
+});
+
+describe("router registry", () => {
+  it("has a contract fixture for every registered router", async () => {
+    const { routerKinds } = await import("../../../components/trafficSplit/routers/registry");
+
+    expect([...routerKinds].sort()).toEqual([...kinds].sort());
+  });
+});
