@@ -1,0 +1,185 @@
+/**
+ * Builds the Rollgate HTTP service from its dependencies. Never listens:
+ * `index.ts` does, and tests drive the app with supertest.
+ */
+import express, { type Express } from "express";
+import type { StackEngine } from "./engine/port";
+import { systemClock, type Clock, type DeploymentWaiter, type Logger, type ReadinessCheck, type SmokeCheck, type SmokeChecker } from "./deps";
+import { errorHandler, notFoundHandler } from "./middleware/problem";
+import { requestLog } from "./middleware/requestLog";
+import { buildOpenApiDocument } from "./openapi/document";
+import { operationRoutes } from "./routes/operations";
+import { previewRoutes } from "./routes/previews";
+import { mountRoutes, type AnyRoute } from "./routes/route";
+import { systemRoutes } from "./routes/system";
+import { webhookRoutes } from "./routes/webhooks";
+import type { TokenStore } from "./services/auth/tokens";
+import { ServiceMetrics } from "./services/metrics/serviceMetrics";
+import { OperationRegistry } from "./services/operations/registry";
+import { OperationScheduler } from "./services/operations/scheduler";
+import { MemoryPreviewJournal, type PreviewJournal } from "./services/previews/journal";
+import { PreviewService } from "./services/previews/previewService";
+import { PreviewReaper } from "./services/previews/reaper";
+import { recoverPreviews, type RecoveryReport } from "./services/previews/recovery";
+import { silentReporter, type PreviewReporter } from "./services/previews/reporter";
+import { PreviewVerifier } from "./services/previews/verify";
+import { HttpSmokeChecker } from "./services/smoke/httpSmokeChecker";
+import { GitHubWebhookService } from "./services/webhooks/githubWebhooks";
+
+/** Largest JSON body the API accepts. */
+export const jsonBodyLimit = 64 * 1024;
+/**
+ * Largest webhook body. GitHub's pull_request payloads embed the PR
+ * description (up to 65,536 characters) and much metadata, so 64 KiB would
+ * reject legitimate deliveries; they are authenticated before parsing.
+ */
+export const webhookBodyLimit = 1024 * 1024;
+
+export interface AppConfig {
+  readonly maxConcurrentOperations: number;
+  readonly previewDefaultTtlHours: number;
+  readonly smokeChecks: readonly SmokeCheck[];
+  readonly githubWebhookSecret?: string;
+  /** Required for pull_request webhooks; `{pr}`, `{sha}`, `{shortSha}` placeholders. */
+  readonly previewImageTemplate?: string;
+  /** `owner/name` to report previews created through the API to. */
+  readonly githubRepository?: string;
+  /** Config keys every preview stack shares, e.g. `{ "rollgate:app": "sample-app", "rollgate:previewDomain": ... }`. */
+  readonly previewBaseConfig?: Readonly<Record<string, string>>;
+}
+
+/** Everything the service needs from outside; the injection point for the real engine and cluster. */
+export interface AppDeps {
+  readonly engine: StackEngine;
+  readonly waitForDeployment: DeploymentWaiter;
+  /** Backend and cluster reachability; each rejects when not reachable. */
+  readonly readinessChecks: readonly ReadinessCheck[];
+  readonly tokens: TokenStore;
+  readonly logger: Logger;
+  readonly config: AppConfig;
+  readonly clock?: Clock;
+  readonly smokeChecker?: SmokeChecker;
+  /** Defaults to memory; `index.ts` passes a file journal so state survives restarts. */
+  readonly journal?: PreviewJournal;
+  readonly reporter?: PreviewReporter;
+  readonly newOperationId?: () => string;
+  readonly sseHeartbeatMs?: number;
+}
+
+export type Lifecycle = "starting" | "serving" | "draining";
+
+export interface RollgateApp {
+  /** The request handler; `listen` is the caller's business. */
+  readonly app: Express;
+  readonly routes: readonly AnyRoute[];
+  readonly previews: PreviewService;
+  readonly operations: OperationRegistry;
+  readonly scheduler: OperationScheduler;
+  readonly reaper: PreviewReaper;
+  readonly metrics: ServiceMetrics;
+  lifecycle(): Lifecycle;
+  /** Crash recovery; readiness turns on when it is done. */
+  recover(): Promise<RecoveryReport>;
+  /** Readiness off, reaper stopped, no new operations; waits for running ones up to `timeoutMs`. */
+  drain(timeoutMs: number): Promise<boolean>;
+}
+
+export function createApp(deps: AppDeps): RollgateApp {
+  const { engine, logger, config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const journal = deps.journal ?? new MemoryPreviewJournal();
+  let lifecycle: Lifecycle = "starting";
+
+  const registry = new OperationRegistry();
+  // The gauges read the scheduler and previews, which are created just below.
+  const metrics: ServiceMetrics = new ServiceMetrics({
+    queueDepth: () => scheduler.queueDepth(),
+    running: () => scheduler.runningCount(),
+    previewsByStatus: () => previews.countByStatus(),
+  });
+  const scheduler: OperationScheduler = new OperationScheduler({
+    registry,
+    maxConcurrent: config.maxConcurrentOperations,
+    clock,
+    logger,
+    observers: [metrics],
+    ...(deps.newOperationId ? { newId: deps.newOperationId } : {}),
+  });
+  const previews: PreviewService = new PreviewService({
+    engine,
+    scheduler,
+    registry,
+    journal,
+    clock,
+    logger,
+    verifier: new PreviewVerifier(deps.waitForDeployment, deps.smokeChecker ?? new HttpSmokeChecker(), config.smokeChecks),
+    reporter: deps.reporter ?? silentReporter,
+    defaultTtlHours: config.previewDefaultTtlHours,
+    ...(config.githubRepository ? { defaultRepository: config.githubRepository } : {}),
+    ...(config.previewBaseConfig ? { baseConfig: config.previewBaseConfig } : {}),
+  });
+  const reaper = new PreviewReaper({ previews, clock, logger });
+  const webhooks =
+    config.githubWebhookSecret && config.previewImageTemplate
+      ? new GitHubWebhookService({ previews, imageTemplate: config.previewImageTemplate })
+      : undefined;
+
+  const routes: AnyRoute[] = [];
+  const openApi = (): Record<string, unknown> =>
+    buildOpenApiDocument(routes, {
+      title: "Rollgate",
+      version: "1.0.0",
+      description: "Preview environments and operations of the Rollgate progressive-delivery service.",
+    });
+  routes.push(
+    ...systemRoutes({
+      readinessChecks: deps.readinessChecks,
+      accepting: () => lifecycle === "serving",
+      renderMetrics: () => metrics.render(),
+      openApiDocument: openApi,
+      logger,
+    }),
+    ...previewRoutes(previews),
+    ...operationRoutes(registry, deps.sseHeartbeatMs === undefined ? {} : { heartbeatMs: deps.sseHeartbeatMs }),
+    ...webhookRoutes(webhooks),
+  );
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(requestLog(logger));
+  mountRoutes(app, routes, {
+    tokens: deps.tokens,
+    ...(config.githubWebhookSecret ? { webhookSecret: config.githubWebhookSecret } : {}),
+    jsonLimit: jsonBodyLimit,
+    webhookLimit: webhookBodyLimit,
+  });
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    routes,
+    previews,
+    operations: registry,
+    scheduler,
+    reaper,
+    metrics,
+    lifecycle: () => lifecycle,
+    async recover() {
+      const report = await recoverPreviews({ engine, journal, previews, logger });
+      if (lifecycle === "starting") lifecycle = "serving";
+      logger.info(
+        { recovered: report.recovered.length, redriven: report.redriven.length, failed: report.failed.length },
+        "crash recovery done",
+      );
+      return report;
+    },
+    async drain(timeoutMs) {
+      lifecycle = "draining";
+      reaper.stop();
+      const drained = await scheduler.drain(timeoutMs);
+      await previews.flush();
+      return drained;
+    },
+  };
+}

@@ -1,0 +1,5 @@
+/** Command groups of the CLI. Adding `release`, `audit` or `dora` is one file and one line here. */
+import type { CommandGroup } from "../types";
+import { previewCommands } from "./preview";
+
+export const commandGroups: readonly CommandGroup[] = [previewCommands];

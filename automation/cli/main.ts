@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * `rollgate` — the command-line client of the Rollgate service.
+ * Run with `npx tsx automation/cli/main.ts <group> <command> [flags]`.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { describeFlags, parseFlags, UsageError, type FlagSchema } from "./args";
+import { ApiError, ConnectionError, RollgateClient } from "./client";
+import { commandGroups } from "./commands";
+import { exitCodes, type CliIo, type Command, type CommandGroup } from "./types";
+
+export const defaultServer = "http://127.0.0.1:7070";
+
+const GlobalFlags = z.object({
+  server: z
+    .string()
+    .url()
+    .refine((url) => /^https?:\/\//.test(url), "must be an http(s) URL")
+    .optional()
+    .describe(`server URL (ROLLGATE_URL, default ${defaultServer})`),
+  token: z.string().min(1).optional().describe("API token (ROLLGATE_TOKEN, else .rollgate/token)"),
+  json: z.boolean().optional().describe("print JSON on stdout"),
+});
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [groupName, commandName, ...rest] = argv;
+  if (groupName === undefined || groupName === "--help" || groupName === "-h" || groupName === "help") {
+    (groupName === undefined ? io.stderr : io.stdout)(`${mainUsage()}\n`);
+    return groupName === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  const group = commandGroups.find((candidate) => candidate.name === groupName);
+  if (!group) return usageError(io, `unknown command "${groupName}"`, mainUsage());
+  if (commandName === undefined || commandName === "--help" || commandName === "-h") {
+    (commandName === undefined ? io.stderr : io.stdout)(`${groupUsage(group)}\n`);
+    return commandName === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  const command = group.commands[commandName];
+  if (!command) return usageError(io, `unknown command "${groupName} ${commandName}"`, groupUsage(group));
+  const schema = allFlags(command);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(`${commandUsage(group, commandName, command)}\n`);
+    return exitCodes.ok;
+  }
+
+  let flags: z.output<typeof schema>;
+  try {
+    flags = parseFlags(schema, rest);
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(io, err.message, commandUsage(group, commandName, command));
+    throw err;
+  }
+  // parseFlags validated the global flags together with the command's.
+  const global = flags as z.output<typeof GlobalFlags>;
+  const token = global.token ?? io.env.ROLLGATE_TOKEN ?? localToken(io.env);
+  const client = new RollgateClient({
+    baseUrl: global.server ?? io.env.ROLLGATE_URL ?? defaultServer,
+    ...(token ? { token } : {}),
+    ...(io.fetch ? { fetch: io.fetch } : {}),
+  });
+  try {
+    return await command.run(flags, { client, io, json: global.json ?? false, pollIntervalMs: io.pollIntervalMs ?? 1000 });
+  } catch (err) {
+    io.stderr(`error: ${describeError(err)}\n`);
+    return exitCodes.failed;
+  }
+}
+
+function allFlags(command: Command): FlagSchema {
+  return command.flags.merge(GlobalFlags);
+}
+
+function localToken(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  try {
+    return readFileSync(join(env.ROLLGATE_STATE_DIR || ".rollgate", "token"), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ApiError) {
+    const fields = err.problem?.errors?.map((error) => `\n  ${error.path}: ${error.message}`).join("") ?? "";
+    const hint = err.status === 401 ? " (pass --token or set ROLLGATE_TOKEN)" : "";
+    return `${err.message}${hint}${fields}`;
+  }
+  if (err instanceof ConnectionError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function usageError(io: CliIo, message: string, usage: string): number {
+  io.stderr(`error: ${message}\n\n${usage}\n`);
+  return exitCodes.usage;
+}
+
+function mainUsage(): string {
+  return [
+    "usage: rollgate <command> <subcommand> [flags]",
+    "",
+    "commands:",
+    ...commandGroups.map((group) => `  ${group.name.padEnd(12)} ${group.summary}`),
+    "",
+    "Run `rollgate <command> --help` for its subcommands.",
+  ].join("\n");
+}
+
+function groupUsage(group: CommandGroup): string {
+  return [
+    `usage: rollgate ${group.name} <subcommand> [flags]`,
+    "",
+    "subcommands:",
+    ...Object.entries(group.commands).map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`),
+  ].join("\n");
+}
+
+function commandUsage(group: CommandGroup, name: string, command: Command): string {
+  return [
+    `usage: rollgate ${group.name} ${name} [flags]`,
+    "",
+    command.summary,
+    "",
+    "flags:",
+    ...describeFlags(command.flags),
+    ...describeFlags(GlobalFlags),
+  ].join("\n");
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exitCode = exitCodes.failed;
+    },
+  );
+}

@@ -1,0 +1,42 @@
+/** The shape of CLI commands: a new command group (release, audit, dora) is one file in `commands/`. */
+import type { z } from "zod";
+import type { FlagSchema } from "./args";
+import type { RollgateClient } from "./client";
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly fetch?: typeof fetch;
+  /** How often `--wait` polls the operation. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface CliContext {
+  readonly client: RollgateClient;
+  readonly io: CliIo;
+  /** `--json`: machine-readable output on stdout. */
+  readonly json: boolean;
+  readonly pollIntervalMs: number;
+}
+
+export interface Command<S extends FlagSchema = FlagSchema> {
+  readonly summary: string;
+  /** Command flags; the global ones (--server, --token, --json) are added to them. */
+  readonly flags: S;
+  /** Returns the exit code. */
+  run(flags: z.output<S>, context: CliContext): Promise<number>;
+}
+
+export interface CommandGroup {
+  readonly name: string;
+  readonly summary: string;
+  readonly commands: Readonly<Record<string, Command>>;
+}
+
+/** Keeps a command's flag types flowing into `run`. */
+export function defineCommand<S extends FlagSchema>(command: Command<S>): Command<S> {
+  return command;
+}
+
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;

@@ -1,0 +1,152 @@
+/**
+ * The service's environment, parsed once at boot. Bad values stop the service
+ * with a message naming the variable.
+ */
+import { z } from "zod";
+import { imageTemplateProblem } from "./services/webhooks/imageTemplate";
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const SmokeChecks = z.array(
+  z
+    .object({
+      path: z.string().regex(/^\/[^\s]*$/, "must be a path starting with /"),
+      expectStatus: z.number().int().min(100).max(599).default(200),
+      timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+    })
+    .strict(),
+);
+
+/** Stack config every preview shares: `{ "rollgate:app": "sample-app", "rollgate:replicas": 1, ... }`. */
+const BaseConfig = z
+  .record(z.union([z.string(), z.number(), z.boolean()]))
+  .superRefine((config, ctx) => {
+    for (const key of Object.keys(config)) {
+      if (!/^[A-Za-z][\w-]*:[A-Za-z][\w.-]*$/.test(key)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: "must be a namespaced config key such as rollgate:app" });
+      }
+    }
+  })
+  .transform((config) => Object.fromEntries(Object.entries(config).map(([key, value]) => [key, String(value)])));
+
+const jsonOf = <T extends z.ZodTypeAny>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: "must be valid JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const EnvSchema = z
+  .object({
+    ROLLGATE_HOST: z.string().min(1).default("127.0.0.1"),
+    ROLLGATE_PORT: integer(0, 65_535).default("7070"),
+    ROLLGATE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ROLLGATE_STATE_DIR: z.string().min(1).default(".rollgate"),
+    ROLLGATE_TOKENS_FILE: z.string().min(1).optional(),
+    ROLLGATE_MAX_CONCURRENT_OPERATIONS: integer(1, 64).default("2"),
+    ROLLGATE_REAPER_INTERVAL_SECONDS: integer(1, 86_400).default("300"),
+    ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS: integer(0, 3600).default("60"),
+    ROLLGATE_PREVIEW_DEFAULT_TTL_HOURS: integer(1, 720).default("72"),
+    ROLLGATE_SMOKE_CHECKS: jsonOf(SmokeChecks).optional(),
+    ROLLGATE_PREVIEW_BASE_CONFIG: jsonOf(BaseConfig).optional(),
+    ROLLGATE_GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+    ROLLGATE_PREVIEW_IMAGE_TEMPLATE: z
+      .string()
+      .superRefine((template, ctx) => {
+        const problem = imageTemplateProblem(template);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
+      .optional(),
+    ROLLGATE_GITHUB_TOKEN: z.string().min(1).optional(),
+    ROLLGATE_GITHUB_API_URL: z.string().url().default("https://api.github.com"),
+    ROLLGATE_GITHUB_REPOSITORY: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name")
+      .optional(),
+    ROLLGATE_GITHUB_STATUS_CONTEXT: z.string().min(1).max(100).default("rollgate/preview"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ROLLGATE_GITHUB_WEBHOOK_SECRET && !env.ROLLGATE_PREVIEW_IMAGE_TEMPLATE) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["ROLLGATE_PREVIEW_IMAGE_TEMPLATE"],
+        message: "is required when ROLLGATE_GITHUB_WEBHOOK_SECRET is set (e.g. ghcr.io/acme/app:pr-{pr}-{sha})",
+      });
+    }
+  });
+
+export interface ServiceConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly stateDir: string;
+  readonly tokensFile?: string;
+  readonly maxConcurrentOperations: number;
+  readonly reaperIntervalSeconds: number;
+  readonly shutdownTimeoutSeconds: number;
+  readonly previewDefaultTtlHours: number;
+  readonly smokeChecks: readonly { path: string; expectStatus: number; timeoutMs: number }[];
+  readonly previewBaseConfig: Readonly<Record<string, string>>;
+  readonly github: {
+    readonly webhookSecret?: string;
+    readonly imageTemplate?: string;
+    readonly token?: string;
+    readonly apiUrl: string;
+    readonly repository?: string;
+    readonly statusContext: string;
+  };
+}
+
+export class EnvError extends Error {
+  constructor(readonly problems: readonly { readonly variable: string; readonly message: string }[]) {
+    super(`invalid configuration: ${problems.map((problem) => `${problem.variable} ${problem.message}`).join("; ")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses the environment; empty values count as unset. Throws `EnvError` naming each bad variable. */
+export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith("ROLLGATE_") && value !== ""));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new EnvError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "environment"),
+        message: issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ${issue.message}` : issue.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    host: e.ROLLGATE_HOST,
+    port: e.ROLLGATE_PORT,
+    logLevel: e.ROLLGATE_LOG_LEVEL,
+    stateDir: e.ROLLGATE_STATE_DIR,
+    ...(e.ROLLGATE_TOKENS_FILE ? { tokensFile: e.ROLLGATE_TOKENS_FILE } : {}),
+    maxConcurrentOperations: e.ROLLGATE_MAX_CONCURRENT_OPERATIONS,
+    reaperIntervalSeconds: e.ROLLGATE_REAPER_INTERVAL_SECONDS,
+    shutdownTimeoutSeconds: e.ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS,
+    previewDefaultTtlHours: e.ROLLGATE_PREVIEW_DEFAULT_TTL_HOURS,
+    smokeChecks: e.ROLLGATE_SMOKE_CHECKS ?? [],
+    previewBaseConfig: e.ROLLGATE_PREVIEW_BASE_CONFIG ?? {},
+    github: {
+      ...(e.ROLLGATE_GITHUB_WEBHOOK_SECRET ? { webhookSecret: e.ROLLGATE_GITHUB_WEBHOOK_SECRET } : {}),
+      ...(e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE ? { imageTemplate: e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE } : {}),
+      ...(e.ROLLGATE_GITHUB_TOKEN ? { token: e.ROLLGATE_GITHUB_TOKEN } : {}),
+      apiUrl: e.ROLLGATE_GITHUB_API_URL,
+      ...(e.ROLLGATE_GITHUB_REPOSITORY ? { repository: e.ROLLGATE_GITHUB_REPOSITORY } : {}),
+      statusContext: e.ROLLGATE_GITHUB_STATUS_CONTEXT,
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Typed errors thrown by services. They carry a `kind`, never an HTTP status:
+ * `middleware/problem.ts` is the one place that maps kinds (and the Pulumi
+ * SDK's errors, by name) to status codes.
+ */
+
+export type ErrorKind =
+  | "invalid-request"
+  | "unauthenticated"
+  | "forbidden"
+  | "not-found"
+  | "conflict"
+  | "unsupported-media-type"
+  | "unavailable";
+
+export interface FieldError {
+  /** Dotted location of the bad value, e.g. `body.pr` or `params.id`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export abstract class RollgateError extends Error {
+  abstract readonly kind: ErrorKind;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends RollgateError {
+  override readonly kind = "invalid-request";
+
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class UnauthenticatedError extends RollgateError {
+  override readonly kind = "unauthenticated";
+}
+
+export class ForbiddenError extends RollgateError {
+  override readonly kind = "forbidden";
+}
+
+export class NotFoundError extends RollgateError {
+  override readonly kind = "not-found";
+}
+
+export class ConflictError extends RollgateError {
+  override readonly kind = "conflict";
+}
+
+export class UnsupportedMediaTypeError extends RollgateError {
+  override readonly kind = "unsupported-media-type";
+}
+
+export class ServiceUnavailableError extends RollgateError {
+  override readonly kind = "unavailable";
+}
+
+export class PreviewNotFoundError extends NotFoundError {
+  constructor(readonly pr: number) {
+    super(`no preview environment for PR ${pr}`);
+  }
+}
+
+export class OperationNotFoundError extends NotFoundError {
+  constructor(readonly operationId: string) {
+    super(`no operation with id ${operationId}`);
+  }
+}
+
+/**
+ * Errors of `@pulumi/pulumi/automation` recognised by name, because only
+ * `automation/engine/` may import that module. Their messages carry engine
+ * output, so clients get a fixed wording instead.
+ */
+export const pulumiErrorKinds: Readonly<Record<string, ErrorKind>> = {
+  ConcurrentUpdateError: "conflict",
+  StackNotFoundError: "not-found",
+  StackAlreadyExistsError: "conflict",
+};
+
+/**
+ * Errors of the release controller (`automation/release/errors.ts`), by
+ * name so the HTTP layer does not depend on the controller's module. Their
+ * messages are written for clients.
+ */
+export const releaseErrorKinds: Readonly<Record<string, ErrorKind>> = {
+  ReleaseValidationError: "invalid-request",
+  ReleaseConflictError: "conflict",
+  ReleaseNotFoundError: "not-found",
+  IllegalTransitionError: "conflict",
+};
+
+/** The kind of a thrown value, or `undefined` for unexpected errors. */
+export function errorKindOf(err: unknown): ErrorKind | undefined {
+  if (err instanceof RollgateError) return err.kind;
+  if (err instanceof Error) return pulumiErrorKinds[err.name] ?? releaseErrorKinds[err.name];
+  return undefined;
+}
+
+/** Field errors carried by a validation error from another module (`issues: [{ field, message }]`). */
+export function fieldErrorsOf(err: unknown): FieldError[] {
+  const issues = (err as { issues?: unknown }).issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.flatMap((issue: unknown) => {
+    const { field, message } = (issue ?? {}) as { field?: unknown; message?: unknown };
+    return typeof field === "string" && typeof message === "string" ? [{ path: `body.${field}`, message }] : [];
+  });
+}
+
+/** A short, client-safe message for an error (no stack). */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,197 @@
+/**
+ * Starts the Rollgate service: parse the environment, build the app, listen,
+ * run crash recovery and the TTL reaper, and shut down gracefully on
+ * SIGTERM/SIGINT (stop accepting, finish in-flight operations up to a
+ * timeout, then abandon them safely: recovery re-drives them at next start).
+ *
+ * The real engine and cluster are wired in `productionAdapters` below.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createApp, type RollgateApp } from "./app";
+import type { StackEngine } from "./engine/port";
+import type { Clock, DeploymentWaiter, Logger, ReadinessCheck, SmokeChecker } from "./deps";
+import { EnvError, parseEnv, type ServiceConfig } from "./env";
+import { createLogger } from "./logger";
+import { TokenStore, ensureLocalTokens } from "./services/auth/tokens";
+import { GitHubClient } from "./services/github/client";
+import { GitHubReporter } from "./services/github/reporter";
+import { FilePreviewJournal } from "./services/previews/journal";
+
+/** The parts that touch Pulumi and Kubernetes. */
+export interface Adapters {
+  readonly engine: StackEngine;
+  readonly waitForDeployment: DeploymentWaiter;
+  /** Cluster reachability and the like; a state-backend check (engine.list) is always added. */
+  readonly readinessChecks?: readonly ReadinessCheck[];
+}
+
+export interface StartOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** The engine and cluster adapters, or a factory for them. Defaults to `productionAdapters`. */
+  readonly adapters?: Adapters | ((config: ServiceConfig, logger: Logger) => Promise<Adapters>);
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly smokeChecker?: SmokeChecker;
+  readonly fetch?: typeof fetch;
+}
+
+export interface RunningService {
+  readonly url: string;
+  readonly config: ServiceConfig;
+  readonly rollgate: RollgateApp;
+  readonly server: Server;
+  /** Stops accepting, drains operations (up to the configured timeout) and closes the server. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+/**
+ * Wiring of the real engine (`automation/engine/`) and cluster. Until the
+ * lead provides them, the service refuses to start without `adapters`.
+ */
+export async function productionAdapters(_config: ServiceConfig, _logger: Logger): Promise<Adapters> {
+  throw new Error(
+    "no StackEngine is wired yet: pass `adapters` to startService() (the lead wires automation/engine/ and the cluster here)",
+  );
+}
+
+/** A readiness check that the state backend answers. */
+export function backendReadiness(engine: StackEngine): ReadinessCheck {
+  return { name: "backend", check: async () => void (await engine.list()) };
+}
+
+export async function startService(options: StartOptions = {}): Promise<RunningService> {
+  const config = parseEnv(options.env ?? process.env);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const tokens = await loadTokens(config, logger);
+  const adapters =
+    typeof options.adapters === "function"
+      ? await options.adapters(config, logger)
+      : (options.adapters ?? (await productionAdapters(config, logger)));
+  const reporter = config.github.token
+    ? new GitHubReporter({
+        client: new GitHubClient({
+          token: config.github.token,
+          apiUrl: config.github.apiUrl,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
+        logger,
+        statusContext: config.github.statusContext,
+      })
+    : undefined;
+
+  const rollgate = createApp({
+    engine: adapters.engine,
+    waitForDeployment: adapters.waitForDeployment,
+    readinessChecks: [backendReadiness(adapters.engine), ...(adapters.readinessChecks ?? [])],
+    tokens,
+    logger,
+    journal: new FilePreviewJournal(join(resolve(config.stateDir), "previews")),
+    ...(reporter ? { reporter } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.smokeChecker ? { smokeChecker: options.smokeChecker } : {}),
+    config: {
+      maxConcurrentOperations: config.maxConcurrentOperations,
+      previewDefaultTtlHours: config.previewDefaultTtlHours,
+      smokeChecks: config.smokeChecks,
+      previewBaseConfig: config.previewBaseConfig,
+      ...(config.github.webhookSecret ? { githubWebhookSecret: config.github.webhookSecret } : {}),
+      ...(config.github.imageTemplate ? { previewImageTemplate: config.github.imageTemplate } : {}),
+      ...(config.github.repository ? { githubRepository: config.github.repository } : {}),
+    },
+  });
+
+  const server = await listen(rollgate, config);
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url }, "rollgate listening");
+
+  const stopping = new AbortController();
+  const background = startBackgroundWork(rollgate, config, logger, stopping.signal);
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (reason = "shutdown requested"): Promise<void> => {
+    shuttingDown ??= (async () => {
+      stopping.abort();
+      logger.info({ reason }, "shutting down: no new requests or operations");
+      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      server.closeIdleConnections();
+      const drained = await rollgate.drain(config.shutdownTimeoutSeconds * 1000);
+      if (!drained) logger.warn("operations still running after the shutdown timeout were abandoned; recovery re-drives them");
+      await background;
+      server.closeAllConnections();
+      await closed;
+      logger.info("shut down");
+    })();
+    return shuttingDown;
+  };
+  return { url, config, rollgate, server, shutdown };
+}
+
+async function loadTokens(config: ServiceConfig, logger: Logger): Promise<TokenStore> {
+  if (config.tokensFile) return TokenStore.fromFile(config.tokensFile);
+  const local = await ensureLocalTokens(config.stateDir);
+  logger.info(
+    { tokenFile: local.tokenFile, tokensFile: local.tokensFile, created: local.created },
+    "no ROLLGATE_TOKENS_FILE set: using the local admin token stored in tokenFile",
+  );
+  return TokenStore.fromFile(local.tokensFile);
+}
+
+function listen(rollgate: RollgateApp, config: ServiceConfig): Promise<Server> {
+  return new Promise((resolveListen, reject) => {
+    const server = rollgate.app.listen(config.port, config.host, (err?: Error) => {
+      if (err) reject(err);
+      else resolveListen(server);
+    });
+    server.once("error", reject);
+  });
+}
+
+/** Crash recovery (retried until the backend answers), then the reaper. */
+async function startBackgroundWork(
+  rollgate: RollgateApp,
+  config: ServiceConfig,
+  logger: Logger,
+  stop: AbortSignal,
+): Promise<void> {
+  for (let attempt = 1; !stop.aborted; attempt += 1) {
+    try {
+      await rollgate.recover();
+      break;
+    } catch (err) {
+      logger.error({ err, attempt }, "crash recovery failed; retrying in 10 s");
+      await sleep(10_000, undefined, { signal: stop }).catch(() => undefined);
+    }
+  }
+  if (stop.aborted) return;
+  await rollgate.reaper.runOnce().catch((err: unknown) => logger.error({ err }, "preview reaper pass failed"));
+  if (!stop.aborted) rollgate.reaper.start(config.reaperIntervalSeconds * 1000);
+}
+
+export async function main(): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await startService();
+  } catch (err) {
+    const message = err instanceof EnvError ? err.message : `cannot start: ${(err as Error).message}`;
+    process.stderr.write(`rollgate: ${message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      service.shutdown(signal).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`rollgate: shutdown failed: ${(err as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (require.main === module) void main();

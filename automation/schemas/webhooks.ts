@@ -1,0 +1,45 @@
+/**
+ * GitHub webhook payloads. These are GitHub's documents, with many more fields
+ * than Rollgate reads, so unknown keys are stripped rather than rejected; the
+ * fields that are read are validated as strictly as API input.
+ */
+import { z } from "zod";
+import { BranchName, CommitSha, PrNumber } from "./common";
+
+export const WebhookHeaders = z.object({
+  "x-github-event": z.string().regex(/^[a-z_]{1,64}$/, "must name a GitHub event"),
+  "x-github-delivery": z.string().max(100).optional(),
+  "x-hub-signature-256": z.string().max(200).optional(),
+});
+
+export const PullRequestPayload = z.object({
+  action: z.string().regex(/^[a-z_]{1,64}$/),
+  number: PrNumber,
+  pull_request: z.object({
+    head: z.object({ sha: CommitSha, ref: BranchName }),
+  }),
+  repository: z.object({
+    full_name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, "must be owner/name"),
+  }),
+  sender: z.object({
+    login: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "must be a GitHub login"),
+  }),
+});
+
+/** Any JSON object; which event it is decides the schema applied next. */
+export const WebhookBody = z.record(z.unknown()).describe("GitHub webhook payload (see X-GitHub-Event)");
+
+export const WebhookResponse = z.union([
+  z.object({ ok: z.literal(true), event: z.literal("ping") }).strict(),
+  z.object({ ignored: z.literal(true), event: z.string(), reason: z.string() }).strict(),
+  z
+    .object({
+      event: z.literal("pull_request"),
+      action: z.string(),
+      pr: PrNumber,
+      stack: z.string(),
+      status: z.string(),
+      operation: z.object({ id: z.string(), kind: z.string(), status: z.string() }),
+    })
+    .strict(),
+]);

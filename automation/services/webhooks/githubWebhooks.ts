@@ -1,0 +1,72 @@
+/** GitHub webhook deliveries: signature check and pull request events → preview operations. */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { ValidationError } from "../../errors";
+import { parseImageReference } from "../../schemas/imageReference";
+import type { AcceptedOperation, PreviewService } from "../previews/previewService";
+import { renderImageTemplate } from "./imageTemplate";
+
+/**
+ * Checks `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the raw body>`)
+ * in constant time. A malformed header is simply not valid.
+ */
+export function isValidSignature(secret: string, rawBody: Buffer, header: string | undefined): boolean {
+  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header ?? "");
+  if (!match?.[1]) return false;
+  const expected = createHmac("sha256", secret).update(rawBody).digest();
+  return timingSafeEqual(expected, Buffer.from(match[1], "hex"));
+}
+
+export interface PullRequestEvent {
+  readonly action: string;
+  readonly pr: number;
+  readonly headSha: string;
+  readonly headRef: string;
+  /** `owner/name`. */
+  readonly repository: string;
+  /** `sender.login`. */
+  readonly actor: string;
+}
+
+export type WebhookOutcome =
+  | { readonly kind: "accepted"; readonly action: string; readonly accepted: AcceptedOperation }
+  | { readonly kind: "ignored"; readonly reason: string };
+
+const deployActions = new Set(["opened", "reopened", "synchronize"]);
+
+export interface GitHubWebhookServiceDeps {
+  readonly previews: PreviewService;
+  /** Image for a PR's head commit, with `{pr}`, `{sha}` and `{shortSha}` placeholders. */
+  readonly imageTemplate: string;
+}
+
+export class GitHubWebhookService {
+  constructor(private readonly deps: GitHubWebhookServiceDeps) {}
+
+  async pullRequest(event: PullRequestEvent): Promise<WebhookOutcome> {
+    const actor = `github:${event.actor}`;
+    if (deployActions.has(event.action)) {
+      const image = renderImageTemplate(this.deps.imageTemplate, { pr: event.pr, sha: event.headSha });
+      if (!parseImageReference(image)) {
+        throw new ValidationError("the image template produced an invalid image reference", [
+          { path: "body.pull_request", message: `image ${image} is not a valid OCI reference` },
+        ]);
+      }
+      const accepted = await this.deps.previews.upsert({
+        pr: event.pr,
+        image,
+        branch: event.headRef,
+        commitSha: event.headSha,
+        actor,
+        repository: event.repository,
+      });
+      return { kind: "accepted", action: event.action, accepted };
+    }
+    if (event.action === "closed") {
+      const accepted = await this.deps.previews.destroyIfPresent(event.pr, actor);
+      return accepted
+        ? { kind: "accepted", action: event.action, accepted }
+        : { kind: "ignored", reason: `PR ${event.pr} has no preview environment` };
+    }
+    return { kind: "ignored", reason: `pull_request action "${event.action}" needs no preview change` };
+  }
+}

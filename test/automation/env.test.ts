@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "../../automation/env";
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    parseEnv(env);
+  } catch (err) {
+    if (err instanceof EnvError) return err.problems.map((problem) => problem.variable);
+    throw err;
+  }
+  return [];
+}
+
+describe("parseEnv", () => {
+  it("applies the defaults", () => {
+    const config = parseEnv({});
+
+    expect(config).toMatchObject({
+      host: "127.0.0.1",
+      port: 7070,
+      maxConcurrentOperations: 2,
+      reaperIntervalSeconds: 300,
+      previewDefaultTtlHours: 72,
+      smokeChecks: [],
+      stateDir: ".rollgate",
+      github: { apiUrl: "https://api.github.com", statusContext: "rollgate/preview" },
+    });
+    expect(config.tokensFile).toBeUndefined();
+  });
+
+  it("reads every setting", () => {
+    const config = parseEnv({
+      ROLLGATE_HOST: "0.0.0.0",
+      ROLLGATE_PORT: "8080",
+      ROLLGATE_MAX_CONCURRENT_OPERATIONS: "4",
+      ROLLGATE_SMOKE_CHECKS: '[{"path":"/healthz","expectStatus":200,"timeoutMs":5000},{"path":"/"}]',
+      ROLLGATE_GITHUB_WEBHOOK_SECRET: "s3cret",
+      ROLLGATE_PREVIEW_IMAGE_TEMPLATE: "ghcr.io/acme/app:pr-{pr}-{sha}",
+      ROLLGATE_PREVIEW_BASE_CONFIG: '{"rollgate:app":"sample-app","rollgate:replicas":1}',
+      ROLLGATE_GITHUB_TOKEN: "ghs_x",
+      ROLLGATE_GITHUB_API_URL: "http://127.0.0.1:9999",
+      ROLLGATE_GITHUB_REPOSITORY: "acme/app",
+    });
+
+    expect(config.port).toBe(8080);
+    expect(config.smokeChecks).toEqual([
+      { path: "/healthz", expectStatus: 200, timeoutMs: 5000 },
+      { path: "/", expectStatus: 200, timeoutMs: 10_000 },
+    ]);
+    expect(config.previewBaseConfig).toEqual({ "rollgate:app": "sample-app", "rollgate:replicas": "1" });
+    expect(config.github).toMatchObject({ webhookSecret: "s3cret", token: "ghs_x", repository: "acme/app" });
+  });
+
+  it("treats empty values as unset", () => {
+    expect(parseEnv({ ROLLGATE_PORT: "", ROLLGATE_TOKENS_FILE: "" })).toMatchObject({ port: 7070 });
+  });
+
+  it.each([
+    ["ROLLGATE_PORT", "seventy"],
+    ["ROLLGATE_PORT", "70000"],
+    ["ROLLGATE_MAX_CONCURRENT_OPERATIONS", "0"],
+    ["ROLLGATE_REAPER_INTERVAL_SECONDS", "-5"],
+    ["ROLLGATE_SMOKE_CHECKS", "not json"],
+    ["ROLLGATE_SMOKE_CHECKS", '[{"path":"healthz"}]'],
+    ["ROLLGATE_SMOKE_CHECKS", '[{"path":"/","expectStatus":99}]'],
+    ["ROLLGATE_LOG_LEVEL", "loud"],
+    ["ROLLGATE_GITHUB_API_URL", "not a url"],
+    ["ROLLGATE_GITHUB_REPOSITORY", "just-a-name"],
+    ["ROLLGATE_PREVIEW_IMAGE_TEMPLATE", "ghcr.io/acme/app:{branch}"],
+    ["ROLLGATE_PREVIEW_BASE_CONFIG", '{"app":"x"}'],
+  ])("refuses %s=%j, naming the variable", (variable, value) => {
+    expect(problemsOf({ [variable]: value })).toEqual([variable]);
+    expect(() => parseEnv({ [variable]: value })).toThrow(variable);
+  });
+
+  it("requires an image template when a webhook secret is set", () => {
+    expect(problemsOf({ ROLLGATE_GITHUB_WEBHOOK_SECRET: "s" })).toEqual(["ROLLGATE_PREVIEW_IMAGE_TEMPLATE"]);
+  });
+
+  it("names every bad variable at once", () => {
+    expect(problemsOf({ ROLLGATE_PORT: "x", ROLLGATE_HOST: "", ROLLGATE_MAX_CONCURRENT_OPERATIONS: "many" })).toEqual([
+      "ROLLGATE_PORT",
+      "ROLLGATE_MAX_CONCURRENT_OPERATIONS",
+    ]);
+  });
+});

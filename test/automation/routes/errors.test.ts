@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { ConflictError, PreviewNotFoundError, ValidationError } from "../../../automation/errors";
+import { toProblem } from "../../../automation/middleware/problem";
+import { namedError } from "../support/fakeEngine";
+import { bearer, createHarness, tokens } from "../support/harness";
+
+describe("error mapping through the app", () => {
+  it.each([
+    ["ConcurrentUpdateError", 409],
+    ["StackNotFoundError", 404],
+    ["StackAlreadyExistsError", 409],
+  ])("maps the engine's %s to %i without leaking its message", async (name, status) => {
+    const h = createHarness();
+    h.engine.failReads = namedError(name, "stderr: /home/runner/.pulumi/secret-path details");
+
+    const response = await h.http.get("/api/v1/previews").set("Authorization", bearer(tokens.reader));
+
+    expect(response.status).toBe(status);
+    expect(response.type).toBe("application/problem+json");
+    expect(JSON.stringify(response.body)).not.toContain("secret-path");
+  });
+
+  it("answers an unexpected error with a bare 500: no message, no stack", async () => {
+    const h = createHarness();
+    h.engine.failReads = new TypeError("cannot read properties of undefined (reading 'x') at /srv/app.js:1:1");
+
+    const response = await h.http.get("/api/v1/previews").set("Authorization", bearer(tokens.reader));
+
+    expect(response.status).toBe(500);
+    expect(response.body).toMatchObject({ status: 500, title: "Internal Server Error" });
+    expect(JSON.stringify(response.body)).not.toMatch(/TypeError|app\.js|at /);
+    expect(h.logs.join("")).toContain("cannot read properties");
+  });
+
+  it("records an engine conflict during an operation as the operation's error", async () => {
+    const h = createHarness();
+    h.engine.failUp = () => namedError("ConcurrentUpdateError", "the stack is currently locked by 1 lock(s)");
+
+    const created = await h.http.post("/api/v1/previews").set("Authorization", bearer(tokens.writer)).send({ pr: 4, image: "a/b:c" });
+    await h.idle();
+    const operation = await h.http.get(`/api/v1/operations/${created.body.operation.id}`).set("Authorization", bearer(tokens.reader));
+
+    expect(operation.body).toMatchObject({ status: "failed", error: "the stack is currently locked by 1 lock(s)" });
+  });
+});
+
+describe("toProblem", () => {
+  it("maps typed service errors by kind", () => {
+    expect(toProblem(new PreviewNotFoundError(3)).status).toBe(404);
+    expect(toProblem(new ConflictError("busy")).status).toBe(409);
+    expect(toProblem(new ValidationError("bad", [{ path: "body.pr", message: "x" }])).body.errors).toEqual([
+      { path: "body.pr", message: "x" },
+    ]);
+  });
+
+  it("maps body-parser errors by type", () => {
+    expect(toProblem(Object.assign(new Error("too big"), { type: "entity.too.large", limit: 65536 })).body.detail).toBe(
+      "the request body exceeds 64 KiB",
+    );
+    expect(toProblem(Object.assign(new SyntaxError("x"), { type: "entity.parse.failed" })).status).toBe(400);
+    expect(toProblem(Object.assign(new Error("x"), { type: "charset.unsupported" })).status).toBe(415);
+  });
+
+  it("maps the release controller's errors by name, with their field issues", () => {
+    const invalid = Object.assign(namedError("ReleaseValidationError", "`steps[1].weight` must be at most 100"), {
+      issues: [{ field: "steps[1].weight", message: "must be at most 100" }],
+    });
+
+    expect(toProblem(invalid)).toMatchObject({
+      status: 400,
+      body: { errors: [{ path: "body.steps[1].weight", message: "must be at most 100" }] },
+    });
+    expect(toProblem(namedError("ReleaseConflictError", "environment `production` already has an active release")).body).toMatchObject({
+      status: 409,
+      detail: "environment `production` already has an active release",
+    });
+    expect(toProblem(namedError("ReleaseNotFoundError")).status).toBe(404);
+    expect(toProblem(namedError("IllegalTransitionError")).status).toBe(409);
+    expect(toProblem(namedError("CorruptReleaseRecordError")).status).toBe(500);
+  });
+
+  it("treats anything else as a 500", () => {
+    expect(toProblem("a string").status).toBe(500);
+    expect(toProblem(new Error("boom")).body.detail).not.toContain("boom");
+  });
+});

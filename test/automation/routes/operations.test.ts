@@ -1,0 +1,122 @@
+import type { AddressInfo } from "node:net";
+import type { Response as SuperagentResponse } from "superagent";
+import { afterEach, describe, expect, it } from "vitest";
+import { bearer, createHarness, tokens, type Harness } from "../support/harness";
+import { collect, parseSse } from "../support/sse";
+
+/** Buffers a text/event-stream body (superagent hands its parser the Node response stream). */
+const textBody = (res: SuperagentResponse, callback: (err: Error | null, body: string) => void): void => {
+  const stream = res as unknown as NodeJS.ReadableStream;
+  let data = "";
+  stream.on("data", (chunk: Buffer) => {
+    data += chunk.toString("utf8");
+  });
+  stream.on("end", () => callback(null, data));
+};
+
+async function createPreview(h: Harness, pr = 1): Promise<string> {
+  const response = await h.http.post("/api/v1/previews").set("Authorization", bearer(tokens.writer)).send({ pr, image: "ghcr.io/a/b:1" });
+  return response.body.operation.id as string;
+}
+
+describe("GET /api/v1/operations/:id", () => {
+  it("reports a finished operation with times, changes, actor and log", async () => {
+    const h = createHarness();
+    const id = await createPreview(h);
+    await h.idle();
+
+    const response = await h.http.get(`/api/v1/operations/${id}`).set("Authorization", bearer(tokens.reader));
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      id,
+      kind: "up",
+      stack: "preview-pr-1",
+      status: "succeeded",
+      actor: "writer",
+      queuedAt: expect.any(String),
+      startedAt: expect.any(String),
+      finishedAt: expect.any(String),
+      changes: { create: 3 },
+      error: null,
+      log: expect.arrayContaining(["Updating (preview-pr-1)", "waiting for deployment pr-1-ns/sample-app-preview"]),
+    });
+  });
+
+  it("answers 404 for an unknown operation", async () => {
+    const h = createHarness();
+
+    const response = await h.http.get("/api/v1/operations/6f1c1f8e-0a4b-4c1d-9a55-0d1f6c1e2a3b").set("Authorization", bearer(tokens.reader));
+
+    expect(response.status).toBe(404);
+  });
+});
+
+describe("GET /api/v1/operations/:id/events", () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  it("replays the events of a finished operation and ends the stream", async () => {
+    const h = createHarness();
+    const id = await createPreview(h);
+    await h.idle();
+
+    const response = await h.http
+      .get(`/api/v1/operations/${id}/events`)
+      .set("Authorization", bearer(tokens.reader))
+      .buffer(true)
+      .parse(textBody);
+
+    expect(response.status).toBe(200);
+    expect(response.headers["content-type"]).toMatch(/^text\/event-stream/);
+    const events = parseSse(response.body as string);
+    expect(events.map((event) => event.event)).toEqual(["engine", "engine", "status", "end"]);
+    expect(events[0]).toMatchObject({ id: "1", data: { type: "preludeEvent", sequence: 1 } });
+    expect(events[3]?.data).toEqual({ status: "succeeded" });
+  });
+
+  it("resumes after Last-Event-ID", async () => {
+    const h = createHarness();
+    const id = await createPreview(h);
+    await h.idle();
+
+    const response = await h.http
+      .get(`/api/v1/operations/${id}/events`)
+      .set("Authorization", bearer(tokens.reader))
+      .set("Last-Event-ID", "1")
+      .buffer(true)
+      .parse(textBody);
+
+    const engineEvents = parseSse(response.body as string).filter((event) => event.event === "engine");
+    expect(engineEvents.map((event) => event.id)).toEqual(["2"]);
+  });
+
+  it("streams live events until the operation finishes", async () => {
+    const h = createHarness({ sseHeartbeatMs: 10 });
+    h.engine.holding = true;
+    const id = await createPreview(h);
+    await h.engine.waitForHeld(1);
+    const server = h.rollgate.app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+    const { port } = server.address() as AddressInfo;
+
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/operations/${id}/events`, {
+      headers: { authorization: bearer(tokens.reader) },
+    });
+    const stream = collect(response.body as ReadableStream<Uint8Array>);
+    await stream.firstChunk;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    h.engine.release();
+    const events = parseSse(await stream.text);
+
+    expect(events[0]).toMatchObject({ event: "engine", data: { type: "preludeEvent" } });
+    expect(events[1]).toMatchObject({ event: "status", data: { status: "running" } });
+    expect(events.some((event) => event.event === "engine" && (event.data as { type: string }).type === "summaryEvent")).toBe(true);
+    expect(events.at(-2)).toMatchObject({ event: "status", data: { status: "succeeded" } });
+    expect(events.at(-1)).toEqual({ event: "end", data: { status: "succeeded" } });
+  });
+});

@@ -1,0 +1,222 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { isValidSignature } from "../../../automation/services/webhooks/githubWebhooks";
+import { bearer, createHarness, sha, tokens, webhookSecret, type Harness } from "../support/harness";
+
+function pullRequest(action: string, overrides: { pr?: number; sha?: string; ref?: string } = {}) {
+  return {
+    action,
+    number: overrides.pr ?? 42,
+    pull_request: { head: { sha: overrides.sha ?? sha("d"), ref: overrides.ref ?? "feature/login" }, title: "Add login", body: "…" },
+    repository: { full_name: "acme/app", private: true },
+    sender: { login: "octocat", id: 1 },
+    installation: { id: 7 },
+  };
+}
+
+function sign(body: string, secret = webhookSecret): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+function deliver(h: Harness, event: string, payload: unknown, signature?: string | null) {
+  const body = typeof payload === "string" ? payload : JSON.stringify(payload);
+  const request = h.http
+    .post("/api/v1/webhooks/github")
+    .set("Content-Type", "application/json")
+    .set("X-GitHub-Event", event)
+    .set("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+  if (signature !== null) request.set("X-Hub-Signature-256", signature ?? sign(body));
+  return request.send(body);
+}
+
+describe("POST /api/v1/webhooks/github signatures", () => {
+  it("accepts a delivery signed with the secret", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "ping", { zen: "Keep it logically awesome." });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ ok: true, event: "ping" });
+  });
+
+  it("rejects a delivery signed with another secret with 401", async () => {
+    const h = createHarness();
+    const body = JSON.stringify(pullRequest("opened"));
+
+    const response = await deliver(h, "pull_request", body, sign(body, "another-secret"));
+
+    expect(response.status).toBe(401);
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("rejects a delivery whose body was changed after signing with 401", async () => {
+    const h = createHarness();
+    const signature = sign(JSON.stringify(pullRequest("opened")));
+
+    const response = await deliver(h, "pull_request", pullRequest("opened", { pr: 43 }), signature);
+
+    expect(response.status).toBe(401);
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("rejects a delivery without a signature with 401", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", pullRequest("opened"), null);
+
+    expect(response.status).toBe(401);
+    expect(response.body.detail).toContain("X-Hub-Signature-256");
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it.each(["sha1=abc", "sha256=", `sha256=${"z".repeat(64)}`, "garbage"])("rejects the malformed signature %j with 401", async (signature) => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", pullRequest("opened"), signature);
+
+    expect(response.status).toBe(401);
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("does not accept a bearer token instead of a signature", async () => {
+    const h = createHarness();
+
+    const response = await h.http
+      .post("/api/v1/webhooks/github")
+      .set("Authorization", bearer(tokens.admin))
+      .set("X-GitHub-Event", "pull_request")
+      .send(pullRequest("opened"));
+
+    expect(response.status).toBe(401);
+  });
+
+  it("answers 503 when webhooks are not configured", async () => {
+    const h = createHarness({ config: { githubWebhookSecret: undefined } });
+
+    const response = await deliver(h, "ping", {});
+
+    expect(response.status).toBe(503);
+  });
+
+  it("checks signatures in constant time on equal-length digests", () => {
+    const body = Buffer.from("{}");
+    expect(isValidSignature("s", body, sign("{}", "s"))).toBe(true);
+    expect(isValidSignature("s", body, sign("{}", "t"))).toBe(false);
+    expect(isValidSignature("s", body, undefined)).toBe(false);
+  });
+});
+
+describe("POST /api/v1/webhooks/github events", () => {
+  it.each(["opened", "reopened", "synchronize"])("creates or updates the preview on pull_request %s", async (action) => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", pullRequest(action));
+    await h.idle();
+
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ event: "pull_request", action, pr: 42, stack: "preview-pr-42", operation: { kind: "up" } });
+    const config = h.engine.calls.find((call) => call.method === "up")?.config;
+    expect(config?.["rollgate:image"]?.value).toBe(`ghcr.io/acme/app:pr-42-${sha("d")}`);
+    expect(config?.["rollgate:branch"]?.value).toBe("feature/login");
+    expect(config?.["rollgate:commitSha"]?.value).toBe(sha("d"));
+  });
+
+  it("records the sender as the operation's actor", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", pullRequest("opened"));
+    await h.idle();
+
+    const operation = await h.http.get(`/api/v1/operations/${response.body.operation.id}`).set("Authorization", bearer(tokens.reader));
+    expect(operation.body.actor).toBe("github:octocat");
+    expect(h.engine.calls.find((call) => call.method === "up")?.config?.["rollgate:deployedBy"]?.value).toBe("github:octocat");
+  });
+
+  it("destroys the preview when the pull request is closed", async () => {
+    const h = createHarness();
+    await deliver(h, "pull_request", pullRequest("opened"));
+    await h.idle();
+
+    const response = await deliver(h, "pull_request", pullRequest("closed"));
+    await h.idle();
+
+    expect(response.status).toBe(202);
+    expect(response.body.operation.kind).toBe("destroy");
+    expect(h.engine.stacks.has("preview-pr-42")).toBe(false);
+  });
+
+  it("ignores closing a pull request that has no preview", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", pullRequest("closed"));
+
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ ignored: true });
+    expect(h.engine.mutations()).toEqual([]);
+  });
+
+  it.each([
+    ["issues", { action: "opened" }],
+    ["push", { ref: "refs/heads/main" }],
+  ])("ignores %s events with 202", async (event, payload) => {
+    const h = createHarness();
+
+    const response = await deliver(h, event, payload);
+
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ ignored: true, event });
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("ignores pull_request actions that need no change", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", pullRequest("labeled"));
+
+    expect(response.status).toBe(202);
+    expect(response.body.ignored).toBe(true);
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("rejects a signed pull_request payload with a malformed SHA with 400", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", pullRequest("opened", { sha: "not-a-sha" }));
+
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].path).toBe("body.pull_request.head.sha");
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("rejects a signed pull_request payload with a malformed branch with 400", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", pullRequest("opened", { ref: "a..b" }));
+
+    expect(response.status).toBe(400);
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("rejects signed malformed JSON with 400", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "pull_request", "{not json");
+
+    expect(response.status).toBe(400);
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("rejects a delivery without X-GitHub-Event with 400", async () => {
+    const h = createHarness();
+    const body = JSON.stringify(pullRequest("opened"));
+
+    const response = await h.http
+      .post("/api/v1/webhooks/github")
+      .set("Content-Type", "application/json")
+      .set("X-Hub-Signature-256", sign(body))
+      .send(body);
+
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].path).toBe("headers.x-github-event");
+  });
+});
