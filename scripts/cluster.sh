@@ -121,7 +121,7 @@ kwok_stages() {
   local dir stage out=$CLUSTER_DIR/kwok.yaml
   dir=$(cd "$here/toolchain/modules/kwok" && GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
   {
-    printf 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions:\n  enableCRDs: []\n'
+    printf 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions:\n  podPlayStageParallelism: 8\n  nodePlayStageParallelism: 2\n'
     for stage in "$dir"/kustomize/stage/node/fast/node-initialize.yaml "$dir"/kustomize/stage/node/heartbeat/node-heartbeat.yaml \
       "$dir"/kustomize/stage/pod/fast/pod-ready.yaml "$dir"/kustomize/stage/pod/fast/pod-complete.yaml \
       "$dir"/kustomize/stage/pod/fast/pod-delete.yaml; do
@@ -165,7 +165,7 @@ up() {
   start kube-controller-manager "$ROLLGATE_BIN/kube-controller-manager" \
     --kubeconfig "$KUBECONFIG_PATH" --leader-elect=false --secure-port 0 \
     --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
-    --use-service-account-credentials=false --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route' \
+    --use-service-account-credentials=false --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route' \
     --concurrent-deployment-syncs 10 --concurrent-replicaset-syncs 10 --concurrent-namespace-syncs 10
   start kube-scheduler "$ROLLGATE_BIN/kube-scheduler" --kubeconfig "$KUBECONFIG_PATH" --leader-elect=false \
     --authentication-kubeconfig "$KUBECONFIG_PATH" --authorization-kubeconfig "$KUBECONFIG_PATH" \
@@ -188,7 +188,8 @@ node_ready() {
   api GET /api/v1/nodes/kwok-node-0 | node -e '
     const node = JSON.parse(require("fs").readFileSync(0, "utf8"));
     const ready = (node.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-    process.exit(ready ? 0 : 1);'
+    const tainted = (node.spec?.taints ?? []).some((t) => t.key === "node.kubernetes.io/not-ready");
+    process.exit(ready && !tainted ? 0 : 1);'
 }
 
 down() {
