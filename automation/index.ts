@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT (stop accepting, finish in-flight operations up to a
  * timeout, then abandon them safely: recovery re-drives them at next start).
  *
- * The real engine and cluster are wired in `productionAdapters` below.
+ * The real engine and cluster are wired in `productionAdapters.ts`.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +19,8 @@ import { TokenStore, ensureLocalTokens } from "./services/auth/tokens";
 import { GitHubClient } from "./services/github/client";
 import { GitHubReporter } from "./services/github/reporter";
 import { FilePreviewJournal } from "./services/previews/journal";
+import { productionAdapters } from "./productionAdapters";
+import { previewTemplateConfig } from "./previewTemplate";
 
 /** The parts that touch Pulumi and Kubernetes. */
 export interface Adapters {
@@ -47,16 +49,6 @@ export interface RunningService {
   shutdown(reason?: string): Promise<void>;
 }
 
-/**
- * Wiring of the real engine (`automation/engine/`) and cluster. Until the
- * lead provides them, the service refuses to start without `adapters`.
- */
-export async function productionAdapters(_config: ServiceConfig, _logger: Logger): Promise<Adapters> {
-  throw new Error(
-    "no StackEngine is wired yet: pass `adapters` to startService() (the lead wires automation/engine/ and the cluster here)",
-  );
-}
-
 /** A readiness check that the state backend answers. */
 export function backendReadiness(engine: StackEngine): ReadinessCheck {
   return { name: "backend", check: async () => void (await engine.list()) };
@@ -69,7 +61,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   const adapters =
     typeof options.adapters === "function"
       ? await options.adapters(config, logger)
-      : (options.adapters ?? (await productionAdapters(config, logger)));
+      : (options.adapters ?? (await productionAdapters(config)));
   const reporter = config.github.token
     ? new GitHubReporter({
         client: new GitHubClient({
@@ -96,7 +88,9 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       maxConcurrentOperations: config.maxConcurrentOperations,
       previewDefaultTtlHours: config.previewDefaultTtlHours,
       smokeChecks: config.smokeChecks,
-      previewBaseConfig: config.previewBaseConfig,
+      previewBaseConfig: Object.keys(config.previewBaseConfig).length
+        ? config.previewBaseConfig
+        : previewTemplateConfig(),
       ...(config.github.webhookSecret ? { githubWebhookSecret: config.github.webhookSecret } : {}),
       ...(config.github.imageTemplate ? { previewImageTemplate: config.github.imageTemplate } : {}),
       ...(config.github.repository ? { githubRepository: config.github.repository } : {}),
