@@ -125,10 +125,4 @@ describe("startService", () => {
   it("refuses to start with an unreadable tokens file", async () => {
     await expect(start({ ROLLGATE_TOKENS_FILE: join(stateDir, "missing.json") })).rejects.toThrow(/missing\.json/);
   });
-
-  it("refuses to start without an engine until one is wired", async () => {
-    await expect(
-      startService({ env: { ROLLGATE_PORT: "0", ROLLGATE_STATE_DIR: stateDir }, logger: silent }),
-    ).rejects.toThrow(/no StackEngine is wired/);
-  });
 });
