@@ -1,0 +1,311 @@
+/**
+ * The real Rollgate service as a child process (`node --import tsx
+ * automation/index.ts`: the pid is the service itself, so a SIGKILL hits it and
+ * nothing else), on a free port with its own state directory and tokens file,
+ * and a small client for its HTTP API.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+export const repoRoot = resolve(__dirname, "../..");
+
+/** A pino log line of the service. */
+export type LogLine = Record<string, unknown> & { readonly msg?: string };
+
+export interface ServiceOptions {
+  /** Extra `ROLLGATE_*` settings. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly readyTimeoutMs?: number;
+}
+
+/** A state directory with a tokens file holding one `previews:read` + `previews:write` token. */
+export function newStateDir(prefix = "rg-e2e-"): { readonly dir: string; readonly token: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const token = `rg_e2e_${randomBytes(16).toString("hex")}`;
+  const sha256 = createHash("sha256").update(token, "utf8").digest("hex");
+  writeFileSync(join(dir, "tokens.json"), JSON.stringify([{ name: "e2e", sha256, scopes: ["previews:read", "previews:write"] }]));
+  return { dir, token };
+}
+
+export class RollgateProcess {
+  readonly logs: LogLine[] = [];
+  /** Lines on stderr and stdout lines that are not JSON. */
+  readonly output: string[] = [];
+  private readonly exited: Promise<number | null>;
+  private exitCode: number | null | undefined;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly stateDir: string,
+  ) {
+    this.exited = new Promise((resolveExit) => {
+      child.once("exit", (code) => {
+        this.exitCode = code;
+        resolveExit(code);
+      });
+    });
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      try {
+        this.logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        this.output.push(line);
+      }
+    });
+    createInterface({ input: child.stderr! }).on("line", (line) => this.output.push(line));
+  }
+
+  /**
+   * Starts the service with `stateDir` (journal, workspaces, tokens file; reuse
+   * it to restart) and resolves once `/readyz` answers 200
+   * (crash recovery done, backend and cluster reachable).
+   */
+  static async start(stateDir: string, options: ServiceOptions = {}): Promise<RollgateService> {
+    // Only the toolchain variables (PATH, PULUMI_*, KUBECONFIG) are inherited; Rollgate's own settings are the test's.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("ROLLGATE_")));
+    const child = spawn(process.execPath, ["--import", "tsx", "automation/index.ts"], {
+      cwd: repoRoot,
+      env: {
+        ...inherited,
+        ROLLGATE_HOST: "127.0.0.1",
+        ROLLGATE_PORT: "0",
+        ROLLGATE_STATE_DIR: stateDir,
+        ROLLGATE_TOKENS_FILE: join(stateDir, "tokens.json"),
+        ROLLGATE_LOG_LEVEL: "info",
+        ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS: "30",
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const service = new RollgateProcess(child, stateDir);
+    const listening = await service.waitForLog((line) => line.msg === "rollgate listening", options.readyTimeoutMs ?? 60_000);
+    const url = String(listening.url);
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+    for (;;) {
+      const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
+      if (ready) break;
+      if (Date.now() > deadline || service.exitCode !== undefined) {
+        await service.kill();
+        throw new Error(`the service did not become ready:\n${service.describe()}`);
+      }
+      await sleep(250);
+    }
+    return Object.assign(service, { url });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  /** Resolves with the first log line (past or future) that matches. */
+  async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 60_000): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.logs.find(match);
+      if (found) return found;
+      if (this.exitCode !== undefined) throw new Error(`the service exited (${this.exitCode}) first:\n${this.describe()}`);
+      if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms:\n${this.describe()}`);
+      await sleep(100);
+    }
+  }
+
+  /** SIGTERM (graceful shutdown), then SIGKILL if it has not exited within `timeoutMs`. */
+  async stop(timeoutMs = 45_000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill("SIGTERM");
+    const stopped = await Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+    if (!stopped) await this.kill();
+  }
+
+  /** SIGKILL the service process only, as a crash would; its children are left to their fate. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill("SIGKILL");
+    await this.exited;
+  }
+
+  /** The last log lines and stderr, for failure messages. */
+  describe(lines = 40): string {
+    return [...this.logs.slice(-lines).map((line) => JSON.stringify(line)), ...this.output.slice(-lines)].join("\n");
+  }
+}
+
+export type RollgateService = RollgateProcess & { readonly url: string };
+
+/** Processes below `pid`, each with its start time so it is recognised later (pids are reused). */
+export function descendants(pid: number): ProcessId[] {
+  const children = new Map<number, ProcessId[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (!stat) continue;
+    const list = children.get(stat.ppid) ?? [];
+    list.push({ pid: Number(entry), startTime: stat.startTime });
+    children.set(stat.ppid, list);
+  }
+  const found: ProcessId[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return found;
+}
+
+export interface ProcessId {
+  readonly pid: number;
+  readonly startTime: string;
+}
+
+/** Kills the processes of `ids` that still run (the same process: same start time). Returns those it killed. */
+export function killLeftovers(ids: readonly ProcessId[]): number[] {
+  const killed: number[] = [];
+  for (const id of ids) {
+    const stat = readStat(id.pid);
+    if (!stat || stat.startTime !== id.startTime || stat.state === "Z") continue;
+    try {
+      process.kill(id.pid, "SIGKILL");
+      killed.push(id.pid);
+    } catch {
+      // exited in the meantime
+    }
+  }
+  return killed;
+}
+
+function readStat(pid: number): { ppid: number; startTime: string; state: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid ... starttime(22nd field) ..."; comm may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0] ?? "", ppid: Number(fields[1]), startTime: fields[19] ?? "" };
+  } catch {
+    return undefined;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
+
+/** A JSON response: status and parsed body. */
+export interface ApiResponse<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly body: T;
+}
+
+/** The HTTP API of a running service, with a bearer token. */
+export class RollgateApi {
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly token: string,
+  ) {}
+
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const response = await fetch(`${this.baseUrl()}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  createPreview(body: Record<string, unknown>): Promise<ApiResponse<Accepted>> {
+    return this.request<Accepted>("POST", "/api/v1/previews", body);
+  }
+
+  getPreview(pr: number): Promise<ApiResponse<Preview>> {
+    return this.request<Preview>("GET", `/api/v1/previews/${pr}`);
+  }
+
+  deletePreview(pr: number): Promise<ApiResponse<Accepted>> {
+    return this.request<Accepted>("DELETE", `/api/v1/previews/${pr}`);
+  }
+
+  getOperation(id: string): Promise<ApiResponse<OperationBody>> {
+    return this.request<OperationBody>("GET", `/api/v1/operations/${id}`);
+  }
+
+  /** Polls GET /api/v1/previews/:pr until `done` holds; throws with the last answer on timeout. */
+  async waitForPreview(
+    pr: number,
+    done: (response: ApiResponse<Preview>) => boolean,
+    timeoutMs = 180_000,
+  ): Promise<ApiResponse<Preview>> {
+    const deadline = Date.now() + timeoutMs;
+    let last: ApiResponse<Preview> | undefined;
+    for (;;) {
+      last = await this.getPreview(pr).catch(() => last);
+      if (last && done(last)) return last;
+      if (Date.now() > deadline) throw new Error(`preview ${pr} did not settle within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+      await sleep(500);
+    }
+  }
+
+  /** Waits until the operation `id` is the preview's last one and has finished. */
+  settled(pr: number, operationId: string, timeoutMs?: number): Promise<ApiResponse<Preview>> {
+    return this.waitForPreview(
+      pr,
+      ({ status, body }) =>
+        status === 200 &&
+        body.lastOperation?.id === operationId &&
+        (body.lastOperation.status === "succeeded" || body.lastOperation.status === "failed"),
+      timeoutMs,
+    );
+  }
+
+  /** Waits until the preview is gone (404). */
+  gone(pr: number, timeoutMs?: number): Promise<ApiResponse<Preview>> {
+    return this.waitForPreview(pr, ({ status }) => status === 404, timeoutMs);
+  }
+}
+
+export interface Accepted {
+  readonly pr: number;
+  readonly stack: string;
+  readonly status: string;
+  readonly operation: { readonly id: string; readonly kind: string; readonly status: string };
+}
+
+export interface Preview {
+  readonly pr: number;
+  readonly stack: string;
+  readonly status: string;
+  readonly url: string | null;
+  readonly image: string | null;
+  readonly commitSha: string | null;
+  readonly branch: string | null;
+  readonly createdAt: string | null;
+  readonly expiresAt: string | null;
+  readonly lastOperation: {
+    readonly id: string;
+    readonly kind: string;
+    readonly status: string;
+    readonly actor?: string;
+    readonly error: string | null;
+  } | null;
+}
+
+export interface OperationBody {
+  readonly id: string;
+  readonly kind: string;
+  readonly stack: string;
+  readonly status: string;
+  readonly actor: string;
+  readonly changes: Record<string, number> | null;
+  readonly error: string | null;
+  readonly log: string[];
+}
