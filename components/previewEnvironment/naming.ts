@@ -67,8 +67,11 @@ export function previewHostname(pr: number, previewDomain: string): string {
   return `pr-${pr}.${previewDomain.replace(/^\.+|\.+$/g, "").toLowerCase()}`;
 }
 
-/** The Pulumi stack of a preview: `pr-<n>`. */
+/** Prefix of every preview stack's name. */
+export const previewStackPrefix = "preview-pr-";
+
+/** The Pulumi stack of a preview: `preview-pr-<n>`. */
 export function previewStackName(pr: number): string {
   assertPr(pr);
-  return `pr-${pr}`;
+  return `${previewStackPrefix}${pr}`;
 }

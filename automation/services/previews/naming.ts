@@ -1,10 +1,7 @@
-/** Stack names of preview environments: `preview-pr-<pr>`. */
+/** Stack names of preview environments: `preview-pr-<pr>`, as the component names them. */
+import { previewStackName, previewStackPrefix } from "../../../components/previewEnvironment/naming";
 
-export const previewStackPrefix = "preview-pr-";
-
-export function previewStackName(pr: number): string {
-  return `${previewStackPrefix}${pr}`;
-}
+export { previewStackName, previewStackPrefix };
 
 /**
  * The PR number of a preview stack, or `undefined` for any other stack.

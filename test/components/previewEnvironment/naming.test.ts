@@ -127,8 +127,8 @@ describe("previewHostname", () => {
 });
 
 describe("previewStackName", () => {
-  it("is pr-<n>", () => {
-    expect(previewStackName(42)).toBe("pr-42");
+  it("is preview-pr-<n>", () => {
+    expect(previewStackName(42)).toBe("preview-pr-42");
   });
 });
 
