@@ -10,6 +10,7 @@ import { requestLog } from "./middleware/requestLog";
 import { buildOpenApiDocument } from "./openapi/document";
 import { operationRoutes } from "./routes/operations";
 import { previewRoutes } from "./routes/previews";
+import { releaseRoutes } from "./routes/releases";
 import { mountRoutes, type AnyRoute } from "./routes/route";
 import { systemRoutes } from "./routes/system";
 import { webhookRoutes } from "./routes/webhooks";
@@ -23,6 +24,7 @@ import { PreviewReaper } from "./services/previews/reaper";
 import { recoverPreviews, type RecoveryReport } from "./services/previews/recovery";
 import { silentReporter, type PreviewReporter } from "./services/previews/reporter";
 import { PreviewVerifier } from "./services/previews/verify";
+import { ReleaseService, type ReleaseControllerPort } from "./services/releases/releaseService";
 import { HttpSmokeChecker } from "./services/smoke/httpSmokeChecker";
 import { GitHubWebhookService } from "./services/webhooks/githubWebhooks";
 
@@ -39,6 +41,11 @@ export interface AppConfig {
   readonly maxConcurrentOperations: number;
   readonly previewDefaultTtlHours: number;
   readonly smokeChecks: readonly SmokeCheck[];
+  /**
+   * Base URL for smoke checks instead of each preview's `url` output, for when
+   * preview host names do not resolve from the service; `{pr}` is replaced by the PR number.
+   */
+  readonly smokeBaseUrl?: string;
   readonly githubWebhookSecret?: string;
   /** Required for pull_request webhooks; `{pr}`, `{sha}`, `{shortSha}` placeholders. */
   readonly previewImageTemplate?: string;
@@ -64,6 +71,8 @@ export interface AppDeps {
   readonly reporter?: PreviewReporter;
   readonly newOperationId?: () => string;
   readonly sseHeartbeatMs?: number;
+  /** The canary release controller; without it the release routes answer 503. */
+  readonly releases?: ReleaseControllerPort;
 }
 
 export type Lifecycle = "starting" | "serving" | "draining";
@@ -77,10 +86,14 @@ export interface RollgateApp {
   readonly scheduler: OperationScheduler;
   readonly reaper: PreviewReaper;
   readonly metrics: ServiceMetrics;
+  readonly releases?: ReleaseService;
   lifecycle(): Lifecycle;
-  /** Crash recovery; readiness turns on when it is done. */
+  /** Crash recovery (previews, then releases); readiness turns on when it is done. */
   recover(): Promise<RecoveryReport>;
-  /** Readiness off, reaper stopped, no new operations; waits for running ones up to `timeoutMs`. */
+  /**
+   * Readiness off, reaper stopped, no new operations, release loops stopped
+   * (pauses cut short); waits for running operations and stack updates up to `timeoutMs`.
+   */
   drain(timeoutMs: number): Promise<boolean>;
 }
 
@@ -112,7 +125,12 @@ export function createApp(deps: AppDeps): RollgateApp {
     journal,
     clock,
     logger,
-    verifier: new PreviewVerifier(deps.waitForDeployment, deps.smokeChecker ?? new HttpSmokeChecker(), config.smokeChecks),
+    verifier: new PreviewVerifier(
+      deps.waitForDeployment,
+      deps.smokeChecker ?? new HttpSmokeChecker(),
+      config.smokeChecks,
+      config.smokeBaseUrl,
+    ),
     reporter: deps.reporter ?? silentReporter,
     defaultTtlHours: config.previewDefaultTtlHours,
     ...(config.githubRepository ? { defaultRepository: config.githubRepository } : {}),
@@ -124,12 +142,14 @@ export function createApp(deps: AppDeps): RollgateApp {
       ? new GitHubWebhookService({ previews, imageTemplate: config.previewImageTemplate })
       : undefined;
 
+  const releases = deps.releases ? new ReleaseService({ controller: deps.releases, logger }) : undefined;
+
   const routes: AnyRoute[] = [];
   const openApi = (): Record<string, unknown> =>
     buildOpenApiDocument(routes, {
       title: "Rollgate",
       version: "1.0.0",
-      description: "Preview environments and operations of the Rollgate progressive-delivery service.",
+      description: "Preview environments, canary releases and operations of the Rollgate progressive-delivery service.",
     });
   routes.push(
     ...systemRoutes({
@@ -140,6 +160,7 @@ export function createApp(deps: AppDeps): RollgateApp {
       logger,
     }),
     ...previewRoutes(previews),
+    ...releaseRoutes(releases),
     ...operationRoutes(registry, deps.sseHeartbeatMs === undefined ? {} : { heartbeatMs: deps.sseHeartbeatMs }),
     ...webhookRoutes(webhooks),
   );
@@ -164,9 +185,11 @@ export function createApp(deps: AppDeps): RollgateApp {
     scheduler,
     reaper,
     metrics,
+    ...(releases ? { releases } : {}),
     lifecycle: () => lifecycle,
     async recover() {
       const report = await recoverPreviews({ engine, journal, previews, logger });
+      await releases?.recover();
       if (lifecycle === "starting") lifecycle = "serving";
       logger.info(
         { recovered: report.recovered.length, redriven: report.redriven.length, failed: report.failed.length },
@@ -177,9 +200,9 @@ export function createApp(deps: AppDeps): RollgateApp {
     async drain(timeoutMs) {
       lifecycle = "draining";
       reaper.stop();
-      const drained = await scheduler.drain(timeoutMs);
+      const [drained, closed] = await Promise.all([scheduler.drain(timeoutMs), releases?.close(timeoutMs) ?? true]);
       await previews.flush();
-      return drained;
+      return drained && closed;
     },
   };
 }

@@ -47,6 +47,8 @@ const jsonOf = <T extends z.ZodTypeAny>(schema: T) =>
     })
     .pipe(schema);
 
+const httpUrl = z.string().url().regex(/^https?:\/\//, "must be an http(s) URL");
+
 const EnvSchema = z
   .object({
     ROLLGATE_HOST: z.string().min(1).default("127.0.0.1"),
@@ -59,6 +61,7 @@ const EnvSchema = z
     ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS: integer(0, 3600).default("60"),
     ROLLGATE_PREVIEW_DEFAULT_TTL_HOURS: integer(1, 720).default("72"),
     ROLLGATE_SMOKE_CHECKS: jsonOf(SmokeChecks).optional(),
+    ROLLGATE_SMOKE_BASE_URL: httpUrl.optional(),
     ROLLGATE_PREVIEW_BASE_CONFIG: jsonOf(BaseConfig).optional(),
     ROLLGATE_GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
     ROLLGATE_PREVIEW_IMAGE_TEMPLATE: z
@@ -75,6 +78,9 @@ const EnvSchema = z
       .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name")
       .optional(),
     ROLLGATE_GITHUB_STATUS_CONTEXT: z.string().min(1).max(100).default("rollgate/preview"),
+    ROLLGATE_PROMETHEUS_URL: httpUrl.optional(),
+    ROLLGATE_RELEASE_WEBHOOK_URL: httpUrl.optional(),
+    ROLLGATE_RELEASE_DEPLOYER: z.string().min(1).max(253).default("rollgate-release-controller"),
   })
   .superRefine((env, ctx) => {
     if (env.ROLLGATE_GITHUB_WEBHOOK_SECRET && !env.ROLLGATE_PREVIEW_IMAGE_TEMPLATE) {
@@ -97,7 +103,17 @@ export interface ServiceConfig {
   readonly shutdownTimeoutSeconds: number;
   readonly previewDefaultTtlHours: number;
   readonly smokeChecks: readonly { path: string; expectStatus: number; timeoutMs: number }[];
+  /** Smoke checks go here instead of each preview's URL; `{pr}` is replaced by the PR number. */
+  readonly smokeBaseUrl?: string;
   readonly previewBaseConfig: Readonly<Record<string, string>>;
+  readonly releases: {
+    /** Prometheus for release analysis; without it every measurement is an error (and releases with checks roll back). */
+    readonly prometheusUrl?: string;
+    /** Release events are POSTed here as JSON. */
+    readonly webhookUrl?: string;
+    /** Stamped as `rollgate:deployedBy` on every update the release controller makes. */
+    readonly deployer: string;
+  };
   readonly github: {
     readonly webhookSecret?: string;
     readonly imageTemplate?: string;
@@ -139,7 +155,13 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
     shutdownTimeoutSeconds: e.ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS,
     previewDefaultTtlHours: e.ROLLGATE_PREVIEW_DEFAULT_TTL_HOURS,
     smokeChecks: e.ROLLGATE_SMOKE_CHECKS ?? [],
+    ...(e.ROLLGATE_SMOKE_BASE_URL ? { smokeBaseUrl: e.ROLLGATE_SMOKE_BASE_URL } : {}),
     previewBaseConfig: e.ROLLGATE_PREVIEW_BASE_CONFIG ?? {},
+    releases: {
+      ...(e.ROLLGATE_PROMETHEUS_URL ? { prometheusUrl: e.ROLLGATE_PROMETHEUS_URL } : {}),
+      ...(e.ROLLGATE_RELEASE_WEBHOOK_URL ? { webhookUrl: e.ROLLGATE_RELEASE_WEBHOOK_URL } : {}),
+      deployer: e.ROLLGATE_RELEASE_DEPLOYER,
+    },
     github: {
       ...(e.ROLLGATE_GITHUB_WEBHOOK_SECRET ? { webhookSecret: e.ROLLGATE_GITHUB_WEBHOOK_SECRET } : {}),
       ...(e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE ? { imageTemplate: e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE } : {}),

@@ -20,6 +20,8 @@ import { GitHubClient } from "./services/github/client";
 import { GitHubReporter } from "./services/github/reporter";
 import { FilePreviewJournal } from "./services/previews/journal";
 import { productionAdapters } from "./productionAdapters";
+import type { ClusterProbe } from "./release/ports";
+import { createReleaseController } from "./services/releases/controllerFactory";
 import { previewTemplateConfig } from "./previewTemplate";
 
 /** The parts that touch Pulumi and Kubernetes. */
@@ -28,6 +30,8 @@ export interface Adapters {
   readonly waitForDeployment: DeploymentWaiter;
   /** Cluster reachability and the like; a state-backend check (engine.list) is always added. */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** The release controller's view of the cluster; without it there is no release controller (the release API answers 503). */
+  readonly clusterProbe?: ClusterProbe;
 }
 
 export interface StartOptions {
@@ -74,6 +78,18 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       })
     : undefined;
 
+  const releases = adapters.clusterProbe
+    ? await createReleaseController({
+        stateDir: config.stateDir,
+        engine: adapters.engine,
+        cluster: adapters.clusterProbe,
+        logger,
+        ...config.releases,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      })
+    : undefined;
+  if (!releases) logger.warn("the adapters provide no cluster probe: releases are disabled");
+
   const rollgate = createApp({
     engine: adapters.engine,
     waitForDeployment: adapters.waitForDeployment,
@@ -82,12 +98,14 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     logger,
     journal: new FilePreviewJournal(join(resolve(config.stateDir), "previews")),
     ...(reporter ? { reporter } : {}),
+    ...(releases ? { releases } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.smokeChecker ? { smokeChecker: options.smokeChecker } : {}),
     config: {
       maxConcurrentOperations: config.maxConcurrentOperations,
       previewDefaultTtlHours: config.previewDefaultTtlHours,
       smokeChecks: config.smokeChecks,
+      ...(config.smokeBaseUrl ? { smokeBaseUrl: config.smokeBaseUrl } : {}),
       previewBaseConfig: Object.keys(config.previewBaseConfig).length
         ? config.previewBaseConfig
         : previewTemplateConfig(),

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { program } from "../infra/program";
+import { KubernetesClusterProbe, stackReleaseTargets } from "./cluster/clusterProbe";
 import { deploymentWaiter } from "./cluster/deploymentWaiter";
 import { kubeApiFromEnvironment } from "./cluster/kubeApi";
 import { LocalStackEngine } from "./engine/localStackEngine";
@@ -16,16 +17,22 @@ export function policyConfigFor(stack: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** The real engine (Automation API, shared program, policy pack) and the cluster from KUBECONFIG. */
+/**
+ * The real engine (Automation API, shared program, policy pack) and the
+ * cluster from KUBECONFIG; the release controller's cluster probe finds each
+ * environment's objects from its stack's config.
+ */
 export async function productionAdapters(config: ServiceConfig): Promise<Adapters> {
   const kube = kubeApiFromEnvironment();
+  const engine = new LocalStackEngine({
+    program,
+    workspacesDir: join(resolve(config.stateDir), "workspaces"),
+    policyPacks: [policiesDir],
+    policyPackConfig: policyConfigFor,
+  });
   return {
-    engine: new LocalStackEngine({
-      program,
-      workspacesDir: join(resolve(config.stateDir), "workspaces"),
-      policyPacks: [policiesDir],
-      policyPackConfig: policyConfigFor,
-    }),
+    engine,
+    clusterProbe: new KubernetesClusterProbe(kube, stackReleaseTargets(engine)),
     waitForDeployment: deploymentWaiter(kube.apps),
     readinessChecks: [{ name: "cluster", check: async () => void (await kube.version.getCode()) }],
   };

@@ -68,7 +68,8 @@ export class RollgateClient {
     return this.request("GET", `/api/v1/operations/${encodeURIComponent(id)}`, OperationSchema);
   }
 
-  private async request<T extends z.ZodTypeAny>(method: string, path: string, schema: T, body?: unknown): Promise<z.output<T>> {
+  /** Any API call, its answer validated with `schema`; command groups without their own methods here use it. */
+  async request<T extends z.ZodTypeAny>(method: string, path: string, schema: T, body?: unknown): Promise<z.output<T>> {
     let response: Response;
     try {
       response = await this.fetch(`${this.baseUrl}${path}`, {

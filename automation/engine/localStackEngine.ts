@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
+  ConcurrentUpdateError,
   LocalWorkspace,
   StackNotFoundError,
   type ConfigMap,
@@ -10,6 +11,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import { toEngineEvent } from "./events";
 import { KeyedSerializer } from "./keyedSerializer";
+import { onlyStaleLocks } from "./staleLocks";
 import type {
   ChangeSummary,
   OperationOptions,
@@ -48,15 +50,17 @@ export class LocalStackEngine implements StackEngine {
     return this.serializer.run(stackName, async () => {
       const stack = await this.createOrSelect(stackName);
       await stack.setAllConfig(toConfigMap(config));
-      const result = await withCancel(stack, options.signal, () =>
-        stack.up({
-          ...this.policyOptions(stackName),
-          color: "never",
-          target: options.targets ? [...options.targets] : undefined,
-          targetDependents: options.targets ? true : undefined,
-          onOutput: lines(options.onOutput),
-          onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
-        }),
+      const result = await withStaleLockRelease(stack, options.onOutput, () =>
+        withCancel(stack, options.signal, () =>
+          stack.up({
+            ...this.policyOptions(stackName),
+            color: "never",
+            target: options.targets ? [...options.targets] : undefined,
+            targetDependents: options.targets ? true : undefined,
+            onOutput: lines(options.onOutput),
+            onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
+          }),
+        ),
       );
       const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value]));
       return { outputs, changes: (result.summary.resourceChanges ?? {}) as ChangeSummary };
@@ -88,14 +92,16 @@ export class LocalStackEngine implements StackEngine {
     return this.serializer.run(stackName, async () => {
       const stack = await this.select(stackName);
       if (!stack) return;
-      await withCancel(stack, options.signal, () =>
-        stack.destroy({
-          color: "never",
-          onOutput: lines(options.onOutput),
-          onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
-        }),
+      await withStaleLockRelease(stack, options.onOutput, () =>
+        withCancel(stack, options.signal, () =>
+          stack.destroy({
+            color: "never",
+            onOutput: lines(options.onOutput),
+            onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
+          }),
+        ),
       );
-      await stack.workspace.removeStack(stackName);
+      await withStaleLockRelease(stack, options.onOutput, () => stack.workspace.removeStack(stackName));
     });
   }
 
@@ -130,7 +136,7 @@ export class LocalStackEngine implements StackEngine {
       const deployment = state.deployment as { pending_operations?: unknown[] } | undefined;
       if (deployment?.pending_operations?.length) {
         deployment.pending_operations = [];
-        await stack.importStack(state);
+        await withStaleLockRelease(stack, undefined, () => stack.importStack(state));
       }
     });
   }
@@ -191,6 +197,26 @@ function lines(onOutput?: (line: string) => void): ((chunk: string) => void) | u
   return (chunk) => {
     for (const line of chunk.split("\n")) if (line.trim()) onOutput(line);
   };
+}
+
+/**
+ * Runs an operation that takes the stack's lock. When it fails only because
+ * of locks left by processes of this host that no longer run (a crash), the
+ * locks are released (`pulumi cancel`) and the operation runs once more.
+ */
+async function withStaleLockRelease<T>(
+  stack: Stack,
+  onOutput: ((line: string) => void) | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof ConcurrentUpdateError) || !onlyStaleLocks(err.message)) throw err;
+    onOutput?.(`releasing the lock a crashed process left on ${stack.name} and retrying`);
+    await stack.cancel();
+    return run();
+  }
 }
 
 async function withCancel<T>(stack: Stack, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {

@@ -60,6 +60,9 @@ export interface StackEngine {
   outputs(stack: string): Promise<Record<string, unknown>>;
   config(stack: string): Promise<Record<string, string>>;
   list(): Promise<StackSummary[]>;
-  /** Clears locks and pending operations a crash left behind. */
+  /**
+   * Clears pending operations a crash left behind. Locks that a crashed local
+   * process left are released by the next operation that needs the lock.
+   */
   recover(stack: string): Promise<void>;
 }

@@ -9,7 +9,13 @@
  * Stack config: `canaryImage` and `canaryWeight` are set for the canary;
  * promotion sets `stableImage`. The canary is removed by setting
  * `canaryImage` to "" (the engine port has no "unset"); a failed release
- * never touches `stableImage`.
+ * never touches `stableImage`. With `settings.deployedBy`, every update also
+ * sets `releaseId` (this release's id) and `deployedBy`, so the canary and
+ * the stable Deployment carry the release's provenance from the first update
+ * on, and a promotion's update (stable takes the new image) passes a policy
+ * that only lets allowed deployers change stable. After a rollback the
+ * stable Deployment keeps the failed release's id: the program stamps one id
+ * on both tracks.
  */
 import { randomUUID } from "node:crypto";
 import type { StackConfig, StackEngine } from "../engine/port";
@@ -489,8 +495,9 @@ export class ReleaseController {
     await this.commit(run, (release) => ({ ...release, intent: { action, actor, reason, at } }));
   }
 
-  private async up(run: Run, values: Record<string, string>, purpose: string, options: { weightOnly?: boolean } = {}): Promise<void> {
+  private async up(run: Run, changes: Record<string, string>, purpose: string, options: { weightOnly?: boolean } = {}): Promise<void> {
     const stack = this.stackFor(run.release.environment);
+    const values = { ...changes, ...this.provenance(run.release) };
     const config: StackConfig = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }]));
     const targets = options.weightOnly ? this.deps.routerTargets?.(run.release.environment) : undefined;
     const limited = targets !== undefined && targets.length > 0;
@@ -498,6 +505,12 @@ export class ReleaseController {
     const started = this.clock.now().getTime();
     const result = await this.deps.engine.up(stack, config, limited ? { targets } : {});
     this.log("info", run, { stack, changes: result.changes, ms: this.clock.now().getTime() - started }, `${purpose}: done`);
+  }
+
+  /** The release metadata stamped on every update, when the controller has a deployer identity. */
+  private provenance(release: Release): Record<string, string> {
+    const { deployedBy, configKeys } = this.settings;
+    return deployedBy === undefined ? {} : { [configKeys.releaseId]: release.id, [configKeys.deployedBy]: deployedBy };
   }
 
   /** Polls `probe` every `pollIntervalSeconds` until it is ok, the deadline passes, or the run is interrupted. */

@@ -228,9 +228,20 @@ export const controllerSettingsSchema = z
         stableImage: z.string().min(1).default("rollgate:stableImage"),
         canaryImage: z.string().min(1).default("rollgate:canaryImage"),
         canaryWeight: z.string().min(1).default("rollgate:canaryWeight"),
+        releaseId: z.string().min(1).default("rollgate:releaseId"),
+        deployedBy: z.string().min(1).default("rollgate:deployedBy"),
       })
       .strict()
       .default({}),
+    /**
+     * The controller's identity as a deployer. When set, every stack update
+     * the controller makes also sets `configKeys.deployedBy` to it and
+     * `configKeys.releaseId` to the release's id, so the Deployments carry the
+     * release's provenance (the production policy requires both on stable
+     * Deployments, with the deployer in its `allowedDeployers`). Unset:
+     * nothing is stamped and the stack keeps whatever it had.
+     */
+    deployedBy: z.string().min(1).max(253).optional(),
   })
   .strict();
 

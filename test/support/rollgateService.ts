@@ -6,10 +6,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { parseSse } from "../automation/support/sse";
 
 export const repoRoot = resolve(__dirname, "../..");
 
@@ -23,12 +24,12 @@ export interface ServiceOptions {
 }
 
 /** A state directory with a tokens file holding one `previews:read` + `previews:write` token. */
-export function newStateDir(prefix = "rg-e2e-"): { readonly dir: string; readonly token: string } {
+export function newStateDir(prefix = "rg-e2e-"): { readonly dir: string; readonly token: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const token = `rg_e2e_${randomBytes(16).toString("hex")}`;
   const sha256 = createHash("sha256").update(token, "utf8").digest("hex");
   writeFileSync(join(dir, "tokens.json"), JSON.stringify([{ name: "e2e", sha256, scopes: ["previews:read", "previews:write"] }]));
-  return { dir, token };
+  return { dir, token, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export class RollgateProcess {
@@ -124,11 +125,24 @@ export class RollgateProcess {
     if (!stopped) await this.kill();
   }
 
-  /** SIGKILL the service process only, as a crash would; its children are left to their fate. */
+  /** SIGKILL the service process only; processes it started are left running. */
   async kill(): Promise<void> {
     if (!this.running) return;
     this.child.kill("SIGKILL");
     await this.exited;
+  }
+
+  /**
+   * SIGKILL the service and every process it started (Pulumi CLI, language
+   * hosts, providers) at once, as an OOM kill of its container or cgroup does.
+   * Returns the processes it killed besides the service.
+   */
+  async crash(): Promise<ProcessId[]> {
+    const tree = descendants(this.pid);
+    const killed = killLeftovers(tree);
+    this.child.kill("SIGKILL");
+    await this.exited;
+    return tree.filter((id) => killed.includes(id.pid));
   }
 
   /** The last log lines and stderr, for failure messages. */
@@ -239,7 +253,11 @@ export class RollgateApi {
     return this.request<OperationBody>("GET", `/api/v1/operations/${id}`);
   }
 
-  /** Polls GET /api/v1/previews/:pr until `done` holds; throws with the last answer on timeout. */
+  /**
+   * Polls GET /api/v1/previews/:pr until `done` holds; throws with the last
+   * answer on timeout. Each GET runs `pulumi stack ls` and `stack output`, so
+   * prefer `settled`, which polls the in-memory operation, where its id is known.
+   */
   async waitForPreview(
     pr: number,
     done: (response: ApiResponse<Preview>) => boolean,
@@ -251,26 +269,76 @@ export class RollgateApi {
       last = await this.getPreview(pr).catch(() => last);
       if (last && done(last)) return last;
       if (Date.now() > deadline) throw new Error(`preview ${pr} did not settle within ${timeoutMs} ms: ${JSON.stringify(last)}`);
-      await sleep(500);
+      await sleep(1000);
     }
   }
 
-  /** Waits until the operation `id` is the preview's last one and has finished. */
-  settled(pr: number, operationId: string, timeoutMs?: number): Promise<ApiResponse<Preview>> {
-    return this.waitForPreview(
-      pr,
-      ({ status, body }) =>
-        status === 200 &&
-        body.lastOperation?.id === operationId &&
-        (body.lastOperation.status === "succeeded" || body.lastOperation.status === "failed"),
-      timeoutMs,
-    );
+  /** The engine events of a finished operation, from its server-sent event stream. */
+  async events(operationId: string): Promise<{ type: string; timestamp: string; urn?: string; message?: string }[]> {
+    const response = await fetch(`${this.baseUrl()}/api/v1/operations/${operationId}/events`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    return parseSse(await response.text())
+      .filter((event) => event.event === "engine")
+      .map((event) => event.data as { type: string; timestamp: string; urn?: string; message?: string });
   }
 
-  /** Waits until the preview is gone (404). */
-  gone(pr: number, timeoutMs?: number): Promise<ApiResponse<Preview>> {
-    return this.waitForPreview(pr, ({ status }) => status === 404, timeoutMs);
+  /**
+   * Where a finished operation's time went: waiting in the queue, the engine
+   * (start → its summary event; includes the provider's own rollout wait) and
+   * what follows (deployment wait, smoke checks, journal).
+   */
+  async phases(operationId: string): Promise<string> {
+    const [{ body }, events] = await Promise.all([this.getOperation(operationId), this.events(operationId)]);
+    const at = (iso: string | null | undefined): number => (iso ? Date.parse(iso) : Number.NaN);
+    const summary = events.find((event) => event.type === "summary");
+    const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+    return [
+      `queued ${seconds(at(body.startedAt) - at(body.queuedAt))}`,
+      `engine ${seconds(at(summary?.timestamp) - at(body.startedAt))}`,
+      `after engine ${seconds(at(body.finishedAt) - at(summary?.timestamp))}`,
+      `total ${seconds(at(body.finishedAt) - at(body.startedAt))}`,
+    ].join(", ");
   }
+
+  /** Polls the operation until it has succeeded or failed. */
+  async finished(operationId: string, timeoutMs = 180_000): Promise<OperationBody> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { status, body } = await this.getOperation(operationId);
+      if (status !== 200) throw new Error(`GET operation ${operationId} answered ${status}: ${JSON.stringify(body)}`);
+      if (body.status === "succeeded" || body.status === "failed") return body;
+      if (Date.now() > deadline) throw new Error(`operation ${operationId} did not finish within ${timeoutMs} ms: ${JSON.stringify(body)}`);
+      await sleep(200);
+    }
+  }
+
+  /** The preview once operation `operationId` on it has finished. */
+  async settled(pr: number, operationId: string, timeoutMs?: number): Promise<ApiResponse<Preview>> {
+    await this.finished(operationId, timeoutMs);
+    return this.getPreview(pr);
+  }
+
+  /** The answer to GET the preview once the destroy `operationId` has finished: 404 when it is gone. */
+  async afterDestroy(pr: number, operationId: string, timeoutMs?: number): Promise<ApiResponse<Preview>> {
+    await this.finished(operationId, timeoutMs);
+    return this.getPreview(pr);
+  }
+}
+
+/**
+ * Teardown through the service while it runs: DELETE each preview that still
+ * exists and wait for the destroy. Errors are swallowed; the backend clean-up
+ * that follows catches whatever is left.
+ */
+export async function destroyThroughService(service: RollgateService | undefined, api: RollgateApi, prs: readonly number[]): Promise<void> {
+  if (!service?.running) return;
+  await Promise.all(
+    prs.map(async (pr) => {
+      const accepted = await api.deletePreview(pr).catch(() => undefined);
+      if (accepted?.status === 202) await api.finished(accepted.body.operation.id).catch(() => undefined);
+    }),
+  );
 }
 
 export interface Accepted {
@@ -305,6 +373,9 @@ export interface OperationBody {
   readonly stack: string;
   readonly status: string;
   readonly actor: string;
+  readonly queuedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
   readonly changes: Record<string, number> | null;
   readonly error: string | null;
   readonly log: string[];

@@ -363,9 +363,16 @@ export class PreviewService {
     }
   }
 
+  /**
+   * When a stack the journal does not know was created: its config, else its
+   * `createdAt` output. The output lives in the backend; the config of a DIY
+   * backend's stack lives in the workspace that ran it, so a stack created by
+   * another workspace (`pulumi up`, another replica, a lost state dir) has
+   * none here, and without the output its expiry would restart at every update.
+   */
   private async configuredCreatedAt(stack: string): Promise<string | undefined> {
     const config = await this.deps.engine.config(stack);
-    return config[previewConfigKeys.createdAt] || undefined;
+    return config[previewConfigKeys.createdAt] || (await this.outputsOf(stack)).createdAt;
   }
 
   /** Preview stacks the engine knows, by PR number. */

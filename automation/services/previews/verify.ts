@@ -1,6 +1,7 @@
 /** After a successful `up`: wait for the Deployment, then run the smoke checks. */
 import type { DeploymentWaiter, SmokeCheck, SmokeChecker, SmokeResult } from "../../deps";
 import { messageOf } from "../../errors";
+import { prOfStack } from "./naming";
 import { deploymentNameOf, type PreviewOutputs } from "./spec";
 
 export interface VerifyContext {
@@ -13,6 +14,8 @@ export class PreviewVerifier {
     private readonly waitForDeployment: DeploymentWaiter,
     private readonly smokeChecker: SmokeChecker,
     private readonly smokeChecks: readonly SmokeCheck[],
+    /** Replaces the preview's `url` output as the smoke checks' base; `{pr}` becomes the PR number. */
+    private readonly smokeBaseUrl?: string,
   ) {}
 
   async verify(stack: string, outputs: PreviewOutputs, context: VerifyContext): Promise<SmokeResult> {
@@ -28,9 +31,10 @@ export class PreviewVerifier {
     }
     context.log(`deployment ${outputs.namespace}/${name} is ready`);
     if (this.smokeChecks.length === 0) return { ok: true };
-    if (!outputs.url) return { ok: false, reason: "the stack has no `url` output to run smoke checks against" };
-    context.log(`running ${this.smokeChecks.length} smoke check(s) against ${outputs.url}`);
-    const result = await this.smokeChecker.check(outputs.url, this.smokeChecks, { signal: context.signal });
+    const baseUrl = this.smokeBaseUrl?.replaceAll("{pr}", String(prOfStack(stack) ?? outputs.pr ?? "")) ?? outputs.url;
+    if (!baseUrl) return { ok: false, reason: "the stack has no `url` output to run smoke checks against" };
+    context.log(`running ${this.smokeChecks.length} smoke check(s) against ${baseUrl}`);
+    const result = await this.smokeChecker.check(baseUrl, this.smokeChecks, { signal: context.signal });
     context.log(result.ok ? "smoke checks passed" : `smoke checks failed: ${result.reason}`);
     return result;
   }

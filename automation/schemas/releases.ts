@@ -1,0 +1,95 @@
+/**
+ * HTTP shapes of canary releases. The start body is the release
+ * controller's own request schema (`release/schemas.ts`) with the API's
+ * image grammar and a reserved environment name; responses are views of the
+ * release record (`services/releases/views.ts`).
+ */
+import { z } from "zod";
+import {
+  analysisConfigSchema,
+  analysisRecordSchema,
+  environmentNameSchema,
+  intentSchema,
+  RELEASE_STATUSES,
+  releaseIdSchema,
+  startReleaseRequestSchema,
+  stepSchema,
+} from "../release/schemas";
+import { RELEASE_COMMANDS } from "../release/stateMachine";
+import type { ReleaseSummary, ReleaseView, StartedRelease } from "../services/releases/views";
+import { ImageReference, Timestamp } from "./common";
+
+/** `releases:read` is the read scope, so no environment may be called `read`. */
+export const EnvironmentName = environmentNameSchema
+  .refine((name) => name !== "read", "is reserved (`releases:read` is the read scope)")
+  .describe("Environment: the name of its release stack, e.g. `staging`, `production`");
+
+export const ReleaseId = releaseIdSchema.describe("Release id");
+
+export const ReleaseStatusSchema = z.enum(RELEASE_STATUSES);
+
+export const StartReleaseBody = startReleaseRequestSchema
+  .extend({
+    environment: EnvironmentName,
+    image: ImageReference.describe("Image the canary runs, and stable after promotion"),
+  })
+  .describe(
+    "`steps` default to 5, 25, 50, 100 % with 300 s pauses; `analysis` settings default as documented in the release controller",
+  );
+
+export type StartReleaseBody = z.output<typeof StartReleaseBody>;
+
+export const ReleaseParams = z.object({ id: ReleaseId }).strict();
+
+export const ListReleasesQuery = z
+  .object({
+    environment: EnvironmentName.optional(),
+    status: ReleaseStatusSchema.optional().describe("Only releases with this status"),
+  })
+  .strict();
+
+/** Optional body of promote, abort, pause and resume. */
+export const ReleaseCommandBody = z
+  .object({ reason: z.string().min(1).max(500).optional().describe("Recorded with the command, e.g. a ticket") })
+  .strict()
+  .optional();
+
+export const ReleaseCommandSchema = z.enum(RELEASE_COMMANDS);
+
+export const StartedReleaseSchema = z
+  .object({
+    id: ReleaseId,
+    environment: z.string(),
+    status: ReleaseStatusSchema,
+    step: z.number().int().min(0).describe("Index (0-based) of the current step"),
+    weight: z.number().int().min(0).max(100).describe("Canary weight last set, in percent"),
+  })
+  .strict() satisfies z.ZodType<StartedRelease>;
+
+export const ReleaseSummarySchema = z
+  .object({
+    id: ReleaseId,
+    environment: z.string(),
+    image: z.string(),
+    previousImage: z.string().describe("Stable image when the release started; it keeps serving unless the release succeeds"),
+    commitSha: z.string().nullable(),
+    status: ReleaseStatusSchema,
+    step: z.number().int().min(0).describe("Index (0-based) of the current step; equals stepCount once every step has passed"),
+    stepCount: z.number().int().min(1),
+    weight: z.number().int().min(0).max(100).describe("Canary weight last set, in percent"),
+    startedAt: Timestamp,
+    finishedAt: Timestamp.nullable(),
+    reason: z.string().nullable().describe("Why it paused or finished as it did"),
+    actor: z.string().describe("Name of the token that started it"),
+  })
+  .strict() satisfies z.ZodType<ReleaseSummary>;
+
+export const ReleaseSchema = ReleaseSummarySchema.extend({
+  steps: z.array(stepSchema),
+  analysisConfig: analysisConfigSchema,
+  analysis: z.array(analysisRecordSchema).describe("Measurements, oldest first (`step` is 0-based)"),
+  pending: intentSchema.nullable().describe("A decided action not finished yet"),
+  updatedAt: Timestamp,
+}).strict() satisfies z.ZodType<ReleaseView, z.ZodTypeDef, unknown>;
+
+export const ReleaseListSchema = z.array(ReleaseSummarySchema);

@@ -1,0 +1,55 @@
+/**
+ * Builds the service's release controller: the shared stack engine, records
+ * under `<stateDir>/releases`, Prometheus (or no) metrics, the cluster
+ * probe, an optional webhook, and the controller's deployer identity
+ * stamped on every update it makes.
+ */
+import { join, resolve } from "node:path";
+import type { Logger } from "../../deps";
+import type { StackEngine } from "../../engine/port";
+import type { Clock } from "../../release/clock";
+import { ReleaseController } from "../../release/controller";
+import { FileReleaseStore } from "../../release/fileStore";
+import type { ClusterProbe } from "../../release/ports";
+import type { ControllerSettingsInput } from "../../release/schemas";
+import { releaseMetricProvider } from "./metrics";
+import { WebhookNotifier } from "./webhookNotifier";
+
+/** The deployer the production policy config allows (`policies/config/production.json`). */
+export const DEFAULT_RELEASE_DEPLOYER = "rollgate-release-controller";
+
+export interface ReleaseControllerOptions {
+  readonly stateDir: string;
+  readonly engine: StackEngine;
+  readonly cluster: ClusterProbe;
+  readonly logger: Logger;
+  readonly prometheusUrl?: string;
+  readonly webhookUrl?: string;
+  /** Stamped as `rollgate:deployedBy`, with the release's id as `rollgate:releaseId`. */
+  readonly deployer?: string;
+  readonly fetch?: typeof fetch;
+  readonly clock?: Clock;
+  /** Other controller settings (deadlines, poll interval, restart policy). */
+  readonly settings?: Omit<ControllerSettingsInput, "deployedBy">;
+}
+
+/** Removes temporary files a crash left in the store, then builds the controller (call `recover` once serving). */
+export async function createReleaseController(options: ReleaseControllerOptions): Promise<ReleaseController> {
+  const { logger } = options;
+  const store = new FileReleaseStore(join(resolve(options.stateDir), "releases"));
+  const removed = await store.clean();
+  if (removed > 0) logger.warn({ directory: store.directory, removed }, "removed temporary release files left by a crash");
+  if (options.prometheusUrl === undefined) {
+    logger.warn("ROLLGATE_PROMETHEUS_URL is not set: release analyses measure nothing, so a release with checks rolls back at its first step");
+  }
+  return new ReleaseController({
+    engine: options.engine,
+    store,
+    cluster: options.cluster,
+    metrics: releaseMetricProvider(options.prometheusUrl, options.fetch),
+    logger,
+    ...(options.webhookUrl ? { notifier: new WebhookNotifier({ url: options.webhookUrl, ...(options.fetch ? { fetch: options.fetch } : {}) }) } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    settings: { ...options.settings, deployedBy: options.deployer ?? DEFAULT_RELEASE_DEPLOYER },
+  });
+}

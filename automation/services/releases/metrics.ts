@@ -1,0 +1,22 @@
+/** The release controller's metric provider: Prometheus when configured, otherwise one that says it is not. */
+import { createMetricProvider } from "../../release/analysis/registry";
+import type { MetricProvider } from "../../release/analysis/provider";
+
+export const NO_METRICS_ERROR = "no metrics provider is configured (set ROLLGATE_PROMETHEUS_URL)";
+
+/**
+ * Without Prometheus every measurement is an `error` (as data): a release
+ * still starts and raises its first weight, and its first analysis errors
+ * out after `consecutiveErrorLimit + 1` attempts, which rolls it back. A
+ * release whose analysis has no checks (`errorRate` and `latency` disabled,
+ * `minRequests: 0`, no `queries`) measures nothing and is not affected.
+ */
+export const unconfiguredMetrics: MetricProvider = {
+  kind: "none",
+  measure: async () => ({ value: null, error: NO_METRICS_ERROR }),
+};
+
+export function releaseMetricProvider(prometheusUrl: string | undefined, fetchImpl?: typeof fetch): MetricProvider {
+  if (prometheusUrl === undefined) return unconfiguredMetrics;
+  return createMetricProvider({ kind: "prometheus", baseUrl: prometheusUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+}

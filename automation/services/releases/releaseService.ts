@@ -1,0 +1,108 @@
+/**
+ * Releases for the HTTP layer: the release controller behind a small service
+ * that names environments without a stack, orders lists, and runs the
+ * controller's recovery and shutdown for the app. No express types here;
+ * authorization is the routes' business (it needs the principal).
+ */
+import type { Logger } from "../../deps";
+import { NotFoundError } from "../../errors";
+import type { ReleaseController } from "../../release/controller";
+import type { Release, ReleaseStatus, StartReleaseRequest } from "../../release/schemas";
+import type { ReleaseCommand } from "../../release/stateMachine";
+
+/** What the service uses of the controller (`ReleaseController` fits; tests pass fakes). */
+export type ReleaseControllerPort = Pick<
+  ReleaseController,
+  "start" | "get" | "list" | "pause" | "resume" | "promote" | "abort" | "recover" | "close"
+>;
+
+export class EnvironmentNotFoundError extends NotFoundError {
+  constructor(readonly environment: string) {
+    super(`environment \`${environment}\` has no stack; deploy its stack (stable image) before releasing to it`);
+  }
+}
+
+export interface ReleaseListFilter {
+  readonly environment?: string;
+  readonly status?: ReleaseStatus;
+}
+
+export interface ReleaseServiceDeps {
+  readonly controller: ReleaseControllerPort;
+  readonly logger: Logger;
+}
+
+export class ReleaseService {
+  private recovery: Promise<void> | undefined;
+
+  constructor(private readonly deps: ReleaseServiceDeps) {}
+
+  /** Starts a release; it then runs in the background. */
+  async start(request: StartReleaseRequest, actor: string): Promise<Release> {
+    try {
+      return await this.deps.controller.start(request, actor);
+    } catch (error) {
+      if (error instanceof Error && error.name === "StackNotFoundError") throw new EnvironmentNotFoundError(request.environment);
+      throw error;
+    }
+  }
+
+  get(id: string): Promise<Release> {
+    return this.deps.controller.get(id);
+  }
+
+  /** Newest start first. */
+  async list(filter: ReleaseListFilter = {}): Promise<Release[]> {
+    const releases = await this.deps.controller.list(filter.environment === undefined ? {} : { environment: filter.environment });
+    return releases.filter((release) => filter.status === undefined || release.status === filter.status).reverse();
+  }
+
+  command(id: string, command: ReleaseCommand, actor: string, reason?: string): Promise<Release> {
+    const { controller } = this.deps;
+    switch (command) {
+      case "pause":
+        return controller.pause(id, actor, reason);
+      case "resume":
+        return controller.resume(id, actor, reason);
+      case "promote":
+        return controller.promote(id, actor, reason);
+      case "abort":
+        return controller.abort(id, actor, reason);
+    }
+  }
+
+  /**
+   * Picks up the releases a previous process left active (once). A failure
+   * is logged, not thrown: previews still serve, and the releases stay as
+   * recorded for the next start or a human.
+   */
+  recover(): Promise<void> {
+    this.recovery ??= this.deps.controller.recover().then(
+      (recovered) => {
+        this.deps.logger.info({ releases: recovered.map((release) => release.id) }, "release recovery done");
+      },
+      (error: unknown) => {
+        this.deps.logger.error({ err: error }, "release recovery failed; active releases are not driven until the next start");
+      },
+    );
+    return this.recovery;
+  }
+
+  /**
+   * Stops driving releases: pauses and analyses are cut short (resumed by
+   * the next start's recovery); a stack update in flight finishes first.
+   * False when that took longer than `timeoutMs`.
+   */
+  async close(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([this.deps.controller.close().then(() => true as const), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Crash safety of the real service: SIGKILL the service and everything it
+ * runs (as an OOM kill of its container would) while the engine is creating
+ * a preview (its namespace already exists, the rest is on its way), restart
+ * with the same state directory, and the preview still ends ready, with one
+ * namespace and nothing left locked on the stack.
+ *
+ * This file uses a file backend of its own, not the project's: a Pulumi CLI
+ * killed while saving a checkpoint can leave the DIY backend's
+ * `<stack>.json.attrs` empty (gocloud's fileblob truncates and rewrites it
+ * in place), after which `pulumi stack ls` fails with "EOF" for every stack
+ * of the project until the file is removed.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, kubeClients, namespaceGone } from "../../support/kube";
+import { deploymentState, PreviewBackend, previewNamespaces, uniquePr } from "../../support/previewStacks";
+import {
+  descendants,
+  destroyThroughService,
+  killLeftovers,
+  newStateDir,
+  RollgateApi,
+  RollgateProcess,
+  type ProcessId,
+  type RollgateService,
+} from "../../support/rollgateService";
+import { Timings } from "../../support/timing";
+
+const pr = uniquePr(6);
+const stack = `preview-pr-${pr}`;
+const image = `ghcr.io/rollgate/sample-app:crash-${pr}`;
+
+describe("a service killed during an up", () => {
+  const backendDir = mkdtempSync(join(tmpdir(), "rg-e2e-crash-backend-"));
+  const projectBackend = process.env.PULUMI_BACKEND_URL;
+  const kube = kubeClients();
+  const backend = new PreviewBackend();
+  const timings = new Timings("crash");
+  const state = newStateDir();
+  let service: RollgateService | undefined;
+  const api = new RollgateApi(() => service?.url ?? "", state.token);
+  /** Processes the killed service had started (the Pulumi CLI, plugins); any still running are killed at the end. */
+  let orphans: ProcessId[] = [];
+  let namespace = "";
+
+  beforeAll(async () => {
+    // The test's own engine and `pulumi` commands read it from the environment, like the service.
+    process.env.PULUMI_BACKEND_URL = `file://${backendDir}`;
+    service = await RollgateProcess.start(state.dir);
+  });
+
+  afterAll(async () => {
+    await destroyThroughService(service, api, [pr]);
+    await service?.stop();
+    const killed = killLeftovers(orphans);
+    if (killed.length > 0) console.info(`[cleanup] killed processes the crashed service left running: ${killed.join(", ")}`);
+    const leftovers = await backend.cleanUp([pr], kube);
+    backend.dispose();
+    state.remove();
+    process.env.PULUMI_BACKEND_URL = projectBackend;
+    rmSync(backendDir, { recursive: true, force: true });
+    console.info(`[timing] summary\n${timings.summary()}`);
+    expect(leftovers).toEqual([]);
+  });
+
+  it("is SIGKILLed with its Pulumi CLI while the engine creates the preview's resources, leaving the up recorded as running", async () => {
+    const accepted = await api.createPreview({ pr, image });
+    expect(accepted.body).toMatchObject({ status: "creating", operation: { kind: "up" } });
+
+    const deploying = await eventually(async () => (await previewNamespaces(kube.core, pr)).length > 0, 90_000, 100);
+    expect(deploying).toBe(true);
+    orphans = descendants(service!.pid);
+    const killed = await service!.crash();
+
+    const journal = JSON.parse(readFileSync(join(state.dir, "previews", `${stack}.json`), "utf8")) as {
+      desired: string;
+      lastOperation: { id: string; status: string };
+    };
+    expect(journal).toMatchObject({ desired: "present", lastOperation: { id: accepted.body.operation.id, status: "running" } });
+    expect(killed.length).toBeGreaterThan(0); // the Pulumi CLI and its plugins were running
+  });
+
+  it("re-drives the preview to ready after a restart with the same state directory", async () => {
+    const { redriven, ready } = await timings.measure("restart → preview ready", async () => {
+      service = await RollgateProcess.start(state.dir);
+      const queued = await service.waitForLog((line) => line.msg === "operation queued" && line.stack === stack);
+      return { redriven: queued, ready: await api.settled(pr, String(queued.operationId)) };
+    });
+
+    expect(redriven.actor).toBe("rollgate-recovery");
+    expect(ready.body).toMatchObject({
+      status: "ready",
+      image,
+      lastOperation: { id: redriven.operationId, kind: "up", status: "succeeded", actor: "rollgate-recovery" },
+    });
+    const operation = await api.getOperation(String(redriven.operationId));
+    const lockReleased = operation.body.log.some((line) => line.startsWith("releasing the lock a crashed process left"));
+    console.info(`[crash] the re-driven up ${lockReleased ? "released a stale lock first" : "found the stack unlocked"}`);
+    const namespaces = await previewNamespaces(kube.core, pr);
+    expect(namespaces).toHaveLength(1);
+    namespace = namespaces[0] ?? "";
+    expect(await deploymentState(kube.apps, namespace, "sample-app-preview")).toMatchObject({ image, available: true });
+  });
+
+  it("leaves the stack unlocked: an operation that takes the lock succeeds", async () => {
+    await expect(backend.exportImport(pr)).resolves.toBeUndefined();
+  });
+
+  it("destroys the recovered preview", async () => {
+    const accepted = await api.deletePreview(pr);
+
+    const after = await timings.measure("destroy → gone", () => api.afterDestroy(pr, accepted.body.operation.id));
+
+    expect(after.status).toBe(404);
+    expect(await backend.hasStack(pr)).toBe(false);
+    expect(await eventually(() => namespaceGone(kube.core, namespace), 60_000)).toBe(true);
+  });
+});
