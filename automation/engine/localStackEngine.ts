@@ -50,6 +50,23 @@ export class LocalStackEngine implements StackEngine {
     return this.serializer.run(stackName, async () => {
       const stack = await this.createOrSelect(stackName);
       await stack.setAllConfig(toConfigMap(config));
+      // The Automation API's `up` skips the preview (`--skip-preview`); a
+      // mandatory policy violation would then fail only the violating resource,
+      // after the others were changed. A preview with the same policy packs
+      // first rejects the whole update before anything changes.
+      if (this.options.policyPacks?.length) {
+        await withStaleLockRelease(stack, options.onOutput, () =>
+          withCancel(stack, options.signal, () =>
+            stack.preview({
+              ...this.policyOptions(stackName),
+              color: "never",
+              target: options.targets ? [...options.targets] : undefined,
+              targetDependents: options.targets ? true : undefined,
+              onOutput: lines(options.onOutput),
+            }),
+          ),
+        );
+      }
       const result = await withStaleLockRelease(stack, options.onOutput, () =>
         withCancel(stack, options.signal, () =>
           stack.up({
