@@ -33,7 +33,13 @@ fi
 cd "$ROLLGATE_ROOT"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm dependencies (npm ci)"
-  timed "npm ci" npm ci --no-audit --no-fund
+  # npm 11 writes lock files without other platforms' optional packages (e.g.
+  # rollup's native builds) and its own `npm ci` then rejects them; `npm install`
+  # installs the same locked versions.
+  if ! timed "npm ci" npm ci --no-audit --no-fund; then
+    info "npm ci rejected the lock file; installing the locked versions with npm install"
+    timed "npm install" npm install --no-audit --no-fund
+  fi
 fi
 
 step "toolchain in $ROLLGATE_TOOLCHAIN"
