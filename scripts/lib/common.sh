@@ -14,10 +14,10 @@ fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # timed LABEL CMD...: runs CMD and reports how long it took.
 timed() {
-  local label=$1 start end
+  local label=$1 start status=0
   shift
   start=$(date +%s)
-  "$@"
-  end=$(date +%s)
-  info "$label took $((end - start))s"
+  "$@" || status=$?
+  info "$label took $(($(date +%s) - start))s"
+  return $status
 }
