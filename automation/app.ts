@@ -8,13 +8,21 @@ import { systemClock, type Clock, type DeploymentWaiter, type Logger, type Readi
 import { errorHandler, notFoundHandler } from "./middleware/problem";
 import { requestLog } from "./middleware/requestLog";
 import { buildOpenApiDocument } from "./openapi/document";
+import { stackReleaseTargets } from "./cluster/clusterProbe";
+import { auditRoutes } from "./routes/audit";
+import { dashboardRoutes } from "./routes/dashboard";
+import { doraRoutes } from "./routes/dora";
 import { operationRoutes } from "./routes/operations";
 import { previewRoutes } from "./routes/previews";
 import { releaseRoutes } from "./routes/releases";
 import { mountRoutes, type AnyRoute } from "./routes/route";
 import { systemRoutes } from "./routes/system";
 import { webhookRoutes } from "./routes/webhooks";
+import { AuditLog } from "./services/audit/auditLog";
+import { OperationAuditor } from "./services/audit/operationAudit";
 import type { TokenStore } from "./services/auth/tokens";
+import { DoraService } from "./services/dora/doraService";
+import { registerReleaseMetrics } from "./services/metrics/releaseMetrics";
 import { ServiceMetrics } from "./services/metrics/serviceMetrics";
 import { OperationRegistry } from "./services/operations/registry";
 import { OperationScheduler } from "./services/operations/scheduler";
@@ -73,6 +81,8 @@ export interface AppDeps {
   readonly sseHeartbeatMs?: number;
   /** The canary release controller; without it the release routes answer 503. */
   readonly releases?: ReleaseControllerPort;
+  /** The audit trail; defaults to one in memory (`index.ts` passes the shared file store). */
+  readonly audit?: AuditLog;
 }
 
 export type Lifecycle = "starting" | "serving" | "draining";
@@ -87,6 +97,7 @@ export interface RollgateApp {
   readonly reaper: PreviewReaper;
   readonly metrics: ServiceMetrics;
   readonly releases?: ReleaseService;
+  readonly audit: AuditLog;
   lifecycle(): Lifecycle;
   /** Crash recovery (previews, then releases); readiness turns on when it is done. */
   recover(): Promise<RecoveryReport>;
@@ -102,6 +113,7 @@ export function createApp(deps: AppDeps): RollgateApp {
   const clock = deps.clock ?? systemClock;
   const journal = deps.journal ?? new MemoryPreviewJournal();
   let lifecycle: Lifecycle = "starting";
+  const audit = deps.audit ?? new AuditLog({ clock, logger });
 
   const registry = new OperationRegistry();
   // The gauges read the scheduler and previews, which are created just below.
@@ -115,7 +127,7 @@ export function createApp(deps: AppDeps): RollgateApp {
     maxConcurrent: config.maxConcurrentOperations,
     clock,
     logger,
-    observers: [metrics],
+    observers: [metrics, new OperationAuditor(audit)],
     ...(deps.newOperationId ? { newId: deps.newOperationId } : {}),
   });
   const previews: PreviewService = new PreviewService({
@@ -143,6 +155,11 @@ export function createApp(deps: AppDeps): RollgateApp {
       : undefined;
 
   const releases = deps.releases ? new ReleaseService({ controller: deps.releases, logger }) : undefined;
+  const dora = releases ? new DoraService({ releases: (environment) => releases.list({ environment }), clock }) : undefined;
+  if (releases) {
+    const targetFor = stackReleaseTargets(engine);
+    registerReleaseMetrics(metrics.registry, { releases: () => releases.list(), targetFor, clock });
+  }
 
   const routes: AnyRoute[] = [];
   const openApi = (): Record<string, unknown> =>
@@ -161,8 +178,11 @@ export function createApp(deps: AppDeps): RollgateApp {
     }),
     ...previewRoutes(previews),
     ...releaseRoutes(releases),
+    ...doraRoutes(dora),
+    ...auditRoutes(audit),
     ...operationRoutes(registry, deps.sseHeartbeatMs === undefined ? {} : { heartbeatMs: deps.sseHeartbeatMs }),
     ...webhookRoutes(webhooks),
+    ...dashboardRoutes(),
   );
 
   const app = express();
@@ -186,6 +206,7 @@ export function createApp(deps: AppDeps): RollgateApp {
     reaper,
     metrics,
     ...(releases ? { releases } : {}),
+    audit,
     lifecycle: () => lifecycle,
     async recover() {
       const report = await recoverPreviews({ engine, journal, previews, logger });
@@ -202,6 +223,7 @@ export function createApp(deps: AppDeps): RollgateApp {
       reaper.stop();
       const [drained, closed] = await Promise.all([scheduler.drain(timeoutMs), releases?.close(timeoutMs) ?? true]);
       await previews.flush();
+      await audit.flush();
       return drained && closed;
     },
   };

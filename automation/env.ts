@@ -2,6 +2,7 @@
  * The service's environment, parsed once at boot. Bad values stop the service
  * with a message naming the variable.
  */
+import { join } from "node:path";
 import { z } from "zod";
 import { imageTemplateProblem } from "./services/webhooks/imageTemplate";
 
@@ -81,6 +82,10 @@ const EnvSchema = z
     ROLLGATE_PROMETHEUS_URL: httpUrl.optional(),
     ROLLGATE_RELEASE_WEBHOOK_URL: httpUrl.optional(),
     ROLLGATE_RELEASE_DEPLOYER: z.string().min(1).max(253).default("rollgate-release-controller"),
+    ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS: integer(1, 600).default("2"),
+    ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS: integer(1, 86_400).default("600"),
+    ROLLGATE_RELEASE_ON_RESTART: z.enum(["resume", "rollback"]).default("resume"),
+    ROLLGATE_STACK_CONFIG_DIR: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.ROLLGATE_GITHUB_WEBHOOK_SECRET && !env.ROLLGATE_PREVIEW_IMAGE_TEMPLATE) {
@@ -113,7 +118,14 @@ export interface ServiceConfig {
     readonly webhookUrl?: string;
     /** Stamped as `rollgate:deployedBy` on every update the release controller makes. */
     readonly deployer: string;
+    readonly settings: {
+      readonly pollIntervalSeconds: number;
+      readonly progressDeadlineSeconds: number;
+      readonly onRestart: "resume" | "rollback";
+    };
   };
+  /** Every stack's `Pulumi.<stack>.yaml`; seeded from the repository's `stacks/` on first use. */
+  readonly stackConfigDir: string;
   readonly github: {
     readonly webhookSecret?: string;
     readonly imageTemplate?: string;
@@ -161,7 +173,13 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
       ...(e.ROLLGATE_PROMETHEUS_URL ? { prometheusUrl: e.ROLLGATE_PROMETHEUS_URL } : {}),
       ...(e.ROLLGATE_RELEASE_WEBHOOK_URL ? { webhookUrl: e.ROLLGATE_RELEASE_WEBHOOK_URL } : {}),
       deployer: e.ROLLGATE_RELEASE_DEPLOYER,
+      settings: {
+        pollIntervalSeconds: e.ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS,
+        progressDeadlineSeconds: e.ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS,
+        onRestart: e.ROLLGATE_RELEASE_ON_RESTART,
+      },
     },
+    stackConfigDir: e.ROLLGATE_STACK_CONFIG_DIR ?? join(e.ROLLGATE_STATE_DIR, "stacks"),
     github: {
       ...(e.ROLLGATE_GITHUB_WEBHOOK_SECRET ? { webhookSecret: e.ROLLGATE_GITHUB_WEBHOOK_SECRET } : {}),
       ...(e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE ? { imageTemplate: e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE } : {}),

@@ -23,6 +23,9 @@ import { productionAdapters } from "./productionAdapters";
 import type { ClusterProbe } from "./release/ports";
 import { createReleaseController } from "./services/releases/controllerFactory";
 import { previewTemplateConfig } from "./previewTemplate";
+import { systemClock } from "./deps";
+import { openAuditLog } from "./services/audit/open";
+import { releaseAuditWiring } from "./services/audit/releaseWiring";
 
 /** The parts that touch Pulumi and Kubernetes. */
 export interface Adapters {
@@ -32,6 +35,8 @@ export interface Adapters {
   readonly readinessChecks?: readonly ReadinessCheck[];
   /** The release controller's view of the cluster; without it there is no release controller (the release API answers 503). */
   readonly clusterProbe?: ClusterProbe;
+  /** URNs (globs allowed) a weight-only update of an environment is limited to; whole-stack updates without it. */
+  readonly routerTargets?: (environment: string) => readonly string[] | undefined;
 }
 
 export interface StartOptions {
@@ -65,7 +70,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   const adapters =
     typeof options.adapters === "function"
       ? await options.adapters(config, logger)
-      : (options.adapters ?? (await productionAdapters(config)));
+      : (options.adapters ?? (await productionAdapters(config, logger)));
   const reporter = config.github.token
     ? new GitHubReporter({
         client: new GitHubClient({
@@ -78,16 +83,22 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       })
     : undefined;
 
+  const clock = options.clock ?? systemClock;
+  const audit = await openAuditLog({ backendUrl: (options.env ?? process.env).PULUMI_BACKEND_URL, stateDir: config.stateDir, clock, logger });
+  // Environment updates and release events go to the audit trail too.
+  const releaseAudit = releaseAuditWiring(audit, clock);
   const releases = adapters.clusterProbe
-    ? await createReleaseController({
+    ? await createReleaseController(releaseAudit.options({
         stateDir: config.stateDir,
         engine: adapters.engine,
         cluster: adapters.clusterProbe,
         logger,
         ...config.releases,
+        ...(adapters.routerTargets ? { routerTargets: adapters.routerTargets } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
-      })
+      }))
     : undefined;
+  if (releases) releaseAudit.bind(releases);
   if (!releases) logger.warn("the adapters provide no cluster probe: releases are disabled");
 
   const rollgate = createApp({
@@ -96,6 +107,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     readinessChecks: [backendReadiness(adapters.engine), ...(adapters.readinessChecks ?? [])],
     tokens,
     logger,
+    audit,
     journal: new FilePreviewJournal(join(resolve(config.stateDir), "previews")),
     ...(reporter ? { reporter } : {}),
     ...(releases ? { releases } : {}),

@@ -4,11 +4,24 @@ import { program } from "../infra/program";
 import { KubernetesClusterProbe, stackReleaseTargets } from "./cluster/clusterProbe";
 import { deploymentWaiter } from "./cluster/deploymentWaiter";
 import { kubeApiFromEnvironment } from "./cluster/kubeApi";
+import { compilePolicyPack } from "./engine/compiledPolicyPack";
 import { LocalStackEngine } from "./engine/localStackEngine";
 import type { ServiceConfig } from "./env";
+import type { Logger } from "./deps";
 import type { Adapters } from "./index";
 
-const policiesDir = resolve(__dirname, "../policies");
+const repoRoot = resolve(__dirname, "..");
+const policiesDir = join(repoRoot, "policies");
+/** Inside the repository so the compiled pack resolves `@pulumi/policy` from its node_modules. */
+const compiledPacksDir = join(repoRoot, "node_modules", ".cache", "rollgate", "policy-packs");
+
+/**
+ * The resources a weight-only update touches: the children of the stack's
+ * `TrafficSplit` (the router objects), whatever the router kind.
+ */
+export function routerTargetsFor(stack: string, project = "rollgate"): string[] {
+  return [`urn:pulumi:${stack}::${project}::**rollgate:traffic:TrafficSplit$**`];
+}
 
 /** The policy config for a stack: previews share one; other stacks are named after their environment. */
 export function policyConfigFor(stack: string): string | undefined {
@@ -22,12 +35,17 @@ export function policyConfigFor(stack: string): string | undefined {
  * cluster from KUBECONFIG; the release controller's cluster probe finds each
  * environment's objects from its stack's config.
  */
-export async function productionAdapters(config: ServiceConfig): Promise<Adapters> {
+export async function productionAdapters(config: ServiceConfig, logger: Logger): Promise<Adapters> {
   const kube = kubeApiFromEnvironment();
+  const started = Date.now();
+  const pack = compilePolicyPack(policiesDir, compiledPacksDir, repoRoot);
+  logger.info({ directory: pack.directory, compiled: pack.compiled, ms: Date.now() - started }, "policy pack ready");
   const engine = new LocalStackEngine({
     program,
     workspacesDir: join(resolve(config.stateDir), "workspaces"),
-    policyPacks: [policiesDir],
+    stackConfigDir: resolve(config.stackConfigDir),
+    seedConfigDir: join(repoRoot, "stacks"),
+    policyPacks: [pack.directory],
     policyPackConfig: policyConfigFor,
   });
   return {
@@ -35,5 +53,6 @@ export async function productionAdapters(config: ServiceConfig): Promise<Adapter
     clusterProbe: new KubernetesClusterProbe(kube, stackReleaseTargets(engine)),
     waitForDeployment: deploymentWaiter(kube.apps),
     readinessChecks: [{ name: "cluster", check: async () => void (await kube.version.getCode()) }],
+    routerTargets: (environment) => routerTargetsFor(environment),
   };
 }

@@ -22,6 +22,8 @@ command -v prometheus >/dev/null || apt_packages+=(prometheus)
 command -v openssl >/dev/null || apt_packages+=(openssl)
 command -v curl >/dev/null || apt_packages+=(curl)
 command -v shellcheck >/dev/null || apt_packages+=(shellcheck)
+# The dashboard's browser test (test/e2e/dashboard) drives it with playwright-core.
+command -v chromium >/dev/null || apt_packages+=(chromium)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   step "installing Debian packages: ${apt_packages[*]}"
   [ "$(id -u)" = 0 ] || fail "run as root, or: sudo apt-get install ${apt_packages[*]}"

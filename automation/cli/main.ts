@@ -25,13 +25,14 @@ const GlobalFlags = z.object({
 });
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const [groupName, commandName, ...rest] = argv;
+  const [groupName, ...afterGroup] = argv;
   if (groupName === undefined || groupName === "--help" || groupName === "-h" || groupName === "help") {
     (groupName === undefined ? io.stderr : io.stdout)(`${mainUsage()}\n`);
     return groupName === undefined ? exitCodes.usage : exitCodes.ok;
   }
   const group = commandGroups.find((candidate) => candidate.name === groupName);
   if (!group) return usageError(io, `unknown command "${groupName}"`, mainUsage());
+  const [commandName, ...rest] = withDefaultCommand(group, afterGroup);
   if (commandName === undefined || commandName === "--help" || commandName === "-h") {
     (commandName === undefined ? io.stderr : io.stdout)(`${groupUsage(group)}\n`);
     return commandName === undefined ? exitCodes.usage : exitCodes.ok;
@@ -65,6 +66,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`error: ${describeError(err)}\n`);
     return exitCodes.failed;
   }
+}
+
+/** `rollgate audit --env x` is `rollgate audit list --env x` when the group has a default command. */
+function withDefaultCommand(group: CommandGroup, args: readonly string[]): readonly string[] {
+  const [first] = args;
+  const help = first === "--help" || first === "-h";
+  if (group.defaultCommand === undefined || help || (first !== undefined && !first.startsWith("--"))) return args;
+  return [group.defaultCommand, ...args];
 }
 
 function allFlags(command: Command): FlagSchema {
@@ -107,7 +116,7 @@ function mainUsage(): string {
 
 function groupUsage(group: CommandGroup): string {
   return [
-    `usage: rollgate ${group.name} <subcommand> [flags]`,
+    `usage: rollgate ${group.name} <subcommand> [flags]${group.defaultCommand ? ` (default subcommand: ${group.defaultCommand})` : ""}`,
     "",
     "subcommands:",
     ...Object.entries(group.commands).map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`),

@@ -32,6 +32,8 @@ export interface CommandGroup {
   readonly name: string;
   readonly summary: string;
   readonly commands: Readonly<Record<string, Command>>;
+  /** Run when the group is given without a subcommand (`rollgate audit --env production`). */
+  readonly defaultCommand?: string;
 }
 
 /** Keeps a command's flag types flowing into `run`. */

@@ -1,5 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
@@ -32,6 +32,14 @@ export interface LocalStackEngineOptions {
   readonly policyPacks?: readonly string[];
   /** Policy config file per stack, e.g. from the stack's environment kind. */
   readonly policyPackConfig?: (stack: string) => string | undefined;
+  /**
+   * The directory holding every stack's `Pulumi.<stack>.yaml` (the project's
+   * `stackConfigDir`), so the CLI can run the same stack with
+   * `--config-file`. Defaults to each stack's workspace directory.
+   */
+  readonly stackConfigDir?: string;
+  /** Where a stack's first config comes from when `stackConfigDir` has none yet (the repository's `stacks/`). */
+  readonly seedConfigDir?: string;
 }
 
 /**
@@ -41,6 +49,8 @@ export interface LocalStackEngineOptions {
 export class LocalStackEngine implements StackEngine {
   private readonly serializer = new KeyedSerializer();
   private readonly projectName: string;
+  /** Selected stacks, reused by later operations (each select is a CLI run). */
+  private readonly stacks = new Map<string, Stack>();
 
   constructor(private readonly options: LocalStackEngineOptions) {
     this.projectName = options.projectName ?? "rollgate";
@@ -53,8 +63,10 @@ export class LocalStackEngine implements StackEngine {
       // The Automation API's `up` skips the preview (`--skip-preview`); a
       // mandatory policy violation would then fail only the violating resource,
       // after the others were changed. A preview with the same policy packs
-      // first rejects the whole update before anything changes.
-      if (this.options.policyPacks?.length) {
+      // first rejects the whole update before anything changes. A targeted
+      // update needs no such guard: the packs validate each targeted resource
+      // before it changes, and nothing else changes.
+      if (this.options.policyPacks?.length && !options.targets?.length) {
         await withStaleLockRelease(stack, options.onOutput, () =>
           withCancel(stack, options.signal, () =>
             stack.preview({
@@ -119,6 +131,7 @@ export class LocalStackEngine implements StackEngine {
         ),
       );
       await withStaleLockRelease(stack, options.onOutput, () => stack.workspace.removeStack(stackName));
+      this.stacks.delete(stackName);
     });
   }
 
@@ -159,18 +172,40 @@ export class LocalStackEngine implements StackEngine {
   }
 
   private async createOrSelect(stackName: string): Promise<Stack> {
-    return LocalWorkspace.createOrSelectStack(
+    const known = this.stacks.get(stackName);
+    if (known) return known;
+    this.seedConfig(stackName);
+    const stack = await LocalWorkspace.createOrSelectStack(
       { stackName, projectName: this.projectName, program: this.options.program },
       this.workspaceOptions(this.workspaceDir(stackName)),
     );
+    this.stacks.set(stackName, stack);
+    return stack;
   }
 
   /** Selects a stack, throwing the SDK's StackNotFoundError when it does not exist. */
-  private selectExisting(stackName: string): Promise<Stack> {
-    return LocalWorkspace.selectStack(
+  private async selectExisting(stackName: string): Promise<Stack> {
+    const known = this.stacks.get(stackName);
+    if (known) return known;
+    this.seedConfig(stackName);
+    const stack = await LocalWorkspace.selectStack(
       { stackName, projectName: this.projectName, program: this.options.program },
       this.workspaceOptions(this.workspaceDir(stackName)),
     );
+    this.stacks.set(stackName, stack);
+    return stack;
+  }
+
+  /** Copies the stack's config from the seed directory the first time the stack is used. */
+  private seedConfig(stackName: string): void {
+    const { stackConfigDir, seedConfigDir } = this.options;
+    if (!stackConfigDir || !seedConfigDir) return;
+    const file = `Pulumi.${stackName}.yaml`;
+    const seed = join(seedConfigDir, file);
+    const target = join(stackConfigDir, file);
+    if (existsSync(target) || !existsSync(seed)) return;
+    mkdirSync(stackConfigDir, { recursive: true });
+    copyFileSync(seed, target);
   }
 
   private async select(stackName: string): Promise<Stack | undefined> {
@@ -188,10 +223,16 @@ export class LocalStackEngine implements StackEngine {
 
   private workspaceOptions(workDir: string): LocalWorkspaceOptions {
     mkdirSync(workDir, { recursive: true });
+    const configDir = this.options.stackConfigDir;
+    if (configDir) mkdirSync(configDir, { recursive: true });
     return {
       workDir,
       secretsProvider: "passphrase",
-      projectSettings: { name: this.projectName, runtime: "nodejs" },
+      projectSettings: {
+        name: this.projectName,
+        runtime: "nodejs",
+        ...(configDir ? { stackConfigDir: relative(workDir, resolve(configDir)) } : {}),
+      },
     };
   }
 

@@ -151,7 +151,7 @@ export const inconclusivePolicySchema = z
 export const analysisConfigSchema = z
   .object({
     /** Range of the rate/quantile windows, in seconds. */
-    windowSeconds: wholeNumber(30, 86_400).default(300),
+    windowSeconds: wholeNumber(10, 86_400).default(300),
     /** Extra label matchers for every built-in query, e.g. `{ app: "web", namespace: "shop" }`. */
     selector: selectorSchema.default({}),
     /** Measurements per step (errors excluded), as Argo's `count`. */
@@ -197,6 +197,8 @@ export const startReleaseRequestSchema = z
     environment: environmentNameSchema,
     image: imageSchema,
     commitSha: commitShaSchema.optional(),
+    /** When the commit was made (for DORA lead time); the webhook or the pipeline passes it. */
+    commitTime: isoInstantSchema.optional(),
     steps: stepsSchema.default(() => planSteps()),
     analysis: analysisConfigSchema.default({}),
   })
@@ -296,6 +298,7 @@ export const releaseSchema = z
     /** The stable image when the release started; a failed release leaves it serving. */
     previousImage: imageSchema,
     commitSha: commitShaSchema.optional(),
+    commitTime: isoInstantSchema.optional(),
     status: z.enum(RELEASE_STATUSES),
     /** Index of the current step; equals `steps.length` once every step has passed. */
     step: z.number().int().min(0),

@@ -64,6 +64,7 @@ export function createRelease(
     image: request.image,
     previousImage: context.previousImage,
     ...(request.commitSha === undefined ? {} : { commitSha: request.commitSha }),
+    ...(request.commitTime === undefined ? {} : { commitTime: request.commitTime }),
     status: "progressing",
     step: 0,
     weight: 0,

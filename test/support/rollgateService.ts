@@ -23,12 +23,15 @@ export interface ServiceOptions {
   readonly readyTimeoutMs?: number;
 }
 
-/** A state directory with a tokens file holding one `previews:read` + `previews:write` token. */
-export function newStateDir(prefix = "rg-e2e-"): { readonly dir: string; readonly token: string; remove(): void } {
+/** A state directory with a tokens file holding one token named `e2e` (by default `previews:read` + `previews:write`). */
+export function newStateDir(
+  prefix = "rg-e2e-",
+  scopes: readonly string[] = ["previews:read", "previews:write"],
+): { readonly dir: string; readonly token: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const token = `rg_e2e_${randomBytes(16).toString("hex")}`;
   const sha256 = createHash("sha256").update(token, "utf8").digest("hex");
-  writeFileSync(join(dir, "tokens.json"), JSON.stringify([{ name: "e2e", sha256, scopes: ["previews:read", "previews:write"] }]));
+  writeFileSync(join(dir, "tokens.json"), JSON.stringify([{ name: "e2e", sha256, scopes }]));
   return { dir, token, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

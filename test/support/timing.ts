@@ -15,6 +15,12 @@ export class Timings {
     }
   }
 
+  /** Records a duration measured elsewhere (e.g. between two log lines). */
+  record(name: string, ms: number): void {
+    this.entries.push([name, ms]);
+    console.info(`[timing] ${this.suite}: ${name}: ${(ms / 1000).toFixed(1)}s`);
+  }
+
   summary(): string {
     return this.entries.map(([name, ms]) => `${this.suite}: ${name}: ${(ms / 1000).toFixed(1)}s`).join("\n");
   }

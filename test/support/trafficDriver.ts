@@ -5,14 +5,29 @@
  */
 export class TrafficDriver {
   private running = false;
+  private paused = false;
   private loop?: Promise<void>;
   sent = { stable: 0, canary: 0 };
 
   constructor(
-    private readonly backends: { stable: string; canary: string },
+    private backends: { stable: string; canary: string },
     private readonly readWeight: () => Promise<number>,
     private readonly requestsPerSecond = 40,
   ) {}
+
+  /** Sends later requests to these URLs (e.g. once the sample apps listen). */
+  retarget(backends: { stable: string; canary: string }): void {
+    this.backends = backends;
+  }
+
+  /** Stops sending requests to either track until `resume` (a canary with no traffic). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
 
   start(): void {
     this.running = true;
@@ -35,8 +50,10 @@ export class TrafficDriver {
       }
       slot = (slot + 1) % 100;
       const track = slot < weight ? "canary" : "stable";
-      this.sent[track] += 1;
-      void fetch(this.backends[track]).catch(() => undefined);
+      if (!this.paused) {
+        this.sent[track] += 1;
+        void fetch(this.backends[track]).catch(() => undefined);
+      }
       await new Promise((resolve) => setTimeout(resolve, 1000 / this.requestsPerSecond));
     }
   }

@@ -3,7 +3,7 @@ import type { ChangeSummary, EngineEvent } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
 import { ServiceUnavailableError, messageOf } from "../../errors";
 import type { OperationRegistry } from "./registry";
-import type { Operation, ServiceOperationKind } from "./types";
+import type { Operation, OperationCause, OperationSubject, ServiceOperationKind } from "./types";
 
 /** What a running operation's work function may use. */
 export interface OperationContext {
@@ -26,6 +26,9 @@ export interface SubmitRequest {
   readonly kind: ServiceOperationKind;
   readonly stack: string;
   readonly actor: string;
+  /** Default `api`. */
+  readonly cause?: OperationCause;
+  readonly subject?: OperationSubject;
   readonly desiredKey: string;
   readonly work: OperationWork;
   /** Runs after the final status is set, before the operation counts as done (journal, reporting). */
@@ -84,6 +87,8 @@ export class OperationScheduler {
       kind: request.kind,
       stack: request.stack,
       actor: request.actor,
+      cause: request.cause ?? "api",
+      subject: request.subject ?? {},
       desiredKey: request.desiredKey,
       status: "queued",
       queuedAt: this.deps.clock.now(),

@@ -8,7 +8,7 @@ import type { Clock, Logger } from "../../deps";
 import { PreviewNotFoundError } from "../../errors";
 import type { OperationRegistry } from "../operations/registry";
 import type { OperationContext, OperationScheduler } from "../operations/scheduler";
-import type { Operation, OperationStatus, ServiceOperationKind } from "../operations/types";
+import type { Operation, OperationCause, OperationStatus, ServiceOperationKind } from "../operations/types";
 import type { OperationSummary, PreviewJournal, PreviewRecord } from "./journal";
 import { prOfStack, previewStackName } from "./naming";
 import type { PreviewReport, PreviewReporter } from "./reporter";
@@ -66,6 +66,8 @@ export interface UpsertPreviewRequest {
   readonly commitSha?: string;
   readonly ttlHours?: number;
   readonly actor: string;
+  /** Why (audit trail); default `api`. */
+  readonly cause?: OperationCause;
   /** `owner/name` to report to; defaults to the configured repository. */
   readonly repository?: string;
 }
@@ -133,19 +135,20 @@ export class PreviewService {
       createdAt: (continuing ? (record?.createdAt ?? configuredCreatedAt) : undefined) ?? now.toISOString(),
       actor: request.actor,
     };
-    const operation = this.submitUp(plan, request.actor, request.repository ?? record?.repository ?? this.deps.defaultRepository);
+    const repository = request.repository ?? record?.repository ?? this.deps.defaultRepository;
+    const operation = this.submitUp(plan, request.actor, repository, request.cause ?? "api");
     return this.accepted(request.pr, operation, continuing ? "updating" : "creating", true);
   }
 
   /** Destroys a preview; throws `PreviewNotFoundError` when there is none. */
-  async destroy(pr: number, actor: string): Promise<AcceptedOperation> {
-    const accepted = await this.destroyIfPresent(pr, actor);
+  async destroy(pr: number, actor: string, cause: OperationCause = "api"): Promise<AcceptedOperation> {
+    const accepted = await this.destroyIfPresent(pr, actor, cause);
     if (!accepted) throw new PreviewNotFoundError(pr);
     return accepted;
   }
 
   /** Destroys a preview if there is one; a preview that is already gone is a no-op. */
-  async destroyIfPresent(pr: number, actor: string): Promise<AcceptedOperation | undefined> {
+  async destroyIfPresent(pr: number, actor: string, cause: OperationCause = "api"): Promise<AcceptedOperation | undefined> {
     const stack = previewStackName(pr);
     const [record, summary] = await Promise.all([this.readJournal(stack), this.findStack(stack)]);
     const active = this.deps.registry.activeFor(stack);
@@ -154,7 +157,7 @@ export class PreviewService {
       if (record) await this.updateJournal(stack, () => undefined);
       return undefined;
     }
-    return this.accepted(pr, this.submitDestroy(pr, actor, record), "destroying", true);
+    return this.accepted(pr, this.submitDestroy(pr, actor, record, cause), "destroying", true);
   }
 
   async get(pr: number): Promise<PreviewView> {
@@ -193,12 +196,12 @@ export class PreviewService {
 
   /** Re-drives a preview to its recorded desired state (crash recovery). */
   resumeUp(plan: PreviewPlan, actor: string, repository: string | undefined): Operation {
-    return this.submitUp(plan, actor, repository);
+    return this.submitUp(plan, actor, repository, "recovery");
   }
 
   /** Finishes a destroy the service had started (crash recovery). */
   resumeDestroy(pr: number, actor: string, record: PreviewRecord | undefined): Operation {
-    return this.submitDestroy(pr, actor, record);
+    return this.submitDestroy(pr, actor, record, "recovery");
   }
 
   /** Resolves when every journal write submitted so far is done (shutdown). */
@@ -211,13 +214,15 @@ export class PreviewService {
     await this.updateJournal(stack, () => undefined);
   }
 
-  private submitUp(plan: PreviewPlan, actor: string, repository: string | undefined): Operation {
+  private submitUp(plan: PreviewPlan, actor: string, repository: string | undefined, cause: OperationCause): Operation {
     const stack = previewStackName(plan.pr);
     let outputs: PreviewOutputs = {};
     const operation = this.deps.scheduler.submit({
       kind: "up",
       stack,
       actor,
+      cause,
+      subject: subjectOf(plan.spec),
       desiredKey: desiredKey(plan.spec),
       work: async (context) => {
         outputs = await this.runUp(stack, plan, repository, context);
@@ -279,12 +284,14 @@ export class PreviewService {
     });
   }
 
-  private submitDestroy(pr: number, actor: string, record: PreviewRecord | undefined): Operation {
+  private submitDestroy(pr: number, actor: string, record: PreviewRecord | undefined, cause: OperationCause): Operation {
     const stack = previewStackName(pr);
     const operation = this.deps.scheduler.submit({
       kind: "destroy",
       stack,
       actor,
+      cause,
+      subject: record?.spec ? subjectOf(record.spec) : {},
       desiredKey: desiredKey(undefined),
       work: async (context) => {
         await this.journalSettled(stack);
@@ -437,6 +444,10 @@ export class PreviewService {
     await this.journalSettled(stack);
     return this.deps.journal.get(stack);
   }
+}
+
+function subjectOf(spec: PreviewSpec): { image: string; commitSha?: string } {
+  return { image: spec.image, ...(spec.commitSha === undefined ? {} : { commitSha: spec.commitSha }) };
 }
 
 function summarize(operation: Operation): OperationSummary {

@@ -53,7 +53,7 @@ export class PreviewReaper {
       const busy = preview.status === "creating" || preview.status === "updating" || preview.status === "destroying";
       if (busy || !isExpired(preview.expiresAt ?? undefined, now)) continue;
       try {
-        const accepted = await previews.destroyIfPresent(preview.pr, reaperActor);
+        const accepted = await previews.destroyIfPresent(preview.pr, reaperActor, "ttl-expiry");
         if (accepted) {
           result.destroyed.push(preview.pr);
           logger.info(

@@ -10,7 +10,8 @@ import type { StackEngine } from "../../engine/port";
 import type { Clock } from "../../release/clock";
 import { ReleaseController } from "../../release/controller";
 import { FileReleaseStore } from "../../release/fileStore";
-import type { ClusterProbe } from "../../release/ports";
+import type { ClusterProbe, Notifier } from "../../release/ports";
+import { combineNotifiers } from "../audit/fanOutNotifier";
 import type { ControllerSettingsInput } from "../../release/schemas";
 import { releaseMetricProvider } from "./metrics";
 import { WebhookNotifier } from "./webhookNotifier";
@@ -31,6 +32,10 @@ export interface ReleaseControllerOptions {
   readonly clock?: Clock;
   /** Other controller settings (deadlines, poll interval, restart policy). */
   readonly settings?: Omit<ControllerSettingsInput, "deployedBy">;
+  /** Told of every release event besides the webhook (e.g. the audit trail). */
+  readonly notifiers?: readonly Notifier[];
+  /** URNs (globs allowed) a weight-only update of an environment is limited to. */
+  readonly routerTargets?: (environment: string) => readonly string[] | undefined;
 }
 
 /** Removes temporary files a crash left in the store, then builds the controller (call `recover` once serving). */
@@ -42,14 +47,19 @@ export async function createReleaseController(options: ReleaseControllerOptions)
   if (options.prometheusUrl === undefined) {
     logger.warn("ROLLGATE_PROMETHEUS_URL is not set: release analyses measure nothing, so a release with checks rolls back at its first step");
   }
+  const notifier = combineNotifiers([
+    ...(options.webhookUrl ? [new WebhookNotifier({ url: options.webhookUrl, ...(options.fetch ? { fetch: options.fetch } : {}) })] : []),
+    ...(options.notifiers ?? []),
+  ]);
   return new ReleaseController({
     engine: options.engine,
     store,
     cluster: options.cluster,
     metrics: releaseMetricProvider(options.prometheusUrl, options.fetch),
     logger,
-    ...(options.webhookUrl ? { notifier: new WebhookNotifier({ url: options.webhookUrl, ...(options.fetch ? { fetch: options.fetch } : {}) }) } : {}),
+    ...(notifier ? { notifier } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.routerTargets ? { routerTargets: options.routerTargets } : {}),
     settings: { ...options.settings, deployedBy: options.deployer ?? DEFAULT_RELEASE_DEPLOYER },
   });
 }

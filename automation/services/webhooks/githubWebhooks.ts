@@ -57,12 +57,13 @@ export class GitHubWebhookService {
         branch: event.headRef,
         commitSha: event.headSha,
         actor,
+        cause: "webhook",
         repository: event.repository,
       });
       return { kind: "accepted", action: event.action, accepted };
     }
     if (event.action === "closed") {
-      const accepted = await this.deps.previews.destroyIfPresent(event.pr, actor);
+      const accepted = await this.deps.previews.destroyIfPresent(event.pr, actor, "webhook");
       return accepted
         ? { kind: "accepted", action: event.action, accepted }
         : { kind: "ignored", reason: `PR ${event.pr} has no preview environment` };

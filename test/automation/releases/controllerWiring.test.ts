@@ -215,7 +215,25 @@ describe("the release controller behind the HTTP API", () => {
 
 describe("release settings from the environment", () => {
   it("default to no Prometheus, no webhook and the controller's deployer identity", () => {
-    expect(parseEnv({}).releases).toEqual({ deployer: "rollgate-release-controller" });
+    expect(parseEnv({}).releases).toEqual({
+      deployer: "rollgate-release-controller",
+      settings: { pollIntervalSeconds: 2, progressDeadlineSeconds: 600, onRestart: "resume" },
+    });
+  });
+
+  it("read the controller's poll interval, progress deadline and restart policy", () => {
+    const config = parseEnv({
+      ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS: "1",
+      ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS: "120",
+      ROLLGATE_RELEASE_ON_RESTART: "rollback",
+    });
+
+    expect(config.releases.settings).toEqual({ pollIntervalSeconds: 1, progressDeadlineSeconds: 120, onRestart: "rollback" });
+  });
+
+  it("keep stack config files under the state directory unless ROLLGATE_STACK_CONFIG_DIR says otherwise", () => {
+    expect(parseEnv({ ROLLGATE_STATE_DIR: "/var/lib/rollgate" }).stackConfigDir).toBe("/var/lib/rollgate/stacks");
+    expect(parseEnv({ ROLLGATE_STACK_CONFIG_DIR: "/etc/rollgate/stacks" }).stackConfigDir).toBe("/etc/rollgate/stacks");
   });
 
   it("read the Prometheus URL, the webhook and the deployer", () => {
@@ -225,7 +243,7 @@ describe("release settings from the environment", () => {
       ROLLGATE_RELEASE_DEPLOYER: "acme-deployer",
     });
 
-    expect(config.releases).toEqual({
+    expect(config.releases).toMatchObject({
       prometheusUrl: "http://prometheus.monitoring:9090",
       webhookUrl: "https://hooks.example/rollgate",
       deployer: "acme-deployer",

@@ -1,0 +1,101 @@
+/**
+ * A TypeScript policy pack compiled once to JavaScript for the engine.
+ *
+ * Pulumi's Node.js runtime loads a TypeScript pack through ts-node with type
+ * checking on every preview and update, which costs seconds each time; the
+ * pack's types are already checked by `tsc` in CI. So the service transpiles
+ * the pack (and the modules it imports from the repository) into a directory
+ * named after the sources' hash, and hands the engine that directory. The
+ * same sources always give the same directory, so restarts reuse it and an
+ * edited pack gets a fresh one.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import * as ts from "typescript";
+
+export interface CompiledPolicyPack {
+  /** The directory to pass as a policy pack (PulumiPolicy.yaml, package.json, JavaScript). */
+  readonly directory: string;
+  /** True when this call compiled it; false when an earlier compile of the same sources was reused. */
+  readonly compiled: boolean;
+}
+
+/**
+ * Compiles the pack at `packDir` (entry `index.ts`) into `<cacheDir>/<hash>`.
+ * `rootDir` bounds the relative imports followed (normally the repository),
+ * and the output keeps its layout so `node_modules` resolve from the root.
+ */
+export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: string): CompiledPolicyPack {
+  const root = resolve(rootDir);
+  const entry = join(resolve(packDir), "index.ts");
+  const sources = collectSources(entry, root);
+  const policyYaml = readFileSync(join(packDir, "PulumiPolicy.yaml"), "utf8");
+  const packageJson = readFileSync(join(packDir, "package.json"), "utf8");
+  const hash = createHash("sha256");
+  hash.update(ts.version).update(policyYaml).update(packageJson);
+  for (const [file, text] of sources) hash.update(relative(root, file)).update("\0").update(text).update("\0");
+  const directory = join(resolve(cacheDir), hash.digest("hex").slice(0, 16));
+  if (existsSync(join(directory, "package.json"))) return { directory, compiled: false };
+
+  // Written beside the final directory and renamed into place, so a crash never leaves half a pack.
+  const staging = `${directory}.tmp-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  for (const [file, text] of sources) {
+    const output = ts.transpileModule(text, {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
+    });
+    const target = join(staging, relative(root, file)).replace(/\.ts$/, ".js");
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, output.outputText);
+  }
+  const main = relative(root, entry).replace(/\.ts$/, ".js");
+  writeFileSync(join(staging, "PulumiPolicy.yaml"), javascriptRuntime(policyYaml));
+  // The pack's name and version (reported by the CLI) stay; only the entry moves.
+  const manifest = { ...(JSON.parse(packageJson) as Record<string, unknown>), main };
+  writeFileSync(join(staging, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  try {
+    renameSync(staging, directory);
+  } catch (error) {
+    // Another process compiled the same sources first.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(directory, "package.json"))) throw error;
+    return { directory, compiled: false };
+  }
+  return { directory, compiled: true };
+}
+
+/** The entry and every module it reaches through relative imports, inside `root`. */
+function collectSources(entry: string, root: string): Map<string, string> {
+  const sources = new Map<string, string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (sources.has(file)) continue;
+    const text = readFileSync(file, "utf8");
+    sources.set(file, text);
+    for (const specifier of relativeImports(text)) {
+      const resolved = resolveModule(resolve(dirname(file), specifier));
+      if (!resolved.startsWith(root)) throw new Error(`policy pack module ${file} imports ${specifier}, outside ${root}`);
+      pending.push(resolved);
+    }
+  }
+  return sources;
+}
+
+function relativeImports(text: string): string[] {
+  const info = ts.preProcessFile(text, true, true);
+  return info.importedFiles.map((imported) => imported.fileName).filter((name) => name.startsWith("."));
+}
+
+function resolveModule(base: string): string {
+  for (const candidate of [`${base}.ts`, join(base, "index.ts")]) if (existsSync(candidate)) return candidate;
+  throw new Error(`cannot resolve policy pack module ${base} (.ts or /index.ts)`);
+}
+
+/** The pack's PulumiPolicy.yaml with its runtime switched to plain JavaScript. */
+function javascriptRuntime(policyYaml: string): string {
+  const withoutTypescript = policyYaml.replace(/^\s*typescript:\s*\w+\s*$/m, "    typescript: false");
+  if (/typescript:\s*false/.test(withoutTypescript)) return withoutTypescript;
+  throw new Error("policies/PulumiPolicy.yaml must declare `runtime.options.typescript` so the compiled pack can turn it off");
+}

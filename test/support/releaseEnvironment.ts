@@ -1,0 +1,184 @@
+/**
+ * An environment stack for release end-to-end tests, with everything real:
+ * its own file backend and state directory, the `staging` stack deployed
+ * (stable only) by the engine into the service's workspace and stack config
+ * directory (`<state>/stacks`), a real Prometheus scraping a stable and a canary sample app, a
+ * traffic driver that plays the gateway from the live HTTPRoute, and the
+ * Rollgate service as a child process (restartable, killable).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StackConfig } from "../../automation/engine/port";
+import { LocalStackEngine } from "../../automation/engine/localStackEngine";
+import { program } from "../../infra/program";
+import { SampleApp } from "../fixtures/sampleApp";
+import { backendWeights, readHttpRoute } from "./gatewayApi";
+import { eventually, kubeClients, namespaceGone } from "./kube";
+import { gone } from "./workloads";
+import { LocalPrometheus } from "./prometheus";
+import { newStateDir, RollgateApi, RollgateProcess, type RollgateService } from "./rollgateService";
+import { TrafficDriver } from "./trafficDriver";
+
+export const app = "sample-app";
+export const stableName = `${app}-stable`;
+export const canaryName = `${app}-canary`;
+export const firstImage = "ghcr.io/rollgate/sample-app:1.0.0";
+
+/** The subset of a release record the tests read. */
+export interface ReleaseBody {
+  readonly id: string;
+  readonly environment: string;
+  readonly image: string;
+  readonly previousImage: string;
+  readonly status: string;
+  readonly step: number;
+  readonly weight: number;
+  readonly reason: string | null;
+  readonly analysis: readonly { step: number; metric: string; value: number | null; threshold: number | null; phase: string; at: string }[];
+}
+
+export interface ReleaseEnvironmentOptions {
+  /** The environment and stack name (default `staging`). */
+  readonly environment?: string;
+  /** The stable image deployed first (default `firstImage`; production needs a digest). */
+  readonly stableImage?: string;
+}
+
+export class ReleaseEnvironment {
+  readonly namespace: string;
+  readonly environment: string;
+  readonly stableImage: string;
+  readonly stable = new SampleApp("stable");
+  readonly canary = new SampleApp("canary");
+  readonly prometheus = new LocalPrometheus();
+  readonly kube = kubeClients();
+  readonly api: RollgateApi;
+  readonly traffic: TrafficDriver;
+  service?: RollgateService;
+  private readonly backendDir = mkdtempSync(join(tmpdir(), "rg-e2e-release-backend-"));
+  readonly state: ReturnType<typeof newStateDir>;
+  private readonly projectBackend = process.env.PULUMI_BACKEND_URL;
+  private readonly engine: LocalStackEngine;
+
+  constructor(suffix: string, options: ReleaseEnvironmentOptions = {}) {
+    this.environment = options.environment ?? "staging";
+    this.stableImage = options.stableImage ?? firstImage;
+    this.namespace = `rg-e2e-${suffix}`;
+    this.state = newStateDir("rg-e2e-release-", [`releases:${this.environment}`, "releases:read", "previews:read"]);
+    this.engine = new LocalStackEngine({
+      program,
+      workspacesDir: join(this.state.dir, "workspaces"),
+      stackConfigDir: join(this.state.dir, "stacks"),
+    });
+    this.api = new RollgateApi(() => this.service?.url ?? "", this.state.token);
+    this.traffic = new TrafficDriver({ stable: "", canary: "" }, () => this.liveWeight());
+  }
+
+  /** Deploys stable, starts the sample apps, Prometheus, the traffic driver and the service. */
+  async start(serviceEnv: Readonly<Record<string, string>> = {}): Promise<void> {
+    // The test's engine and the service's `pulumi` commands read it from the environment.
+    process.env.PULUMI_BACKEND_URL = `file://${this.backendDir}`;
+    await this.engine.up(this.environment, this.stackConfig());
+    const backends = { stable: await this.stable.start(), canary: await this.canary.start() };
+    this.traffic.retarget(backends);
+    await this.prometheus.start(backends);
+    this.traffic.start();
+    await this.startService(serviceEnv);
+  }
+
+  async startService(serviceEnv: Readonly<Record<string, string>> = {}): Promise<RollgateService> {
+    this.service = await RollgateProcess.start(this.state.dir, {
+      env: {
+        ROLLGATE_PROMETHEUS_URL: this.prometheus.url,
+        ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS: "1",
+        ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS: "180",
+        ...serviceEnv,
+      },
+    });
+    return this.service;
+  }
+
+  /** Destroys the stack and stops everything; the cluster is left without the test's namespace. */
+  async stop(): Promise<void> {
+    await this.traffic.stop();
+    await this.service?.stop();
+    await this.engine.destroy(this.environment).catch((error: unknown) => console.error(`[cleanup] destroy failed: ${String(error)}`));
+    await this.prometheus.stop();
+    await Promise.all([this.stable.stop(), this.canary.stop()]);
+    const namespaceRemoved = await eventually(() => namespaceGone(this.kube.core, this.namespace), 60_000, 500);
+    if (!namespaceRemoved) console.error(`[cleanup] namespace ${this.namespace} is still there`);
+    process.env.PULUMI_BACKEND_URL = this.projectBackend;
+    rmSync(this.backendDir, { recursive: true, force: true });
+    this.state.remove();
+  }
+
+  /** The stack config the environment starts with: stable only, one replica per track. */
+  stackConfig(): StackConfig {
+    const values: Record<string, string> = {
+      "rollgate:environment": this.environment,
+      "rollgate:app": app,
+      "rollgate:namespace": this.namespace,
+      "rollgate:router": "gateway-api",
+      "rollgate:gatewayName": "rollgate-gateway",
+      "rollgate:gatewayNamespace": "rollgate-system",
+      "rollgate:domain": "rollgate.localhost",
+      "rollgate:stableImage": this.stableImage,
+      "rollgate:canaryWeight": "0",
+      "rollgate:replicas": "1",
+      "rollgate:canaryReplicas": "1",
+      "rollgate:port": "8080",
+      "rollgate:healthPath": "/healthz",
+      "rollgate:prometheusOperator": "false",
+      "rollgate:deployedBy": "rollgate-release-controller",
+    };
+    return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }]));
+  }
+
+  /** The stack's config as the service sees it. */
+  config(): Promise<Record<string, string>> {
+    return this.engine.config(this.environment);
+  }
+
+  /** The canary's weight on the live HTTPRoute (0 when it has no canary backend). */
+  async liveWeight(): Promise<number> {
+    const route = await readHttpRoute(this.kube.custom, this.namespace, app);
+    return backendWeights(route)[canaryName] ?? 0;
+  }
+
+  async deploymentImage(name: string): Promise<string | undefined> {
+    const deployment = await this.kube.apps.readNamespacedDeployment({ namespace: this.namespace, name });
+    return deployment.spec?.template.spec?.containers[0]?.image;
+  }
+
+  canaryGone(): Promise<boolean> {
+    return gone(() => this.kube.apps.readNamespacedDeployment({ namespace: this.namespace, name: canaryName }));
+  }
+
+  startRelease(body: Record<string, unknown>) {
+    return this.api.request<ReleaseBody>("POST", "/api/v1/releases", { environment: this.environment, ...body });
+  }
+
+  async release(id: string): Promise<ReleaseBody> {
+    const response = await this.api.request<ReleaseBody>("GET", `/api/v1/releases/${id}`);
+    if (response.status !== 200) throw new Error(`GET release ${id} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  /** Polls the release until `done` holds; fails with the last record and the service's logs. */
+  async waitForRelease(id: string, done: (release: ReleaseBody) => boolean, timeoutMs = 300_000): Promise<ReleaseBody> {
+    const deadline = Date.now() + timeoutMs;
+    let last: ReleaseBody | undefined;
+    while (Date.now() < deadline) {
+      last = await this.release(id).catch(() => last);
+      if (last && done(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`release ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}\n${this.service?.describe() ?? ""}`);
+  }
+
+  /** Waits for a finished release (succeeded, rolledBack, failed or aborted). */
+  settled(id: string, timeoutMs?: number): Promise<ReleaseBody> {
+    return this.waitForRelease(id, (release) => ["succeeded", "rolledBack", "failed", "aborted"].includes(release.status), timeoutMs);
+  }
+}
