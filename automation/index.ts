@@ -84,12 +84,14 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     : undefined;
 
   const clock = options.clock ?? systemClock;
-  const audit = await openAuditLog({ backendUrl: (options.env ?? process.env).PULUMI_BACKEND_URL, stateDir: config.stateDir, clock, logger });
+  const backendUrl = (options.env ?? process.env).PULUMI_BACKEND_URL;
+  const audit = await openAuditLog({ backendUrl, stateDir: config.stateDir, clock, logger });
   // Environment updates and release events go to the audit trail too.
   const releaseAudit = releaseAuditWiring(audit, clock);
   const releases = adapters.clusterProbe
     ? await createReleaseController(releaseAudit.options({
         stateDir: config.stateDir,
+        ...(backendUrl ? { backendUrl } : {}),
         engine: adapters.engine,
         cluster: adapters.clusterProbe,
         logger,

@@ -11,6 +11,12 @@
 #   ROLLGATE_IMAGE   image to release (required; production requires @sha256: digests)
 #   ROLLGATE_COMMIT_SHA              full 40-hex commit SHA recorded with the release (optional)
 #   ROLLGATE_RELEASE_TIMEOUT_SECONDS stop waiting (and fail) after this long (optional)
+#   ROLLGATE_RELEASE_STEPS           canary weights, e.g. 5,25,50,100 (optional; --steps)
+#   ROLLGATE_RELEASE_PAUSE_SECONDS   seconds each step holds its weight before analysis (optional; --pause)
+#   ROLLGATE_RELEASE_ANALYSIS_FILE   JSON file with the analysis settings, relative to the repository root
+#                                    (optional; --analysis-file)
+# Unset, the service's defaults apply. The CLI validates each value; its error
+# names the flag, and the log line before it names the variable.
 #
 # Runs `rollgate release start --env ENV --image IMAGE --wait --json`; the
 # summary lists the analysis of every step, so a rollback names its metric.
@@ -27,11 +33,20 @@ require_env ROLLGATE_IMAGE
 work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/rollgate-release.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-args=(release start --env "$env" --image "$ROLLGATE_IMAGE" --wait --json)
-[ -z "${ROLLGATE_COMMIT_SHA:-}" ] || args+=(--sha "$ROLLGATE_COMMIT_SHA")
-[ -z "${ROLLGATE_RELEASE_TIMEOUT_SECONDS:-}" ] || args+=(--timeout "$ROLLGATE_RELEASE_TIMEOUT_SECONDS")
-
 log "== release: $ROLLGATE_IMAGE to $env through ${ROLLGATE_URL:-http://127.0.0.1:7070}"
+args=(release start --env "$env" --image "$ROLLGATE_IMAGE" --wait --json)
+# option VARIABLE FLAG: passes $VARIABLE as FLAG when it is set, saying so in the log.
+option() {
+  [ -n "${!1:-}" ] || return 0
+  args+=("$2" "${!1}")
+  log "   $2 ${!1} (from $1)"
+}
+option ROLLGATE_COMMIT_SHA --sha
+option ROLLGATE_RELEASE_TIMEOUT_SECONDS --timeout
+option ROLLGATE_RELEASE_STEPS --steps
+option ROLLGATE_RELEASE_PAUSE_SECONDS --pause
+option ROLLGATE_RELEASE_ANALYSIS_FILE --analysis-file
+
 set +e
 rollgate "${args[@]}" 2>&1 >"$work/out.json" | tee "$work/err.log" >&2
 status=${PIPESTATUS[0]}

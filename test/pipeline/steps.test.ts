@@ -196,6 +196,37 @@ describe("release.sh", () => {
     expect(result.summary).toContain("| 2 | `error-rate` | failed | 7.2% > 1% |");
   });
 
+  it("passes the release pacing variables as --steps, --pause and --analysis-file, naming each variable in the log", () => {
+    const cli = fakeCli({ "release start": { stdout: release("succeeded") } });
+
+    const result = runStep("release.sh", {
+      ROLLGATE_CLI: cli,
+      ROLLGATE_IMAGE: "ghcr.io/acme/app@sha256:abc",
+      ROLLGATE_RELEASE_STEPS: "10,100",
+      ROLLGATE_RELEASE_PAUSE_SECONDS: "30",
+      ROLLGATE_RELEASE_ANALYSIS_FILE: "deploy/analysis.json",
+    });
+
+    expect(result.status).toBe(0);
+    expect(result.calls).toEqual([
+      "release start --env production --image ghcr.io/acme/app@sha256:abc --wait --json --steps 10,100 --pause 30 --analysis-file deploy/analysis.json",
+    ]);
+    expect(result.stderr).toContain("--steps 10,100 (from ROLLGATE_RELEASE_STEPS)");
+    expect(result.stderr).toContain("--pause 30 (from ROLLGATE_RELEASE_PAUSE_SECONDS)");
+    expect(result.stderr).toContain("--analysis-file deploy/analysis.json (from ROLLGATE_RELEASE_ANALYSIS_FILE)");
+  });
+
+  it("fails the job when the CLI rejects a pacing variable, naming the flag in the summary and the variable in the log", () => {
+    // The real CLI: it validates the flags before contacting any server.
+    const result = runStep("release.sh", { ROLLGATE_IMAGE: `ghcr.io/acme/app@sha256:${"ab".repeat(32)}`, ROLLGATE_RELEASE_STEPS: "50,25" });
+
+    expect(result.status).toBe(1);
+    expect(result.summary).toContain(
+      "the rollgate CLI rejected the command (exit 2): --steps: step 2 must be greater than the previous step's weight (50), got 25",
+    );
+    expect(result.stderr).toContain("--steps 50,25 (from ROLLGATE_RELEASE_STEPS)");
+  });
+
   it("fails the job on a rolled-back release even if the CLI exited 0", () => {
     const cli = fakeCli({ "release start": { stdout: release("rolledBack") } });
 

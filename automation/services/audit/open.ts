@@ -2,7 +2,7 @@
 import type { Clock, Logger } from "../../deps";
 import { AuditLog } from "./auditLog";
 import { FileAuditStore } from "./fileStore";
-import { auditDirectory } from "./location";
+import { sharedStateDirectory } from "../../support/sharedStateDirectory";
 
 export interface OpenAuditOptions {
   /** `PULUMI_BACKEND_URL`: a `file://` backend keeps the records beside its state. */
@@ -14,7 +14,7 @@ export interface OpenAuditOptions {
 
 export async function openAuditLog(options: OpenAuditOptions): Promise<AuditLog> {
   const { logger } = options;
-  const store = new FileAuditStore(auditDirectory(options.backendUrl, options.stateDir), {
+  const store = new FileAuditStore(sharedStateDirectory("audit", options.backendUrl, options.stateDir), {
     onUnreadable: (file, problem) => logger.warn({ file, problem }, "skipping an unreadable audit record"),
   });
   const removed = await store.clean().catch((err: unknown) => {

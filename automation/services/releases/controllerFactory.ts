@@ -1,16 +1,16 @@
 /**
  * Builds the service's release controller: the shared stack engine, records
- * under `<stateDir>/releases`, Prometheus (or no) metrics, the cluster
+ * beside the file backend's state (`<backend>/.rollgate/releases`, else `<stateDir>/releases`), Prometheus (or no) metrics, the cluster
  * probe, an optional webhook, and the controller's deployer identity
  * stamped on every update it makes.
  */
-import { join, resolve } from "node:path";
 import type { Logger } from "../../deps";
 import type { StackEngine } from "../../engine/port";
 import type { Clock } from "../../release/clock";
 import { ReleaseController } from "../../release/controller";
 import { FileReleaseStore } from "../../release/fileStore";
 import type { ClusterProbe, Notifier } from "../../release/ports";
+import { sharedStateDirectory } from "../../support/sharedStateDirectory";
 import { combineNotifiers } from "../audit/fanOutNotifier";
 import type { ControllerSettingsInput } from "../../release/schemas";
 import { releaseMetricProvider } from "./metrics";
@@ -21,6 +21,8 @@ export const DEFAULT_RELEASE_DEPLOYER = "rollgate-release-controller";
 
 export interface ReleaseControllerOptions {
   readonly stateDir: string;
+  /** `PULUMI_BACKEND_URL`: with a `file://` backend the records live beside its state, shared by every replica. */
+  readonly backendUrl?: string;
   readonly engine: StackEngine;
   readonly cluster: ClusterProbe;
   readonly logger: Logger;
@@ -41,7 +43,7 @@ export interface ReleaseControllerOptions {
 /** Removes temporary files a crash left in the store, then builds the controller (call `recover` once serving). */
 export async function createReleaseController(options: ReleaseControllerOptions): Promise<ReleaseController> {
   const { logger } = options;
-  const store = new FileReleaseStore(join(resolve(options.stateDir), "releases"));
+  const store = new FileReleaseStore(sharedStateDirectory("releases", options.backendUrl, options.stateDir));
   const removed = await store.clean();
   if (removed > 0) logger.warn({ directory: store.directory, removed }, "removed temporary release files left by a crash");
   if (options.prometheusUrl === undefined) {

@@ -1,18 +1,19 @@
 /**
- * Where audit records live: beside the Pulumi file backend's state, so every
- * replica on that backend shares one history, or in the service's state
- * directory when the backend is not a local directory.
+ * Where the service keeps what its replicas share (audit records, release
+ * records): beside the Pulumi file backend's state, so every replica on that
+ * backend sees the same history, or in the service's state directory when
+ * the backend is not a local directory.
  */
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * `<backend dir>/.rollgate/audit` for `PULUMI_BACKEND_URL=file://<dir>`
- * (`file://~` is the home directory), else `<stateDir>/audit`.
+ * `<backend dir>/.rollgate/<name>` for `PULUMI_BACKEND_URL=file://<dir>`
+ * (`file://~` is the home directory), else `<stateDir>/<name>`.
  */
-export function auditDirectory(backendUrl: string | undefined, stateDir: string, home = process.env.HOME ?? ""): string {
+export function sharedStateDirectory(name: string, backendUrl: string | undefined, stateDir: string, home = process.env.HOME ?? ""): string {
   const backendDir = fileBackendDirectory(backendUrl, home);
-  return backendDir === undefined ? join(resolve(stateDir), "audit") : join(backendDir, ".rollgate", "audit");
+  return backendDir === undefined ? join(resolve(stateDir), name) : join(backendDir, ".rollgate", name);
 }
 
 /** The directory of a `file://` backend URL; undefined for other backends. */
