@@ -12,6 +12,7 @@ import {
 import { toEngineEvent } from "./events";
 import { KeyedSerializer } from "./keyedSerializer";
 import { onlyStaleLocks } from "./staleLocks";
+import { writePlainConfig } from "./stackConfigFile";
 import type {
   ChangeSummary,
   OperationOptions,
@@ -59,7 +60,7 @@ export class LocalStackEngine implements StackEngine {
   up(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<UpResult> {
     return this.serializer.run(stackName, async () => {
       const stack = await this.createOrSelect(stackName);
-      await stack.setAllConfig(toConfigMap(config));
+      await this.setConfig(stack, config);
       // The Automation API's `up` skips the preview (`--skip-preview`); a
       // mandatory policy violation would then fail only the violating resource,
       // after the others were changed. A preview with the same policy packs
@@ -99,7 +100,7 @@ export class LocalStackEngine implements StackEngine {
   preview(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<PreviewResult> {
     return this.serializer.run(stackName, async () => {
       const stack = await this.createOrSelect(stackName);
-      await stack.setAllConfig(toConfigMap(config));
+      await this.setConfig(stack, config);
       const steps: Record<string, string> = {};
       const result = await withCancel(stack, options.signal, () =>
         stack.preview({
@@ -194,6 +195,20 @@ export class LocalStackEngine implements StackEngine {
     );
     this.stacks.set(stackName, stack);
     return stack;
+  }
+
+  /** Plain values go straight into the stack's settings file; secrets through the CLI, which encrypts them. */
+  private async setConfig(stack: Stack, config: StackConfig): Promise<void> {
+    const entries = Object.entries(config);
+    if (entries.length === 0) return;
+    if (entries.some(([, entry]) => entry.secret)) {
+      await stack.setAllConfig(toConfigMap(config));
+      return;
+    }
+    const directory = this.options.stackConfigDir ?? this.workspaceDir(stack.name);
+    // As the CLI does, a key without a namespace belongs to the project.
+    const values = entries.map(([key, entry]) => [key.includes(":") ? key : `${this.projectName}:${key}`, entry.value]);
+    writePlainConfig(join(directory, `Pulumi.${stack.name}.yaml`), Object.fromEntries(values));
   }
 
   /** Copies the stack's config from the seed directory the first time the stack is used. */
