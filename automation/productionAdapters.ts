@@ -4,7 +4,7 @@ import { program } from "../infra/program";
 import { KubernetesClusterProbe, stackReleaseTargets } from "./cluster/clusterProbe";
 import { deploymentWaiter } from "./cluster/deploymentWaiter";
 import { kubeApiFromEnvironment } from "./cluster/kubeApi";
-import { compilePolicyPack } from "./engine/compiledPolicyPack";
+import { compilePolicyPack, type CompiledPolicyPack } from "./engine/compiledPolicyPack";
 import { LocalStackEngine } from "./engine/localStackEngine";
 import type { ServiceConfig } from "./env";
 import type { Logger } from "./deps";
@@ -14,6 +14,11 @@ const repoRoot = resolve(__dirname, "..");
 const policiesDir = join(repoRoot, "policies");
 /** Inside the repository so the compiled pack resolves `@pulumi/policy` from its node_modules. */
 const compiledPacksDir = join(repoRoot, "node_modules", ".cache", "rollgate", "policy-packs");
+
+/** The repository's policy pack, compiled for the engine (reused while its sources are unchanged). */
+export function servicePolicyPack(): CompiledPolicyPack {
+  return compilePolicyPack(policiesDir, compiledPacksDir, repoRoot);
+}
 
 /**
  * The resources a weight-only update touches: the children of the stack's
@@ -38,7 +43,7 @@ export function policyConfigFor(stack: string): string | undefined {
 export async function productionAdapters(config: ServiceConfig, logger: Logger): Promise<Adapters> {
   const kube = kubeApiFromEnvironment();
   const started = Date.now();
-  const pack = compilePolicyPack(policiesDir, compiledPacksDir, repoRoot);
+  const pack = servicePolicyPack();
   logger.info({ directory: pack.directory, compiled: pack.compiled, ms: Date.now() - started }, "policy pack ready");
   const engine = new LocalStackEngine({
     program,

@@ -33,7 +33,8 @@ export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: st
   const policyYaml = readFileSync(join(packDir, "PulumiPolicy.yaml"), "utf8");
   const packageJson = readFileSync(join(packDir, "package.json"), "utf8");
   const hash = createHash("sha256");
-  hash.update(ts.version).update(policyYaml).update(packageJson);
+  const preloadSource = readFileSync(preloadFile, "utf8");
+  hash.update(ts.version).update(policyYaml).update(packageJson).update(preloadSource);
   for (const [file, text] of sources) hash.update(relative(root, file)).update("\0").update(text).update("\0");
   const directory = join(resolve(cacheDir), hash.digest("hex").slice(0, 16));
   if (existsSync(join(directory, "package.json"))) return { directory, compiled: false };
@@ -42,14 +43,11 @@ export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: st
   const staging = `${directory}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   for (const [file, text] of sources) {
-    const output = ts.transpileModule(text, {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
-    });
     const target = join(staging, relative(root, file)).replace(/\.ts$/, ".js");
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, output.outputText);
+    writeFileSync(target, transpile(text, file));
   }
+  writeFileSync(join(staging, "preload.js"), transpile(preloadSource, preloadFile));
   const main = relative(root, entry).replace(/\.ts$/, ".js");
   writeFileSync(join(staging, "PulumiPolicy.yaml"), javascriptRuntime(policyYaml));
   // The pack's name and version (reported by the CLI) stay; only the entry moves.
@@ -64,6 +62,16 @@ export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: st
     return { directory, compiled: false };
   }
   return { directory, compiled: true };
+}
+
+/** Runs first in the pack's process (see policyPackPreload.ts). */
+const preloadFile = join(__dirname, "policyPackPreload.ts");
+
+function transpile(text: string, fileName: string): string {
+  return ts.transpileModule(text, {
+    fileName,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
+  }).outputText;
 }
 
 /** The entry and every module it reaches through relative imports, inside `root`. */
@@ -93,9 +101,9 @@ function resolveModule(base: string): string {
   throw new Error(`cannot resolve policy pack module ${base} (.ts or /index.ts)`);
 }
 
-/** The pack's PulumiPolicy.yaml with its runtime switched to plain JavaScript. */
+/** The pack's PulumiPolicy.yaml with its runtime switched to plain JavaScript, started with the preload. */
 function javascriptRuntime(policyYaml: string): string {
-  const withoutTypescript = policyYaml.replace(/^\s*typescript:\s*\w+\s*$/m, "    typescript: false");
+  const withoutTypescript = policyYaml.replace(/^([ \t]*)typescript:[ \t]*\w+[ \t]*$/m, "$1typescript: false\n$1nodeargs: --require ./preload.js");
   if (/typescript:\s*false/.test(withoutTypescript)) return withoutTypescript;
   throw new Error("policies/PulumiPolicy.yaml must declare `runtime.options.typescript` so the compiled pack can turn it off");
 }

@@ -42,7 +42,7 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 		return err
 	}
 
-	args := append([]string{runPath}, opts.nodeArgs...)
+	args := append(append([]string{}, opts.nodeArgs...), runPath)
 	if isPolicyPack {
 		args = append(append(args, req.GetArgs()...), info.GetProgramDirectory())
 	} else {

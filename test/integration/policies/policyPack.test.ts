@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalStackEngine } from "../../../automation/engine/localStackEngine";
+import { servicePolicyPack } from "../../../automation/productionAdapters";
 import type { StackConfig } from "../../../automation/engine/port";
 import { program } from "../../../infra/program";
 import { kubeClients, namespaceGone } from "../../support/kube";
@@ -263,13 +264,14 @@ describe("pulumi up with the policy pack, through the project's CLI", () => {
   });
 });
 
-describe("an up through the Automation API (LocalStackEngine with policy packs)", () => {
+describe("an up through the Automation API (LocalStackEngine with the compiled policy pack, as the service runs it)", () => {
   const workspacesDir = mkdtempSync(join(tmpdir(), "rg-policy-ws-"));
   const stackEnvironment = new Map<string, Environment>();
+  const compiled = servicePolicyPack();
   const engine = new LocalStackEngine({
     program,
     workspacesDir,
-    policyPacks: [policiesDir],
+    policyPacks: [compiled.directory],
     policyPackConfig: (stack) => {
       const environment = stackEnvironment.get(stack);
       return environment ? resolve(policiesDir, "config", `${environment}.json`) : undefined;

@@ -1,0 +1,28 @@
+/**
+ * Preloaded (`node --require`) into the compiled policy pack's process.
+ * `@pulumi/pulumi` imports the TypeScript compiler (closure serialization)
+ * and npm's arborist (package discovery) eagerly, which is half of the
+ * pack's start-up time, though a policy pack uses neither. This defers
+ * loading them until something really touches them: the first property
+ * access loads the real module, so behaviour is unchanged.
+ */
+import Module from "node:module";
+
+const deferred = new Set(["typescript", "@npmcli/arborist"]);
+
+type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+const internals = Module as unknown as { _load: Load };
+const load = internals._load;
+
+internals._load = function deferLoad(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+  if (!deferred.has(request)) return load.call(this, request, parent, isMain);
+  let real: object | undefined;
+  const resolveReal = (): object => (real ??= load.call(this, request, parent, isMain) as object);
+  // `__esModule` keeps TypeScript's `__importStar` from copying (and so loading) every export at import time.
+  return new Proxy(function deferredModule() {}, {
+    get: (_target, property) => (property === "__esModule" ? true : Reflect.get(resolveReal(), property)),
+    has: (_target, property) => property in resolveReal(),
+    apply: (_target, self, args: unknown[]) => Reflect.apply(resolveReal() as (...a: unknown[]) => unknown, self, args),
+    construct: (_target, args: unknown[]) => Reflect.construct(resolveReal() as new (...a: unknown[]) => object, args),
+  });
+};
