@@ -4,6 +4,7 @@ import { program } from "../infra/program";
 import { KubernetesClusterProbe, stackReleaseTargets } from "./cluster/clusterProbe";
 import { deploymentWaiter } from "./cluster/deploymentWaiter";
 import { kubeApiFromEnvironment } from "./cluster/kubeApi";
+import { CachedReadsEngine } from "./engine/cachedReads";
 import { compilePolicyPack, type CompiledPolicyPack } from "./engine/compiledPolicyPack";
 import { LocalStackEngine } from "./engine/localStackEngine";
 import type { ServiceConfig } from "./env";
@@ -45,14 +46,17 @@ export async function productionAdapters(config: ServiceConfig, logger: Logger):
   const started = Date.now();
   const pack = servicePolicyPack();
   logger.info({ directory: pack.directory, compiled: pack.compiled, ms: Date.now() - started }, "policy pack ready");
-  const engine = new LocalStackEngine({
-    program,
-    workspacesDir: join(resolve(config.stateDir), "workspaces"),
-    stackConfigDir: resolve(config.stackConfigDir),
-    seedConfigDir: join(repoRoot, "stacks"),
-    policyPacks: [pack.directory],
-    policyPackConfig: policyConfigFor,
-  });
+  // API reads (preview lists, outputs) come from a short-lived cache kept fresh by the engine's own updates.
+  const engine = new CachedReadsEngine(
+    new LocalStackEngine({
+      program,
+      workspacesDir: join(resolve(config.stateDir), "workspaces"),
+      stackConfigDir: resolve(config.stackConfigDir),
+      seedConfigDir: join(repoRoot, "stacks"),
+      policyPacks: [pack.directory],
+      policyPackConfig: policyConfigFor,
+    }),
+  );
   return {
     engine,
     clusterProbe: new KubernetesClusterProbe(kube, stackReleaseTargets(engine)),
