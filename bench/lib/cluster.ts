@@ -1,0 +1,62 @@
+/** Reads of the live cluster: the HTTPRoute's canary weight (as the service's probe reads it) and previews' objects. */
+import { httpRouteCanaryWeight, objectNames } from "../../automation/cluster/clusterProbe";
+import { namespaceGone, type KubeClients } from "../../test/support/kube";
+import { previewNamespaces } from "../../test/support/previewStacks";
+import { deploymentAvailable } from "../../test/support/workloads";
+import { sleep } from "./progress";
+
+/** The canary's share (0..100) of the app's HTTPRoute; undefined when the route does not exist. */
+export async function liveWeight(kube: KubeClients, namespace: string, app: string): Promise<number | undefined> {
+  let route: unknown;
+  try {
+    route = await kube.custom.getNamespacedCustomObject({
+      group: "gateway.networking.k8s.io",
+      version: "v1",
+      namespace,
+      plural: "httproutes",
+      name: objectNames.route(app),
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 404) return undefined;
+    throw error;
+  }
+  return httpRouteCanaryWeight(route, { stable: objectNames.stable(app), canary: objectNames.canary(app) });
+}
+
+/**
+ * Polls the live weight every `intervalMs` until `matches` holds; resolves
+ * with the `performance.now()` of the first read that matched (the read's
+ * start, so the poll interval is not added to the figure).
+ */
+export async function whenWeight(
+  kube: KubeClients,
+  target: { namespace: string; app: string },
+  matches: (weight: number | undefined) => boolean,
+  options: { timeoutMs: number; intervalMs?: number; what: string },
+): Promise<{ at: number; weight: number | undefined }> {
+  const deadline = performance.now() + options.timeoutMs;
+  let last: number | undefined | "error";
+  for (;;) {
+    const readAt = performance.now();
+    try {
+      last = await liveWeight(kube, target.namespace, target.app);
+      if (matches(last)) return { at: readAt, weight: last };
+    } catch {
+      last = "error";
+    }
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${options.what} (last live weight: ${String(last)})`);
+    await sleep(options.intervalMs ?? 50);
+  }
+}
+
+/** The preview's namespace once its Deployment is Available with every replica; undefined before. */
+export async function previewReady(kube: KubeClients, pr: number, deployment: string): Promise<string | undefined> {
+  const [namespace] = await previewNamespaces(kube.core, pr);
+  if (!namespace) return undefined;
+  return (await deploymentAvailable(kube.apps, namespace, deployment)) ? namespace : undefined;
+}
+
+/** True once the namespace is gone from the cluster. */
+export function namespaceIsGone(kube: KubeClients, namespace: string): Promise<boolean> {
+  return namespaceGone(kube.core, namespace);
+}

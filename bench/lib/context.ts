@@ -1,0 +1,47 @@
+/** What every scenario shares: the environment, the running service, the cluster, clean-up and the figures measured. */
+import type { KubeClients } from "../../test/support/kube";
+import type { RollgateApi, RollgateService } from "../../test/support/rollgateService";
+import type { Cleanup } from "./cleanup";
+import type { BenchEnvironment } from "./environment";
+import { summarize, type Figure } from "./stats";
+
+export const SCENARIOS = ["weight-step", "rollback", "preview-lifecycle", "concurrency", "footprint"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface Settings {
+  readonly quick: boolean;
+  /** Repetitions of each timed scenario. */
+  readonly runs: number;
+  /** Previews created at once in the concurrency scenario. */
+  readonly concurrency: number;
+  readonly scenarios: ReadonlySet<ScenarioName>;
+}
+
+export class BenchContext {
+  readonly figures: Record<string, Figure> = {};
+  /** Where the time goes: per-scenario breakdowns that are not goals. */
+  readonly profile: Record<string, Record<string, unknown>> = {};
+  readonly errors: { scenario: string; message: string }[] = [];
+  service?: RollgateService;
+  api?: RollgateApi;
+
+  constructor(
+    readonly env: BenchEnvironment,
+    readonly cleanup: Cleanup,
+    readonly settings: Settings,
+    readonly kube: KubeClients,
+  ) {}
+
+  record(name: string, samples: readonly number[], unit: string, options: { percentiles?: boolean; digits?: number } = {}): void {
+    if (samples.length > 0) this.figures[name] = summarize(samples, unit, options);
+  }
+
+  note(scenario: string, key: string, value: unknown): void {
+    this.profile[scenario] = { ...this.profile[scenario], [key]: value };
+  }
+
+  running(): { service: RollgateService; api: RollgateApi } {
+    if (!this.service?.running || !this.api) throw new Error("the service under test is not running");
+    return { service: this.service, api: this.api };
+  }
+}

@@ -1,0 +1,123 @@
+/** Issue #8's goals, checked against the measured figures. Pure; no I/O. A missed goal is reported, never an error. */
+import { ratio, round, type Figure } from "./stats";
+
+export type Figures = Readonly<Record<string, Figure>>;
+
+export interface GoalResult {
+  readonly id: string;
+  readonly description: string;
+  /** `actual <op> limit` is the goal. */
+  readonly op: "<=" | ">=";
+  readonly actual: number | null;
+  readonly limit: number | null;
+  readonly unit: string;
+  /** null when a figure it needs was not measured (scenario skipped or failed). */
+  readonly met: boolean | null;
+}
+
+interface Goal {
+  readonly id: string;
+  readonly description: string;
+  readonly op: "<=" | ">=";
+  readonly unit: string;
+  actual(figures: Figures): number | undefined;
+  limit(figures: Figures): number | undefined;
+}
+
+const stat = (name: string, key: "median" | "max" | "p99") => (figures: Figures) => figures[name]?.[key];
+const fixed = (value: number) => () => value;
+
+export const GOALS: readonly Goal[] = [
+  {
+    id: "weight-step-median",
+    description: "weight step (API call → live HTTPRoute) median ≤ 3 s",
+    op: "<=",
+    unit: "s",
+    actual: stat("weightStep.rollgate", "median"),
+    limit: fixed(3),
+  },
+  {
+    id: "weight-step-vs-cli",
+    description: "weight step ≥ 3× faster than `pulumi config set && pulumi up --skip-preview` (median ratio)",
+    op: ">=",
+    unit: "×",
+    actual: (figures) => ratio(figures["weightStep.cli"]?.median, figures["weightStep.rollgate"]?.median),
+    limit: fixed(3),
+  },
+  {
+    id: "rollback-median",
+    description: "rollback (failed measurement → HTTPRoute canary 0) median ≤ 5 s",
+    op: "<=",
+    unit: "s",
+    actual: stat("rollback.rollgate", "median"),
+    limit: fixed(5),
+  },
+  {
+    id: "preview-create-median",
+    description: "preview create → ready median ≤ 20 s",
+    op: "<=",
+    unit: "s",
+    actual: stat("preview.createToReady", "median"),
+    limit: fixed(20),
+  },
+  {
+    id: "preview-destroy-median",
+    description: "preview destroy → gone median ≤ 15 s",
+    op: "<=",
+    unit: "s",
+    actual: stat("preview.destroyToGone", "median"),
+    limit: fixed(15),
+  },
+  {
+    id: "concurrent-failures",
+    description: "concurrent previews: 0 failures",
+    op: "<=",
+    unit: "count",
+    actual: stat("concurrency.failures", "max"),
+    limit: fixed(0),
+  },
+  {
+    id: "concurrent-wall",
+    description: "concurrent previews: total wall ≤ 3× a single create (median)",
+    op: "<=",
+    unit: "s",
+    actual: stat("concurrency.createAllWall", "median"),
+    limit: (figures) => {
+      const single = figures["preview.createToReady"]?.median;
+      return single === undefined ? undefined : round(3 * single, 3);
+    },
+  },
+  {
+    id: "idle-rss",
+    description: "idle RSS of the service ≤ 150 MB",
+    op: "<=",
+    unit: "MB",
+    actual: stat("footprint.idleRss", "median"),
+    limit: fixed(150),
+  },
+  {
+    id: "api-p99-under-load",
+    description: "GET /api/v1/previews p99 ≤ 100 ms while operations run",
+    op: "<=",
+    unit: "ms",
+    actual: stat("api.listPreviews.underLoad", "p99"),
+    limit: fixed(100),
+  },
+];
+
+export function evaluateGoals(figures: Figures, goals: readonly Goal[] = GOALS): GoalResult[] {
+  return goals.map((goal) => {
+    const actual = goal.actual(figures);
+    const limit = goal.limit(figures);
+    const known = actual !== undefined && limit !== undefined && Number.isFinite(actual) && Number.isFinite(limit);
+    return {
+      id: goal.id,
+      description: goal.description,
+      op: goal.op,
+      unit: goal.unit,
+      actual: actual ?? null,
+      limit: limit ?? null,
+      met: known ? (goal.op === "<=" ? actual <= limit : actual >= limit) : null,
+    };
+  });
+}

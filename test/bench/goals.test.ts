@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { evaluateGoals, type Figures } from "../../bench/lib/goals";
+import { parseEnvFile } from "../../bench/lib/machine";
+import { summarize } from "../../bench/lib/stats";
+import { weightSequence } from "../../bench/lib/weights";
+
+const goal = (figures: Figures, id: string) => evaluateGoals(figures).find((result) => result.id === id);
+
+describe("bench goals", () => {
+  it("meets the weight-step goal at a median of 3 s or less", () => {
+    expect(goal({ "weightStep.rollgate": summarize([2, 3, 4], "s") }, "weight-step-median")).toMatchObject({ actual: 3, limit: 3, met: true });
+  });
+
+  it("compares the CLI baseline with Rollgate by their medians", () => {
+    const figures = { "weightStep.rollgate": summarize([2], "s"), "weightStep.cli": summarize([5], "s") };
+
+    expect(goal(figures, "weight-step-vs-cli")).toMatchObject({ actual: 2.5, limit: 3, met: false });
+  });
+
+  it("sets the concurrent wall-time limit from three single creates", () => {
+    const figures = { "preview.createToReady": summarize([10], "s"), "concurrency.createAllWall": summarize([29], "s") };
+
+    expect(goal(figures, "concurrent-wall")).toMatchObject({ actual: 29, limit: 30, met: true });
+  });
+
+  it("reports a goal whose figures were not measured as neither met nor missed", () => {
+    expect(goal({}, "rollback-median")).toMatchObject({ actual: null, met: null });
+  });
+
+  it("judges API latency by its p99", () => {
+    const latency = summarize([10, 20, 500], "ms", { percentiles: true });
+
+    expect(goal({ "api.listPreviews.underLoad": latency }, "api-p99-under-load")).toMatchObject({ actual: 500, met: false });
+  });
+});
+
+describe("bench helpers", () => {
+  it("spaces release weights evenly up to at most 100", () => {
+    expect(weightSequence(3)).toEqual([33, 66, 99]);
+    expect(weightSequence(20).at(-1)).toBe(100);
+    expect(() => weightSequence(0)).toThrow(RangeError);
+  });
+
+  it("reads KEY=value lines of the pinned versions file", () => {
+    expect(parseEnvFile("# comment\nPULUMI_VERSION=3.259.0\n\nKWOK_VERSION=\"0.8.0\"\n")).toEqual({ PULUMI_VERSION: "3.259.0", KWOK_VERSION: "0.8.0" });
+  });
+});
