@@ -5,15 +5,14 @@
  * loss) leaves either the old or the new record, never a torn one. Stray
  * temporary files from a crash are ignored by reads and removed by `clean`.
  */
-import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { TEMP_SUFFIX, writeFileAtomically } from "../support/atomicFile";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CorruptReleaseRecordError } from "./errors";
 import { releaseIdSchema, releaseSchema, type Release } from "./schemas";
 import { byStart, findActive, type ReleaseStore } from "./store";
 
 const RECORD_SUFFIX = ".json";
-const TEMP_SUFFIX = ".tmp";
 
 export class FileReleaseStore implements ReleaseStore {
   /** Per release, the save in flight: saves of one record are applied in call order. */
@@ -59,24 +58,8 @@ export class FileReleaseStore implements ReleaseStore {
     return stray.length;
   }
 
-  private async writeAtomically(id: string, body: string): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
-    const target = join(this.directory, id + RECORD_SUFFIX);
-    const temporary = join(this.directory, `.${id}.${randomUUID()}${TEMP_SUFFIX}`);
-    try {
-      const file = await open(temporary, "wx", 0o600);
-      try {
-        await file.writeFile(body, "utf8");
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temporary, target);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    await syncDirectory(this.directory);
+  private writeAtomically(id: string, body: string): Promise<void> {
+    return writeFileAtomically(this.directory, id + RECORD_SUFFIX, body);
   }
 
   private async read(path: string): Promise<Release | undefined> {
@@ -114,24 +97,6 @@ function checkedId(id: string): string {
   return parsed.data;
 }
 
-/** Makes the rename itself durable. Some platforms cannot fsync a directory; the rename is still atomic there. */
-async function syncDirectory(directory: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(directory, "r");
-    await handle.sync();
-  } catch (error) {
-    if (!isUnsupported(error)) throw error;
-  } finally {
-    await handle?.close();
-  }
-}
-
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
-}
-
-function isUnsupported(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === "EISDIR" || code === "EINVAL" || code === "EPERM" || code === "EBADF";
 }

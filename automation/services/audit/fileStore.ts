@@ -7,15 +7,14 @@
  * state directory): names are unique, and readers list the directory.
  * Records are immutable, so each file is parsed once and cached.
  */
-import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { TEMP_SUFFIX, writeFileAtomically } from "../../support/atomicFile";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { newestFirst } from "./query";
 import { auditIdSchema, auditRecordSchema, type AuditRecord } from "./record";
 import type { AuditStore } from "./store";
 
 const RECORD = /^([0-9]{13}-[0-9a-f]{12})\.json$/;
-const TEMP_SUFFIX = ".tmp";
 
 export interface FileAuditStoreOptions {
   /** Told once per unreadable record file (torn by a non-atomic copy, edited by hand); the file is skipped. */
@@ -34,23 +33,7 @@ export class FileAuditStore implements AuditStore {
   async append(record: AuditRecord): Promise<void> {
     const id = auditIdSchema.parse(record.id);
     const body = `${JSON.stringify(auditRecordSchema.parse(record))}\n`;
-    await mkdir(this.directory, { recursive: true });
-    const target = join(this.directory, `${id}.json`);
-    const temporary = join(this.directory, `.${id}.${randomUUID()}${TEMP_SUFFIX}`);
-    try {
-      const file = await open(temporary, "wx", 0o600);
-      try {
-        await file.writeFile(body, "utf8");
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temporary, target);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    await syncDirectory(this.directory);
+    await writeFileAtomically(this.directory, `${id}.json`, body);
     this.cache.set(id, record);
   }
 
@@ -117,20 +100,6 @@ export class FileAuditStore implements AuditStore {
       if (isMissing(error)) return [];
       throw error;
     }
-  }
-}
-
-/** Makes the rename durable; some platforms cannot fsync a directory (the rename is still atomic there). */
-async function syncDirectory(directory: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(directory, "r");
-    await handle.sync();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code !== "EISDIR" && code !== "EINVAL" && code !== "EPERM" && code !== "EBADF") throw error;
-  } finally {
-    await handle?.close();
   }
 }
 
