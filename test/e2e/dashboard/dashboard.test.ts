@@ -147,8 +147,14 @@ describe("the dashboard", () => {
     );
 
     expect(previews.body.records.find((record) => record.subject.pr === pr)).toMatchObject({ action: "preview.up", actor: "e2e", cause: { kind: "api" } });
-    const weights = updates.body.records.filter((record) => record.subject.releaseId === release.id).map((record) => record.subject.weight).reverse();
+    const ofRelease = updates.body.records.filter((record) => record.subject.releaseId === release.id).reverse();
+    const weights = ofRelease.filter((record) => record.action === "environment.update").map((record) => record.subject.weight);
     expect(weights).toEqual([0, 50, 0, null]);
+    expect(ofRelease.filter((record) => record.action.startsWith("release.")).map((record) => record.action)).toEqual([
+      "release.started",
+      "release.step",
+      "release.rolledBack",
+    ]);
   });
 
   it("answers the environment's DORA figures and exports them and the canary weight on /metrics", async () => {
