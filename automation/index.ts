@@ -6,6 +6,7 @@
  *
  * The real engine and cluster are wired in `productionAdapters.ts`.
  */
+import "./support/deferredModules";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";

@@ -16,7 +16,7 @@ export function rolloutProblem(deployment: k8s.V1Deployment): string | undefined
 }
 
 /** Polls a Deployment until it is Available with every replica updated, or the timeout passes. */
-export function deploymentWaiter(apps: k8s.AppsV1Api, timeoutMs = 120_000, intervalMs = 250): DeploymentWaiter {
+export function deploymentWaiter(apps: Pick<k8s.AppsV1Api, "readNamespacedDeployment">, timeoutMs = 120_000, intervalMs = 250): DeploymentWaiter {
   return async (namespace, name, options = {}) => {
     const deadline = Date.now() + timeoutMs;
     let problem = "not found";

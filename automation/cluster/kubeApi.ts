@@ -1,18 +1,30 @@
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
+import { KubeClient } from "./kubeClient";
+import { loadKubeConnection } from "./kubeConfig";
 
-/** Kubernetes clients from KUBECONFIG (or the default loading rules). */
+/** The cluster reads the service makes, shaped like the official client's methods (which tests fake). */
 export interface KubeApi {
-  readonly apps: k8s.AppsV1Api;
-  readonly version: k8s.VersionApi;
-  readonly custom: k8s.CustomObjectsApi;
+  readonly apps: Pick<k8s.AppsV1Api, "readNamespacedDeployment">;
+  readonly custom: Pick<k8s.CustomObjectsApi, "getNamespacedCustomObject">;
+  readonly version: { getCode(): Promise<unknown> };
 }
 
-export function kubeApiFromEnvironment(): KubeApi {
-  const config = new k8s.KubeConfig();
-  config.loadFromDefault();
+/** The reads on KUBECONFIG (or `~/.kube/config`, or the pod's service account). */
+export function kubeApiFromEnvironment(env: NodeJS.ProcessEnv = process.env): KubeApi {
+  return kubeApi(new KubeClient(loadKubeConnection(env)));
+}
+
+export function kubeApi(client: Pick<KubeClient, "get">): KubeApi {
+  const segment = encodeURIComponent;
   return {
-    apps: config.makeApiClient(k8s.AppsV1Api),
-    version: config.makeApiClient(k8s.VersionApi),
-    custom: config.makeApiClient(k8s.CustomObjectsApi),
+    apps: {
+      readNamespacedDeployment: async ({ namespace, name }) =>
+        (await client.get(`/apis/apps/v1/namespaces/${segment(namespace)}/deployments/${segment(name)}`)) as k8s.V1Deployment,
+    },
+    custom: {
+      getNamespacedCustomObject: async ({ group, version, namespace, plural, name }) =>
+        client.get(`/apis/${segment(group)}/${segment(version)}/namespaces/${segment(namespace)}/${segment(plural)}/${segment(name)}`),
+    },
+    version: { getCode: () => client.get("/version") },
   };
 }

@@ -11,8 +11,9 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
-import * as ts from "typescript";
+import type * as TypeScript from "typescript";
 
 export interface CompiledPolicyPack {
   /** The directory to pass as a policy pack (PulumiPolicy.yaml, package.json, JavaScript). */
@@ -34,7 +35,7 @@ export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: st
   const packageJson = readFileSync(join(packDir, "package.json"), "utf8");
   const hash = createHash("sha256");
   const preloadSource = readFileSync(preloadFile, "utf8");
-  hash.update(ts.version).update(policyYaml).update(packageJson).update(preloadSource);
+  hash.update(typescriptVersion()).update(policyYaml).update(packageJson).update(preloadSource);
   for (const [file, text] of sources) hash.update(relative(root, file)).update("\0").update(text).update("\0");
   const directory = join(resolve(cacheDir), hash.digest("hex").slice(0, 16));
   if (existsSync(join(directory, "package.json"))) return { directory, compiled: false };
@@ -64,10 +65,18 @@ export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: st
   return { directory, compiled: true };
 }
 
-/** Runs first in the pack's process (see policyPackPreload.ts). */
-const preloadFile = join(__dirname, "policyPackPreload.ts");
+/** Runs first in the pack's process (see deferredModules.ts). */
+const preloadFile = join(__dirname, "..", "support", "deferredModules.ts");
+
+// The compiler (~50 MB resident) is loaded only when a pack really is compiled, not for a reused one.
+const requireHere = createRequire(__filename);
+
+function typescriptVersion(): string {
+  return (JSON.parse(readFileSync(requireHere.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
+}
 
 function transpile(text: string, fileName: string): string {
+  const ts = requireHere("typescript") as typeof TypeScript;
   return ts.transpileModule(text, {
     fileName,
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
@@ -91,9 +100,13 @@ function collectSources(entry: string, root: string): Map<string, string> {
   return sources;
 }
 
-function relativeImports(text: string): string[] {
-  const info = ts.preProcessFile(text, true, true);
-  return info.importedFiles.map((imported) => imported.fileName).filter((name) => name.startsWith("."));
+const COMMENTS = /\/\*[\s\S]*?\*\/|(?<![:"'\\])\/\/.*$/gm;
+/** `… from "./x"`, `import "./x"`, `import("./x")` and `require("./x")`. */
+const RELATIVE_SPECIFIERS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']*|\.{1,2})["']/g;
+
+/** Relative module specifiers of a TypeScript module (its import and export declarations, dynamic imports, requires). */
+export function relativeImports(text: string): string[] {
+  return [...text.replace(COMMENTS, "").matchAll(RELATIVE_SPECIFIERS)].map((match) => match[1] ?? "");
 }
 
 function resolveModule(base: string): string {

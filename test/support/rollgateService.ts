@@ -70,7 +70,7 @@ export class RollgateProcess {
   static async start(stateDir: string, options: ServiceOptions = {}): Promise<RollgateService> {
     // Only the toolchain variables (PATH, PULUMI_*, KUBECONFIG) are inherited; Rollgate's own settings are the test's.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("ROLLGATE_")));
-    const child = spawn(process.execPath, ["--import", "tsx", "automation/index.ts"], {
+    const child = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "automation/index.ts"], {
       cwd: repoRoot,
       env: {
         ...inherited,

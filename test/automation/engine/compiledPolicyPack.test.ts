@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compilePolicyPack } from "../../../automation/engine/compiledPolicyPack";
+import { compilePolicyPack, relativeImports } from "../../../automation/engine/compiledPolicyPack";
 
 describe("compilePolicyPack", () => {
   let root: string;
@@ -63,5 +63,25 @@ describe("compilePolicyPack", () => {
     writeFileSync(join(pack, "checks", "index.ts"), 'export { rule } from "./missing";\n');
 
     expect(() => compilePolicyPack(pack, cache, root)).toThrow(/cannot resolve policy pack module .*missing/);
+  });
+
+  it("finds relative imports in every form, ignoring packages and commented-out code", () => {
+    const source = [
+      'import * as policy from "@pulumi/policy";',
+      'import { a } from "./a";',
+      "import type { B } from '../b';",
+      "import {\n  c,\n  d,\n} from \"./cd\";",
+      'export * from "./e";',
+      'export { f } from "./f";',
+      'import "./side-effect";',
+      'const g = import("./g");',
+      'const h = require("./h");',
+      'import i from "..";',
+      '// import { old } from "./old";',
+      '/* export * from "./gone"; */',
+      'const url = "https://example.com"; import { j } from "./j";',
+    ].join("\n");
+
+    expect(relativeImports(source)).toEqual(["./a", "../b", "./cd", "./e", "./f", "./side-effect", "./g", "./h", "..", "./j"]);
   });
 });

@@ -1,10 +1,12 @@
 /**
- * Preloaded (`node --require`) into the compiled policy pack's process.
+ * Loaded first by the service (`automation/index.ts`) and preloaded
+ * (`node --require`) into the compiled policy pack's process.
  * `@pulumi/pulumi` imports the TypeScript compiler (closure serialization)
- * and npm's arborist (package discovery) eagerly, which is half of the
- * pack's start-up time, though a policy pack uses neither. This defers
- * loading them until something really touches them: the first property
- * access loads the real module, so behaviour is unchanged.
+ * and npm's arborist (package discovery) eagerly: half of a policy pack's
+ * start-up time and about 55 MB of the service's memory, though neither
+ * uses them. This defers loading them until something really touches them:
+ * the first property access loads the real module, so behaviour is
+ * unchanged.
  */
 import Module from "node:module";
 
