@@ -65,13 +65,97 @@ describe("CachedReadsEngine", () => {
     expect(reads("list")).toBe(2);
   });
 
-  it("reads outputs changed elsewhere once their TTL has passed", async () => {
-    const { inner, engine, advance } = setup();
-    await engine.up("preview-pr-7", config);
+  it("answers expired outputs at once while one read refreshes them, then the refreshed ones", async () => {
+    const { inner, engine, reads, advance } = setup();
+    const result = await engine.up("preview-pr-7", config);
     inner.stacks.get("preview-pr-7")!.outputs = { url: "http://changed.elsewhere" };
-
     advance(30_000);
 
+    expect(await Promise.all([engine.outputs("preview-pr-7"), engine.outputs("preview-pr-7")])).toEqual([result.outputs, result.outputs]);
+    await flush();
+
     expect(await engine.outputs("preview-pr-7")).toEqual({ url: "http://changed.elsewhere" });
+    expect(reads("outputs")).toBe(1);
+  });
+
+  it("answers an expired list at once and refreshes it in the background", async () => {
+    const { inner, engine, reads, advance } = setup();
+    await engine.list();
+    await inner.up("preview-pr-8", config);
+    advance(10_000);
+
+    expect(await engine.list()).toEqual([]);
+    await flush();
+
+    expect((await engine.list()).map((stack) => stack.name)).toEqual(["preview-pr-8"]);
+    expect(reads("list")).toBe(2);
+  });
+
+  it("waits for a fresh list when the cached one is older than the staleness bound", async () => {
+    const { inner, engine, advance } = setup();
+    await engine.list();
+    await inner.up("preview-pr-8", config);
+    advance(60_000);
+
+    expect((await engine.list()).map((stack) => stack.name)).toEqual(["preview-pr-8"]);
+  });
+
+  it("reports the error to the next read after a failed background refresh, instead of answering stale data forever", async () => {
+    const { inner, engine, advance } = setup();
+    await engine.list();
+    inner.failReads = new Error("backend unavailable");
+    advance(10_000);
+
+    expect(await engine.list()).toEqual([]);
+    await flush();
+
+    await expect(engine.list()).rejects.toThrow("backend unavailable");
+  });
+
+  it("keeps this process's update when a list read that started before it lands afterwards", async () => {
+    const { inner, engine, advance } = setup();
+    await engine.list();
+    advance(10_000);
+    const listBefore = inner.list.bind(inner);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    inner.list = async () => {
+      const listed = await listBefore();
+      await gate;
+      return listed;
+    };
+
+    expect(await engine.list()).toEqual([]);
+    await engine.up("preview-pr-7", config);
+    release();
+    await flush();
+
+    expect((await engine.list()).map((stack) => stack.name)).toEqual(["preview-pr-7"]);
+  });
+
+  it("keeps an update's outputs when an outputs read that started before it lands afterwards", async () => {
+    const { inner, engine, advance } = setup();
+    await engine.up("preview-pr-7", { ...config, "rollgate:image": { value: "app:1" } });
+    advance(30_000);
+    const outputsBefore = inner.outputs.bind(inner);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    inner.outputs = async (stack) => {
+      const outputs = await outputsBefore(stack);
+      await gate;
+      return outputs;
+    };
+
+    await engine.outputs("preview-pr-7");
+    const updated = await engine.up("preview-pr-7", { ...config, "rollgate:image": { value: "app:2" } });
+    release();
+    await flush();
+
+    expect(await engine.outputs("preview-pr-7")).toEqual(updated.outputs);
   });
 });
+
+/** Lets background refreshes settle. */
+function flush(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
