@@ -3,10 +3,10 @@
  * directory. Each save writes a temporary file, fsyncs it, renames it over
  * the record and fsyncs the directory, so a crash (even SIGKILL or power
  * loss) leaves either the old or the new record, never a torn one. Stray
- * temporary files from a crash are ignored by reads and removed by `clean`.
+ * temporary files from a crash are ignored by reads and removed by `clean`
+ * once old enough not to be another replica's save in progress.
  */
-import { TEMP_SUFFIX, writeFileAtomically } from "../support/atomicFile";
-import { readdir, readFile, rm } from "node:fs/promises";
+import { fileNames, readTextIfPresent, removeStaleTemporaryFiles, writeFileAtomically } from "../support/atomicFile";
 import { join } from "node:path";
 import { CorruptReleaseRecordError } from "./errors";
 import { releaseIdSchema, releaseSchema, type Release } from "./schemas";
@@ -39,7 +39,7 @@ export class FileReleaseStore implements ReleaseStore {
 
   async list(filter: { readonly environment?: string } = {}): Promise<Release[]> {
     const records: Release[] = [];
-    for (const name of await this.names()) {
+    for (const name of await fileNames(this.directory)) {
       if (!name.endsWith(RECORD_SUFFIX)) continue;
       const release = await this.read(join(this.directory, name));
       if (release && (filter.environment === undefined || release.environment === filter.environment)) records.push(release);
@@ -51,11 +51,12 @@ export class FileReleaseStore implements ReleaseStore {
     return findActive(await this.list({ environment }), environment);
   }
 
-  /** Removes temporary files a crash left behind. Call at startup, before any save. */
-  async clean(): Promise<number> {
-    const stray = (await this.names()).filter((name) => name.endsWith(TEMP_SUFFIX));
-    await Promise.all(stray.map((name) => rm(join(this.directory, name), { force: true })));
-    return stray.length;
+  /**
+   * Removes temporary files older than `olderThanMs` (a crash's leftovers).
+   * Younger ones may be another replica's save in progress.
+   */
+  clean(olderThanMs = 3_600_000, now = Date.now()): Promise<number> {
+    return removeStaleTemporaryFiles(this.directory, olderThanMs, now);
   }
 
   private writeAtomically(id: string, body: string): Promise<void> {
@@ -63,13 +64,8 @@ export class FileReleaseStore implements ReleaseStore {
   }
 
   private async read(path: string): Promise<Release | undefined> {
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    const text = await readTextIfPresent(path);
+    if (text === undefined) return undefined;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -80,23 +76,10 @@ export class FileReleaseStore implements ReleaseStore {
     if (!parsed.success) throw new CorruptReleaseRecordError(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
     return parsed.data;
   }
-
-  private async names(): Promise<string[]> {
-    try {
-      return await readdir(this.directory);
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-  }
 }
 
 function checkedId(id: string): string {
   const parsed = releaseIdSchema.safeParse(id);
   if (!parsed.success) throw new TypeError(`release id "${id}" is not safe as a file name`);
   return parsed.data;
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }

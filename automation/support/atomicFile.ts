@@ -4,7 +4,7 @@
  * reader sees the old file or the new one, never half of one.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Suffix of the temporary files; a store removes leftovers with it after a crash. */
@@ -41,4 +41,47 @@ async function syncDirectory(directory: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/** The names in `directory`, or none when it does not exist yet. */
+export async function fileNames(directory: string): Promise<string[]> {
+  try {
+    return await readdir(directory);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
+/** The file's text, or undefined when it does not exist (removed between listing and reading). */
+export async function readTextIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Removes temporary files older than `olderThanMs` (a crash's leftovers);
+ * younger ones may be another replica's write in progress on a shared
+ * directory. Returns how many were removed.
+ */
+export async function removeStaleTemporaryFiles(directory: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await fileNames(directory)) {
+    if (!name.endsWith(TEMP_SUFFIX)) continue;
+    const path = join(directory, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && now - info.mtimeMs >= olderThanMs) {
+      await rm(path, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }

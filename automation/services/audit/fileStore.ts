@@ -7,8 +7,7 @@
  * state directory): names are unique, and readers list the directory.
  * Records are immutable, so each file is parsed once and cached.
  */
-import { TEMP_SUFFIX, writeFileAtomically } from "../../support/atomicFile";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { fileNames, readTextIfPresent, removeStaleTemporaryFiles, writeFileAtomically } from "../../support/atomicFile";
 import { join } from "node:path";
 import { newestFirst } from "./query";
 import { auditIdSchema, auditRecordSchema, type AuditRecord } from "./record";
@@ -39,7 +38,7 @@ export class FileAuditStore implements AuditStore {
 
   async list(): Promise<AuditRecord[]> {
     const records: AuditRecord[] = [];
-    for (const name of await this.names()) {
+    for (const name of await fileNames(this.directory)) {
       const id = RECORD.exec(name)?.[1];
       if (id === undefined || this.unreadable.has(id)) continue;
       const record = this.cache.get(id) ?? (await this.read(id, name));
@@ -52,29 +51,14 @@ export class FileAuditStore implements AuditStore {
    * Removes temporary files older than `olderThanMs` (a crash's leftovers).
    * Younger ones may be another replica's append in progress.
    */
-  async clean(olderThanMs = 3_600_000, now = Date.now()): Promise<number> {
-    let removed = 0;
-    for (const name of await this.names()) {
-      if (!name.endsWith(TEMP_SUFFIX)) continue;
-      const path = join(this.directory, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info && now - info.mtimeMs >= olderThanMs) {
-        await rm(path, { force: true });
-        removed += 1;
-      }
-    }
-    return removed;
+  clean(olderThanMs = 3_600_000, now = Date.now()): Promise<number> {
+    return removeStaleTemporaryFiles(this.directory, olderThanMs, now);
   }
 
   private async read(id: string, name: string): Promise<AuditRecord | undefined> {
     const path = join(this.directory, name);
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    const text = await readTextIfPresent(path);
+    if (text === undefined) return undefined;
     const problem = (message: string): undefined => {
       this.unreadable.add(id);
       this.options.onUnreadable?.(path, message);
@@ -92,17 +76,4 @@ export class FileAuditStore implements AuditStore {
     this.cache.set(id, parsed.data);
     return parsed.data;
   }
-
-  private async names(): Promise<string[]> {
-    try {
-      return await readdir(this.directory);
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-  }
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }

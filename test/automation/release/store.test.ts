@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -121,19 +121,23 @@ describe("FileReleaseStore", () => {
     expect((await restarted.active("production"))?.id).toBe("b");
   });
 
-  it("ignores a torn temporary file left by a crash mid-write, keeping the previous record", async () => {
+  it("ignores a torn temporary file left by a crash mid-write, keeping the previous record, and removes it once old", async () => {
     const dir = await tempDir();
     const store = new FileReleaseStore(dir);
     await store.save(release("a"));
     const full = JSON.stringify(finished(release("a")));
     await writeFile(join(dir, ".a.0f1e2d3c.tmp"), full.slice(0, full.length / 2));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(join(dir, ".a.0f1e2d3c.tmp"), twoHoursAgo, twoHoursAgo);
+    // Another replica's save in progress on the shared directory.
+    await writeFile(join(dir, ".b.4a5b6c7d.tmp"), "{");
 
     const restarted = new FileReleaseStore(dir);
 
     expect((await restarted.get("a"))?.status).toBe("progressing");
     expect(await restarted.list()).toHaveLength(1);
     expect(await restarted.clean()).toBe(1);
-    expect(await readdir(dir)).toEqual(["a.json"]);
+    expect((await readdir(dir)).sort()).toEqual([".b.4a5b6c7d.tmp", "a.json"]);
   });
 
   it("survives SIGKILL during saves: the record is always whole and readable", { timeout: 60_000 }, async () => {

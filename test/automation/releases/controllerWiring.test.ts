@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -121,6 +121,8 @@ describe("createReleaseController", () => {
     const stateDir = await tempDir();
     await mkdir(join(stateDir, "releases"));
     await writeFile(join(stateDir, "releases", ".rel-1.abc.tmp"), "{");
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(join(stateDir, "releases", ".rel-1.abc.tmp"), twoHoursAgo, twoHoursAgo);
     const engine = new FakeEngine();
 
     const controller = await createReleaseController({

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -60,6 +60,8 @@ describe("the release controller in the service", () => {
     await mkdir(join(stateDir, "releases"), { recursive: true });
     await writeFile(join(stateDir, "releases", "rel-left.json"), JSON.stringify(leftProgressing()));
     await writeFile(join(stateDir, "releases", ".rel-left.0000.tmp"), "{ torn");
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(join(stateDir, "releases", ".rel-left.0000.tmp"), twoHoursAgo, twoHoursAgo);
 
     service = await start();
     await ready(service);
