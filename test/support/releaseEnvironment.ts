@@ -16,6 +16,7 @@ import { SampleApp } from "../fixtures/sampleApp";
 import { backendWeights, readHttpRoute } from "./gatewayApi";
 import { eventually, kubeClients, namespaceGone } from "./kube";
 import { gone } from "./workloads";
+import { releaseStackConfig } from "./stackConfig";
 import { LocalPrometheus } from "./prometheus";
 import { newStateDir, RollgateApi, RollgateProcess, type RollgateService } from "./rollgateService";
 import { TrafficDriver } from "./trafficDriver";
@@ -115,24 +116,10 @@ export class ReleaseEnvironment {
 
   /** The stack config the environment starts with: stable only, one replica per track. */
   stackConfig(): StackConfig {
-    const values: Record<string, string> = {
-      "rollgate:environment": this.environment,
-      "rollgate:app": app,
-      "rollgate:namespace": this.namespace,
-      "rollgate:router": "gateway-api",
-      "rollgate:gatewayName": "rollgate-gateway",
-      "rollgate:gatewayNamespace": "rollgate-system",
-      "rollgate:domain": "rollgate.localhost",
-      "rollgate:stableImage": this.stableImage,
-      "rollgate:canaryWeight": "0",
-      "rollgate:replicas": "1",
-      "rollgate:canaryReplicas": "1",
-      "rollgate:port": "8080",
-      "rollgate:healthPath": "/healthz",
-      "rollgate:prometheusOperator": "false",
-      "rollgate:deployedBy": "rollgate-release-controller",
-    };
-    return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }]));
+    return releaseStackConfig(
+      { environment: this.environment, app, namespace: this.namespace, stableImage: this.stableImage },
+      { "rollgate:domain": "rollgate.localhost" },
+    );
   }
 
   /** The stack's config as the service sees it. */

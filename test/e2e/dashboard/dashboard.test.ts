@@ -17,6 +17,7 @@ import { program } from "../../../infra/program";
 import { eventually, kubeClients, namespaceGone } from "../../support/kube";
 import { PreviewBackend, uniquePr } from "../../support/previewStacks";
 import { destroyThroughService, newStateDir, repoRoot, RollgateApi, RollgateProcess, type RollgateService } from "../../support/rollgateService";
+import { releaseStackConfig } from "../../support/stackConfig";
 import { Timings } from "../../support/timing";
 
 const pr = uniquePr(40);
@@ -30,24 +31,10 @@ const screenshot = join(repoRoot, "test-results", "dashboard.png");
 
 /** The environment's stack config: stable only, one replica per track, behind the shared Gateway. */
 function environmentConfig() {
-  const values: Record<string, string> = {
-    "rollgate:environment": "staging",
-    "rollgate:app": "sample-app",
-    "rollgate:namespace": namespace,
-    "rollgate:router": "gateway-api",
-    "rollgate:gatewayName": "rollgate-gateway",
-    "rollgate:gatewayNamespace": "rollgate-system",
-    "rollgate:hostnames": JSON.stringify([`${namespace}.rollgate.localhost`]),
-    "rollgate:stableImage": stableImage,
-    "rollgate:canaryWeight": "0",
-    "rollgate:replicas": "1",
-    "rollgate:canaryReplicas": "1",
-    "rollgate:port": "8080",
-    "rollgate:healthPath": "/healthz",
-    "rollgate:prometheusOperator": "false",
-    "rollgate:deployedBy": "rollgate-release-controller",
-  };
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }]));
+  return releaseStackConfig(
+    { environment: "staging", app: "sample-app", namespace, stableImage },
+    { "rollgate:hostnames": JSON.stringify([`${namespace}.rollgate.localhost`]) },
+  );
 }
 
 /** Adds a read-only token (what the dashboard needs) to the state directory's tokens file. */
