@@ -81,6 +81,8 @@ export interface AppDeps {
   readonly sseHeartbeatMs?: number;
   /** The canary release controller; without it the release routes answer 503. */
   readonly releases?: ReleaseControllerPort;
+  /** Takes over releases of replicas that died and relays commands to the replica driving each release. */
+  readonly releaseSupervisor?: { start(): Promise<void>; stop(): void };
   /** The audit trail; defaults to one in memory (`index.ts` passes the shared file store). */
   readonly audit?: AuditLog;
 }
@@ -154,7 +156,9 @@ export function createApp(deps: AppDeps): RollgateApp {
       ? new GitHubWebhookService({ previews, imageTemplate: config.previewImageTemplate })
       : undefined;
 
-  const releases = deps.releases ? new ReleaseService({ controller: deps.releases, logger }) : undefined;
+  const releases = deps.releases
+    ? new ReleaseService({ controller: deps.releases, logger, ...(deps.releaseSupervisor ? { supervisor: deps.releaseSupervisor } : {}) })
+    : undefined;
   const dora = releases ? new DoraService({ releases: (environment) => releases.list({ environment }), clock }) : undefined;
   if (releases) {
     const targetFor = stackReleaseTargets(engine);

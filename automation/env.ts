@@ -2,7 +2,6 @@
  * The service's environment, parsed once at boot. Bad values stop the service
  * with a message naming the variable.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import { imageTemplateProblem } from "./services/webhooks/imageTemplate";
 
@@ -85,7 +84,11 @@ const EnvSchema = z
     ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS: integer(1, 600).default("2"),
     ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS: integer(1, 86_400).default("600"),
     ROLLGATE_RELEASE_ON_RESTART: z.enum(["resume", "rollback"]).default("resume"),
-    ROLLGATE_STACK_CONFIG_DIR: z.string().min(1).optional(),
+    ROLLGATE_DATABASE_URL: z
+      .string({ required_error: "is required: the PostgreSQL database Rollgate keeps its records in (`npm start` starts a local one)" })
+      .regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"),
+    ROLLGATE_LEASE_TTL_SECONDS: integer(3, 300).default("15"),
+    ROLLGATE_REPLICA_ID: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "must be 1-128 letters, digits, '.', '_' or '-'").optional(),
   })
   .superRefine((env, ctx) => {
     if (env.ROLLGATE_GITHUB_WEBHOOK_SECRET && !env.ROLLGATE_PREVIEW_IMAGE_TEMPLATE) {
@@ -124,8 +127,12 @@ export interface ServiceConfig {
       readonly onRestart: "resume" | "rollback";
     };
   };
-  /** Every stack's `Pulumi.<stack>.yaml`; seeded from the repository's `stacks/` on first use. */
-  readonly stackConfigDir: string;
+  /** PostgreSQL: Rollgate's records and, unless `PULUMI_BACKEND_URL` says otherwise, Pulumi's state. */
+  readonly databaseUrl: string;
+  /** How long a replica's leases outlive its last renewal (the failover time after a crash). */
+  readonly leaseTtlSeconds: number;
+  /** This replica's name on the leases it holds; unique per process by default. */
+  readonly replicaId?: string;
   readonly github: {
     readonly webhookSecret?: string;
     readonly imageTemplate?: string;
@@ -179,7 +186,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
         onRestart: e.ROLLGATE_RELEASE_ON_RESTART,
       },
     },
-    stackConfigDir: e.ROLLGATE_STACK_CONFIG_DIR ?? join(e.ROLLGATE_STATE_DIR, "stacks"),
+    databaseUrl: e.ROLLGATE_DATABASE_URL,
+    leaseTtlSeconds: e.ROLLGATE_LEASE_TTL_SECONDS,
+    ...(e.ROLLGATE_REPLICA_ID ? { replicaId: e.ROLLGATE_REPLICA_ID } : {}),
     github: {
       ...(e.ROLLGATE_GITHUB_WEBHOOK_SECRET ? { webhookSecret: e.ROLLGATE_GITHUB_WEBHOOK_SECRET } : {}),
       ...(e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE ? { imageTemplate: e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE } : {}),

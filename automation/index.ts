@@ -7,9 +7,10 @@
  * The real engine and cluster are wired in `productionAdapters.ts`.
  */
 import "./support/deferredModules";
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createApp, type RollgateApp } from "./app";
 import type { StackEngine } from "./engine/port";
@@ -19,14 +20,18 @@ import { createLogger } from "./logger";
 import { TokenStore, ensureLocalTokens } from "./services/auth/tokens";
 import { GitHubClient } from "./services/github/client";
 import { GitHubReporter } from "./services/github/reporter";
-import { FilePreviewJournal } from "./services/previews/journal";
-import { productionAdapters } from "./productionAdapters";
+import { productionAdapters, type SharedEngineState } from "./productionAdapters";
 import type { ClusterProbe } from "./release/ports";
 import { createReleaseController } from "./services/releases/controllerFactory";
 import { previewTemplateConfig } from "./previewTemplate";
 import { systemClock } from "./deps";
-import { openAuditLog } from "./services/audit/open";
 import { releaseAuditWiring } from "./services/audit/releaseWiring";
+import { AuditLog } from "./services/audit/auditLog";
+import { LeaseKeeper } from "./coordination/leaseKeeper";
+import { LeasedStackGuard } from "./coordination/stackLeases";
+import { KeptReleaseLeases } from "./coordination/releaseLeases";
+import { ReleaseSupervisor } from "./release/supervisor";
+import { openStore, type RollgateStore } from "./store";
 
 /** The parts that touch Pulumi and Kubernetes. */
 export interface Adapters {
@@ -43,7 +48,7 @@ export interface Adapters {
 export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The engine and cluster adapters, or a factory for them. Defaults to `productionAdapters`. */
-  readonly adapters?: Adapters | ((config: ServiceConfig, logger: Logger) => Promise<Adapters>);
+  readonly adapters?: Adapters | ((config: ServiceConfig, logger: Logger, shared: SharedEngineState) => Promise<Adapters>);
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly smokeChecker?: SmokeChecker;
@@ -55,6 +60,7 @@ export interface RunningService {
   readonly config: ServiceConfig;
   readonly rollgate: RollgateApp;
   readonly server: Server;
+  readonly store: RollgateStore;
   /** Stops accepting, drains operations (up to the configured timeout) and closes the server. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -64,14 +70,29 @@ export function backendReadiness(engine: StackEngine): ReadinessCheck {
   return { name: "backend", check: async () => void (await engine.list()) };
 }
 
+/** A readiness check that the database answers. */
+export function databaseReadiness(store: RollgateStore): ReadinessCheck {
+  return { name: "database", check: () => store.database.ping() };
+}
+
 export async function startService(options: StartOptions = {}): Promise<RunningService> {
   const config = parseEnv(options.env ?? process.env);
   const logger = options.logger ?? createLogger(config.logLevel);
   const tokens = await loadTokens(config, logger);
+  const replica = { id: config.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`, host: hostname() };
+  const store = await openStore({ url: config.databaseUrl, logger, replica, leaseTtlMs: config.leaseTtlSeconds * 1000 });
+  const leases = new LeaseKeeper(store.leases, { logger });
+  const shared: SharedEngineState = {
+    configStore: store.stackConfig,
+    guard: new LeasedStackGuard(leases),
+    // Pulumi's state goes to the same database through the CLI's own postgres:// backend unless told otherwise.
+    backendUrl: (options.env ?? process.env).PULUMI_BACKEND_URL || config.databaseUrl,
+  };
+  logger.info({ replica: replica.id }, "replica identity");
   const adapters =
     typeof options.adapters === "function"
-      ? await options.adapters(config, logger)
-      : (options.adapters ?? (await productionAdapters(config, logger)));
+      ? await options.adapters(config, logger, shared)
+      : (options.adapters ?? (await productionAdapters(config, logger, shared)));
   const reporter = config.github.token
     ? new GitHubReporter({
         client: new GitHubClient({
@@ -85,14 +106,13 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     : undefined;
 
   const clock = options.clock ?? systemClock;
-  const backendUrl = (options.env ?? process.env).PULUMI_BACKEND_URL;
-  const audit = await openAuditLog({ backendUrl, stateDir: config.stateDir, clock, logger });
+  const audit = new AuditLog({ store: store.audit, clock, logger });
   // Environment updates and release events go to the audit trail too.
   const releaseAudit = releaseAuditWiring(audit, clock);
   const releases = adapters.clusterProbe
     ? await createReleaseController(releaseAudit.options({
-        stateDir: config.stateDir,
-        ...(backendUrl ? { backendUrl } : {}),
+        store: store.releases,
+        coordination: { leases: new KeptReleaseLeases(leases), commands: store.releaseCommands },
         engine: adapters.engine,
         cluster: adapters.clusterProbe,
         logger,
@@ -107,13 +127,21 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   const rollgate = createApp({
     engine: adapters.engine,
     waitForDeployment: adapters.waitForDeployment,
-    readinessChecks: [backendReadiness(adapters.engine), ...(adapters.readinessChecks ?? [])],
+    readinessChecks: [databaseReadiness(store), backendReadiness(adapters.engine), ...(adapters.readinessChecks ?? [])],
     tokens,
     logger,
     audit,
-    journal: new FilePreviewJournal(join(resolve(config.stateDir), "previews")),
+    journal: store.journal,
     ...(reporter ? { reporter } : {}),
-    ...(releases ? { releases } : {}),
+    ...(releases
+      ? {
+          releases,
+          releaseSupervisor: new ReleaseSupervisor(releases, store.releaseCommands, {
+            intervalMs: config.releases.settings.pollIntervalSeconds * 1000,
+            logger,
+          }),
+        }
+      : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.smokeChecker ? { smokeChecker: options.smokeChecker } : {}),
     config: {
@@ -150,11 +178,13 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       await background;
       server.closeAllConnections();
       await closed;
+      await leases.releaseAll();
+      await store.database.close();
       logger.info("shut down");
     })();
     return shuttingDown;
   };
-  return { url, config, rollgate, server, shutdown };
+  return { url, config, rollgate, server, store, shutdown };
 }
 
 async function loadTokens(config: ServiceConfig, logger: Logger): Promise<TokenStore> {

@@ -7,6 +7,8 @@ import { kubeApiFromEnvironment } from "./cluster/kubeApi";
 import { CachedReadsEngine } from "./engine/cachedReads";
 import { compilePolicyPack, type CompiledPolicyPack } from "./engine/compiledPolicyPack";
 import { LocalStackEngine } from "./engine/localStackEngine";
+import type { StackConfigStore } from "./engine/stackConfigStore";
+import type { StackGuard } from "./engine/stackGuard";
 import type { ServiceConfig } from "./env";
 import type { Logger } from "./deps";
 import type { Adapters } from "./index";
@@ -36,12 +38,20 @@ export function policyConfigFor(stack: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
+/** What the engine shares with the other replicas: stack config, stack leases, the Pulumi backend. */
+export interface SharedEngineState {
+  readonly configStore: StackConfigStore;
+  readonly guard: StackGuard;
+  /** `PULUMI_BACKEND_URL` for the engine's CLI runs. */
+  readonly backendUrl: string;
+}
+
 /**
  * The real engine (Automation API, shared program, policy pack) and the
  * cluster from KUBECONFIG; the release controller's cluster probe finds each
  * environment's objects from its stack's config.
  */
-export async function productionAdapters(config: ServiceConfig, logger: Logger): Promise<Adapters> {
+export async function productionAdapters(config: ServiceConfig, logger: Logger, shared: SharedEngineState): Promise<Adapters> {
   const kube = kubeApiFromEnvironment();
   const started = Date.now();
   const pack = servicePolicyPack();
@@ -51,7 +61,9 @@ export async function productionAdapters(config: ServiceConfig, logger: Logger):
     new LocalStackEngine({
       program,
       workspacesDir: join(resolve(config.stateDir), "workspaces"),
-      stackConfigDir: resolve(config.stackConfigDir),
+      configStore: shared.configStore,
+      guard: shared.guard,
+      env: { PULUMI_BACKEND_URL: shared.backendUrl },
       seedConfigDir: join(repoRoot, "stacks"),
       policyPacks: [pack.directory],
       policyPackConfig: policyConfigFor,

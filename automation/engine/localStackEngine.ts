@@ -1,5 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
@@ -12,7 +13,9 @@ import {
 import { toEngineEvent } from "./events";
 import { KeyedSerializer } from "./keyedSerializer";
 import { onlyStaleLocks } from "./staleLocks";
-import { writePlainConfig } from "./stackConfigFile";
+import { configValues, withPlainConfig } from "./stackConfigFile";
+import type { StackConfigStore } from "./stackConfigStore";
+import { processLocalGuard, type GuardedStack, type StackGuard } from "./stackGuard";
 import type {
   ChangeSummary,
   OperationOptions,
@@ -34,33 +37,42 @@ export interface LocalStackEngineOptions {
   /** Policy config file per stack, e.g. from the stack's environment kind. */
   readonly policyPackConfig?: (stack: string) => string | undefined;
   /**
-   * The directory holding every stack's `Pulumi.<stack>.yaml` (the project's
-   * `stackConfigDir`), so the CLI can run the same stack with
-   * `--config-file`. Defaults to each stack's workspace directory.
+   * Where every stack's settings file (`Pulumi.<stack>.yaml`) is kept, shared
+   * by every replica: materialized into the stack's workspace before each run
+   * and written back when the run changed it. Without it the workspace's file
+   * is the only copy.
    */
-  readonly stackConfigDir?: string;
-  /** Where a stack's first config comes from when `stackConfigDir` has none yet (the repository's `stacks/`). */
+  readonly configStore?: StackConfigStore;
+  /** Where a stack's first config comes from when it has none yet (the repository's `stacks/`). */
   readonly seedConfigDir?: string;
+  /** Makes each stack's Pulumi runs exclusive across replicas (the stack's lease); process-local without it. */
+  readonly guard?: StackGuard;
+  /** Environment of every CLI run on top of this process's (e.g. `PULUMI_BACKEND_URL`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
  * The only implementation of the StackEngine port: the Pulumi Automation API
- * with a workspace directory per stack and operations serialized per stack.
+ * with a workspace directory per stack, operations serialized per stack in
+ * this process and, through the guard, across replicas.
  */
 export class LocalStackEngine implements StackEngine {
   private readonly serializer = new KeyedSerializer();
   private readonly projectName: string;
+  private readonly guard: StackGuard;
   /** Selected stacks, reused by later operations (each select is a CLI run). */
   private readonly stacks = new Map<string, Stack>();
+  /** The settings file each stack's workspace holds, as last synchronized with the store. */
+  private readonly syncedConfig = new Map<string, string>();
 
   constructor(private readonly options: LocalStackEngineOptions) {
     this.projectName = options.projectName ?? "rollgate";
+    this.guard = options.guard ?? processLocalGuard;
   }
 
   up(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<UpResult> {
-    return this.serializer.run(stackName, async () => {
-      const stack = await this.createOrSelect(stackName);
-      await this.setConfig(stack, config);
+    return this.exclusive(stackName, options.signal, async (held, signal) => {
+      const stack = await this.prepare(stackName, config, held);
       // The Automation API's `up` skips the preview (`--skip-preview`); a
       // mandatory policy violation would then fail only the violating resource,
       // after the others were changed. A preview with the same policy packs
@@ -68,29 +80,20 @@ export class LocalStackEngine implements StackEngine {
       // update needs no such guard: the packs validate each targeted resource
       // before it changes, and nothing else changes.
       if (this.options.policyPacks?.length && !options.targets?.length) {
-        await withStaleLockRelease(stack, options.onOutput, () =>
-          withCancel(stack, options.signal, () =>
-            stack.preview({
-              ...this.policyOptions(stackName),
-              color: "never",
-              target: options.targets ? [...options.targets] : undefined,
-              targetDependents: options.targets ? true : undefined,
-              onOutput: lines(options.onOutput),
-            }),
-          ),
+        await this.withStaleLockRelease(stack, held, options.onOutput, () =>
+          stack.preview({ ...this.policyOptions(stackName), color: "never", onOutput: lines(options.onOutput), signal }),
         );
       }
-      const result = await withStaleLockRelease(stack, options.onOutput, () =>
-        withCancel(stack, options.signal, () =>
-          stack.up({
-            ...this.policyOptions(stackName),
-            color: "never",
-            target: options.targets ? [...options.targets] : undefined,
-            targetDependents: options.targets ? true : undefined,
-            onOutput: lines(options.onOutput),
-            onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
-          }),
-        ),
+      const result = await this.withStaleLockRelease(stack, held, options.onOutput, () =>
+        stack.up({
+          ...this.policyOptions(stackName),
+          color: "never",
+          target: options.targets ? [...options.targets] : undefined,
+          targetDependents: options.targets ? true : undefined,
+          onOutput: lines(options.onOutput),
+          onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
+          signal,
+        }),
       );
       const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value]));
       return { outputs, changes: (result.summary.resourceChanges ?? {}) as ChangeSummary };
@@ -98,41 +101,41 @@ export class LocalStackEngine implements StackEngine {
   }
 
   preview(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<PreviewResult> {
-    return this.serializer.run(stackName, async () => {
-      const stack = await this.createOrSelect(stackName);
-      await this.setConfig(stack, config);
+    return this.exclusive(stackName, options.signal, async (held, signal) => {
+      const stack = await this.prepare(stackName, config, held);
       const steps: Record<string, string> = {};
-      const result = await withCancel(stack, options.signal, () =>
-        stack.preview({
-          ...this.policyOptions(stackName),
-          color: "never",
-          onOutput: lines(options.onOutput),
-          onEvent: (event) => {
-            const pre = event.resourcePreEvent?.metadata;
-            if (pre && pre.op !== "same") steps[pre.urn] = pre.op;
-            options.onEvent?.(toEngineEvent(event));
-          },
-        }),
-      );
+      const result = await stack.preview({
+        ...this.policyOptions(stackName),
+        color: "never",
+        onOutput: lines(options.onOutput),
+        onEvent: (event) => {
+          const pre = event.resourcePreEvent?.metadata;
+          if (pre && pre.op !== "same") steps[pre.urn] = pre.op;
+          options.onEvent?.(toEngineEvent(event));
+        },
+        signal,
+      });
       return { changes: result.changeSummary as ChangeSummary, steps };
     });
   }
 
   destroy(stackName: string, options: OperationOptions = {}): Promise<void> {
-    return this.serializer.run(stackName, async () => {
+    return this.exclusive(stackName, options.signal, async (held, signal) => {
+      await this.syncConfigIn(stackName);
       const stack = await this.select(stackName);
-      if (!stack) return;
-      await withStaleLockRelease(stack, options.onOutput, () =>
-        withCancel(stack, options.signal, () =>
+      if (stack) {
+        await this.withStaleLockRelease(stack, held, options.onOutput, () =>
           stack.destroy({
             color: "never",
             onOutput: lines(options.onOutput),
             onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
+            signal,
           }),
-        ),
-      );
-      await withStaleLockRelease(stack, options.onOutput, () => stack.workspace.removeStack(stackName));
+        );
+        await this.withStaleLockRelease(stack, held, options.onOutput, () => stack.workspace.removeStack(stackName));
+      }
       this.stacks.delete(stackName);
+      await this.forgetConfig(stackName, held);
     });
   }
 
@@ -142,10 +145,12 @@ export class LocalStackEngine implements StackEngine {
     return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
   }
 
+  /** The stack's config values (secrets as `[secret]`), read from the store without a CLI run. */
   async config(stackName: string): Promise<Record<string, string>> {
-    const stack = await this.selectExisting(stackName);
-    const config = await stack.getAllConfig();
-    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, value.secret ? "[secret]" : value.value]));
+    await this.selectExisting(stackName);
+    if (!this.options.configStore) this.seedWorkspace(stackName);
+    const stored = await this.options.configStore?.load(stackName);
+    return configValues(stored?.content ?? readIfPresent(this.configFile(stackName)), `the config of stack ${stackName}`);
   }
 
   async list(): Promise<StackSummary[]> {
@@ -160,22 +165,86 @@ export class LocalStackEngine implements StackEngine {
   }
 
   recover(stackName: string): Promise<void> {
-    return this.serializer.run(stackName, async () => {
+    return this.exclusive(stackName, undefined, async (held) => {
+      await this.syncConfigIn(stackName);
       const stack = await this.select(stackName);
       if (!stack) return;
       const state = await stack.exportStack();
       const deployment = state.deployment as { pending_operations?: unknown[] } | undefined;
       if (deployment?.pending_operations?.length) {
         deployment.pending_operations = [];
-        await withStaleLockRelease(stack, undefined, () => stack.importStack(state));
+        await this.withStaleLockRelease(stack, held, undefined, () => stack.importStack(state));
       }
     });
+  }
+
+  /** Runs `work` alone on the stack: after this process's earlier work on it, holding its lease across replicas. */
+  private exclusive<T>(stackName: string, signal: AbortSignal | undefined, work: (held: GuardedStack, signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    return this.serializer.run(stackName, () =>
+      this.guard.run(
+        stackName,
+        (held) => work(held, combine(signal, held.signal)),
+        signal,
+      ),
+    );
+  }
+
+  /** The stack, created if needed, with its config from the store plus `config`; the result written back. */
+  private async prepare(stackName: string, config: StackConfig, held: GuardedStack): Promise<Stack> {
+    await this.syncConfigIn(stackName);
+    const stack = await this.createOrSelect(stackName);
+    await this.setConfig(stack, config);
+    // `stack init` writes the secrets salt into the file, and `config` may have changed it.
+    await this.syncConfigOut(stackName, held);
+    return stack;
+  }
+
+  /** Makes the workspace's settings file the stored one (or the seed, for a stack with none yet). */
+  private async syncConfigIn(stackName: string): Promise<void> {
+    const store = this.options.configStore;
+    if (!store) {
+      this.seedWorkspace(stackName);
+      return;
+    }
+    const file = this.configFile(stackName);
+    const stored = await store.load(stackName);
+    if (stored) {
+      if (readIfPresent(file) !== stored.content) writeAtomically(file, stored.content);
+      this.syncedConfig.set(stackName, stored.content);
+      return;
+    }
+    // The store is the source of truth: a file left by an earlier stack of this name does not count.
+    rmSync(file, { force: true });
+    this.syncedConfig.delete(stackName);
+    this.seedWorkspace(stackName);
+  }
+
+  private async syncConfigOut(stackName: string, held: GuardedStack): Promise<void> {
+    const store = this.options.configStore;
+    const content = readIfPresent(this.configFile(stackName));
+    if (!store || content === undefined || content === this.syncedConfig.get(stackName)) return;
+    await store.save(stackName, content, held.lease);
+    this.syncedConfig.set(stackName, content);
+  }
+
+  private async forgetConfig(stackName: string, held: GuardedStack): Promise<void> {
+    rmSync(this.configFile(stackName), { force: true });
+    this.syncedConfig.delete(stackName);
+    await this.options.configStore?.remove(stackName, held.lease);
+  }
+
+  /** Copies the repository's config for the stack into its workspace when the workspace has none. */
+  private seedWorkspace(stackName: string): void {
+    const seedDir = this.options.seedConfigDir;
+    const file = this.configFile(stackName);
+    if (!seedDir || existsSync(file)) return;
+    const seed = readIfPresent(join(seedDir, `Pulumi.${stackName}.yaml`));
+    if (seed !== undefined) writeAtomically(file, seed);
   }
 
   private async createOrSelect(stackName: string): Promise<Stack> {
     const known = this.stacks.get(stackName);
     if (known) return known;
-    this.seedConfig(stackName);
     const stack = await LocalWorkspace.createOrSelectStack(
       { stackName, projectName: this.projectName, program: this.options.program },
       this.workspaceOptions(this.workspaceDir(stackName)),
@@ -188,7 +257,6 @@ export class LocalStackEngine implements StackEngine {
   private async selectExisting(stackName: string): Promise<Stack> {
     const known = this.stacks.get(stackName);
     if (known) return known;
-    this.seedConfig(stackName);
     const stack = await LocalWorkspace.selectStack(
       { stackName, projectName: this.projectName, program: this.options.program },
       this.workspaceOptions(this.workspaceDir(stackName)),
@@ -205,22 +273,10 @@ export class LocalStackEngine implements StackEngine {
       await stack.setAllConfig(toConfigMap(config));
       return;
     }
-    const directory = this.options.stackConfigDir ?? this.workspaceDir(stack.name);
     // As the CLI does, a key without a namespace belongs to the project.
-    const values = entries.map(([key, entry]) => [key.includes(":") ? key : `${this.projectName}:${key}`, entry.value]);
-    writePlainConfig(join(directory, `Pulumi.${stack.name}.yaml`), Object.fromEntries(values));
-  }
-
-  /** Copies the stack's config from the seed directory the first time the stack is used. */
-  private seedConfig(stackName: string): void {
-    const { stackConfigDir, seedConfigDir } = this.options;
-    if (!stackConfigDir || !seedConfigDir) return;
-    const file = `Pulumi.${stackName}.yaml`;
-    const seed = join(seedConfigDir, file);
-    const target = join(stackConfigDir, file);
-    if (existsSync(target) || !existsSync(seed)) return;
-    mkdirSync(stackConfigDir, { recursive: true });
-    copyFileSync(seed, target);
+    const values = Object.fromEntries(entries.map(([key, entry]) => [key.includes(":") ? key : `${this.projectName}:${key}`, entry.value]));
+    const file = this.configFile(stack.name);
+    writeAtomically(file, withPlainConfig(readIfPresent(file), values, file));
   }
 
   private async select(stackName: string): Promise<Stack | undefined> {
@@ -232,22 +288,38 @@ export class LocalStackEngine implements StackEngine {
     }
   }
 
+  /**
+   * Runs an operation that takes the stack's Pulumi lock. When it fails only
+   * because of locks the previous holder of the stack's lease left (a crashed
+   * replica), the locks are released (`pulumi cancel`) and the operation runs
+   * once more.
+   */
+  private async withStaleLockRelease<T>(stack: Stack, held: GuardedStack, onOutput: ((line: string) => void) | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof ConcurrentUpdateError) || !held.tenure || !onlyStaleLocks(err.message, held.tenure)) throw err;
+      onOutput?.(`releasing the lock the previous holder of ${stack.name} left and retrying`);
+      await stack.cancel();
+      return run();
+    }
+  }
+
   private workspaceDir(stackName: string): string {
     return join(this.options.workspacesDir, stackName);
   }
 
+  private configFile(stackName: string): string {
+    return join(this.workspaceDir(stackName), `Pulumi.${stackName}.yaml`);
+  }
+
   private workspaceOptions(workDir: string): LocalWorkspaceOptions {
     mkdirSync(workDir, { recursive: true });
-    const configDir = this.options.stackConfigDir;
-    if (configDir) mkdirSync(configDir, { recursive: true });
     return {
       workDir,
+      ...(this.options.env ? { envVars: { ...this.options.env } } : {}),
       secretsProvider: "passphrase",
-      projectSettings: {
-        name: this.projectName,
-        runtime: "nodejs",
-        ...(configDir ? { stackConfigDir: relative(workDir, resolve(configDir)) } : {}),
-      },
+      projectSettings: { name: this.projectName, runtime: "nodejs" },
     };
   }
 
@@ -272,33 +344,26 @@ function lines(onOutput?: (line: string) => void): ((chunk: string) => void) | u
   };
 }
 
-/**
- * Runs an operation that takes the stack's lock. When it fails only because
- * of locks left by processes of this host that no longer run (a crash), the
- * locks are released (`pulumi cancel`) and the operation runs once more.
- */
-async function withStaleLockRelease<T>(
-  stack: Stack,
-  onOutput: ((line: string) => void) | undefined,
-  run: () => Promise<T>,
-): Promise<T> {
+/** Aborted when either is; the CLI gets SIGINT and releases its own lock. */
+function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return AbortSignal.any([a, b]);
+}
+
+function readIfPresent(file: string): string | undefined {
   try {
-    return await run();
-  } catch (err) {
-    if (!(err instanceof ConcurrentUpdateError) || !onlyStaleLocks(err.message)) throw err;
-    onOutput?.(`releasing the lock a crashed process left on ${stack.name} and retrying`);
-    await stack.cancel();
-    return run();
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
   }
 }
 
-async function withCancel<T>(stack: Stack, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
-  if (!signal) return run();
-  const cancel = () => void stack.cancel().catch(() => undefined);
-  signal.addEventListener("abort", cancel, { once: true });
-  try {
-    return await run();
-  } finally {
-    signal.removeEventListener("abort", cancel);
-  }
+/** Written beside and renamed over the file, so a crash never leaves it half written. */
+function writeAtomically(file: string, content: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
 }

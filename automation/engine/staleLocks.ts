@@ -1,23 +1,32 @@
 /**
- * Stale stack locks of the DIY (file, S3, ...) backends. A Pulumi CLI that dies
- * without cleaning up (the service was SIGKILLed mid-`up`, the CLI then died on
- * its broken pipe) leaves `.pulumi/locks/.../<stack>/<id>.json` behind, and
- * every later update fails with "the stack is currently locked". A lock is
- * stale when it was taken on this host by a process that no longer runs; only
- * then may the service remove it (`pulumi cancel`). Locks from other hosts or
- * from live processes are never touched.
+ * Stale stack locks of the DIY backends (postgres, file, S3, ...). A Pulumi
+ * CLI that dies without cleaning up (its replica was SIGKILLed mid-`up`)
+ * leaves a lock behind, and every later update fails with "the stack is
+ * currently locked". Rollgate runs Pulumi on a stack only while holding the
+ * stack's lease, so a lock is stale when it was taken during the previous
+ * tenure of that lease, from the previous holder's host, and before this
+ * tenure began: its CLI belonged to a holder whose lease has since ended.
+ * Locks taken by anyone else (a person's `pulumi up`, another tenure) are
+ * never touched. Host names and pids alone prove nothing: replicas share
+ * host names, and a rescheduled pod never sees its old pids.
  */
-import { readFileSync } from "node:fs";
-import { hostname as osHostname } from "node:os";
+import type { PreviousTenure } from "../store/leases";
 
 export interface DiyLock {
   readonly user: string;
   readonly host: string;
   readonly pid: number;
+  readonly createdAt: Date;
+}
+
+/** The tenure of the stack lease under which the current operation runs. */
+export interface StackTenure {
+  readonly acquiredAt: Date;
+  readonly previous: PreviousTenure | null;
 }
 
 const lockedBy = /the stack is currently locked by (\d+) lock\(s\)/;
-const lockLine = /: created by (.*?)@(\S+) \(pid (\d+)\) at /g;
+const lockLine = /: created by (.*?)@(\S+) \(pid (\d+)\) at (\S+)/g;
 
 /**
  * The locks a DIY backend lists in its "currently locked" error, or
@@ -35,42 +44,24 @@ export function parseDiyLocks(text: string): DiyLock[] | undefined {
     user: match[1] ?? "",
     host: match[2] ?? "",
     pid: Number(match[3]),
+    createdAt: new Date(match[4] ?? ""),
   }));
-  return locks.length === expected ? locks : undefined;
+  return locks.length === expected && locks.every((lock) => !Number.isNaN(lock.createdAt.getTime())) ? locks : undefined;
 }
 
-export interface StaleLockProbe {
-  readonly hostname: string;
-  /** Whether a process with this id runs on this host (zombies do not). */
-  isRunning(pid: number): boolean;
+/** True when `lock` was left by the previous holder of the stack's lease. Pure. */
+export function isStaleLock(lock: DiyLock, tenure: StackTenure): boolean {
+  const previous = tenure.previous;
+  if (!previous || lock.host !== previous.host) return false;
+  const at = lock.createdAt.getTime();
+  // Lock times have one-second resolution.
+  const from = previous.acquiredAt.getTime() - 1000;
+  const until = Math.min(previous.releasedAt?.getTime() ?? Infinity, tenure.acquiredAt.getTime());
+  return at >= from && at < until;
 }
 
-/** True when the error is a DIY lock error and every lock it lists is stale. Pure given the probe. */
-export function onlyStaleLocks(text: string, probe: StaleLockProbe = localProbe()): boolean {
+/** True when the error is a DIY lock error and every lock it lists is stale under `tenure`. */
+export function onlyStaleLocks(text: string, tenure: StackTenure): boolean {
   const locks = parseDiyLocks(text);
-  return (
-    locks !== undefined &&
-    locks.length > 0 &&
-    locks.every((lock) => lock.host === probe.hostname && Number.isInteger(lock.pid) && lock.pid > 0 && !probe.isRunning(lock.pid))
-  );
-}
-
-export function localProbe(): StaleLockProbe {
-  return { hostname: osHostname(), isRunning: processIsRunning };
-}
-
-/** Signal 0 says whether the pid exists; a zombie (exited, not yet reaped) counts as gone. */
-export function processIsRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) S ..."; comm may contain spaces and parentheses.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true; // no procfs: trust the signal
-  }
+  return locks !== undefined && locks.length > 0 && locks.every((lock) => isStaleLock(lock, tenure));
 }

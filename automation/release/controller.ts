@@ -23,8 +23,19 @@ import { buildChecks, buildTrafficGate } from "./analysis/checks";
 import type { MetricProvider } from "./analysis/provider";
 import { runAnalysis, type AnalysisResult } from "./analysis/run";
 import { systemClock, type Clock } from "./clock";
-import { ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "./errors";
-import { silentLogger, type ClusterProbe, type Logger, type Notifier, type ReleaseEvent, type ReleaseEventType } from "./ports";
+import { LeaseLostError } from "../store/leases";
+import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "./errors";
+import {
+  silentLogger,
+  type ClusterProbe,
+  type HeldReleaseLease,
+  type Logger,
+  type Notifier,
+  type ReleaseCommands,
+  type ReleaseEvent,
+  type ReleaseEventType,
+  type ReleaseLeases,
+} from "./ports";
 import {
   controllerSettingsSchema,
   fieldIssues,
@@ -66,6 +77,14 @@ export interface ReleaseControllerDeps {
   /** URNs a weight-only update is limited to (the router's resources); the whole stack when undefined. */
   readonly routerTargets?: (environment: string) => readonly string[] | undefined;
   readonly newId?: () => string;
+  /**
+   * Coordination between replicas: only the holder of a release's lease
+   * drives it, and commands reach it through the command queue. Without it
+   * the controller assumes it is the only one (unit tests).
+   */
+  readonly coordination?: { readonly leases: ReleaseLeases; readonly commands: ReleaseCommands };
+  /** How long a command sent to a replica that does not drive the release waits to be applied (default 5 s). */
+  readonly commandWaitMs?: number;
 }
 
 /** A release this process is tracking, with its loop's state. */
@@ -77,6 +96,12 @@ interface Run {
   driving: boolean;
   loop: Promise<void>;
   saves: Promise<void>;
+  /** This replica's lease on the release (with coordination). */
+  readonly held?: HeldReleaseLease;
+  /** The lease was lost: the run stops and writes nothing more. */
+  lost: boolean;
+  /** Commands from the queue, applied one at a time. */
+  intake: Promise<void>;
 }
 
 type WaitOutcome = { readonly status: "ok" | "deadline" | "interrupted"; readonly observed: unknown };
@@ -120,8 +145,16 @@ export class ReleaseController {
         throw new ReleaseValidationError([{ field: "image", message: `is already the stable image of \`${environment}\`` }]);
       }
       const release = createRelease(request, { id: this.newId(), actor, previousImage, at: this.clock.now() });
-      const run = this.track(release);
-      await this.commit(run, (r) => r);
+      const held = await this.deps.coordination?.leases.tryHold(release.id);
+      if (this.deps.coordination && !held) throw new Error(`could not take the lease of the new release ${release.id}`);
+      try {
+        // The store's constraint, not the check above, decides between replicas starting at once.
+        await this.deps.store.create(release, held?.ref);
+      } catch (error) {
+        await held?.release();
+        throw error;
+      }
+      const run = this.track(release, held);
       this.log("info", run, { image: release.image, previousImage, steps: release.steps.map((s) => s.weight), actor }, "release started");
       await this.notify(run, "release.started", actor);
       this.launch(run);
@@ -161,6 +194,11 @@ export class ReleaseController {
     return this.command(id, "abort", actor, reason);
   }
 
+  /** Ids of the releases this replica drives. */
+  driven(): string[] {
+    return [...this.runs.values()].filter((run) => !run.lost).map((run) => run.release.id);
+  }
+
   /** Resolves with the record once the release's loop has stopped (finished, or paused). */
   async whenSettled(id: string): Promise<Release> {
     for (let run = this.runs.get(id); run?.driving; run = this.runs.get(id)) await run.loop;
@@ -168,31 +206,76 @@ export class ReleaseController {
   }
 
   /**
-   * Picks up the releases a previous process left active: finishes pending
+   * Picks up the active releases nobody drives — left by a previous process,
+   * or by a replica that died (its lease expired): finishes pending
    * rollbacks and promotions, and re-runs (or rolls back, per `onRestart`)
-   * progressing ones. Paused releases stay paused. Call once at startup.
+   * progressing ones. Paused releases stay paused (and, with coordination,
+   * held, so their commands reach this replica). Safe to call repeatedly.
    */
   async recover(): Promise<Release[]> {
+    if (this.closing) return [];
+    const candidates = (await this.deps.store.listActive()).filter((release) => !this.runs.has(release.id));
+    const leases = this.deps.coordination?.leases;
+    const undriven = leases ? new Set(await leases.undriven(candidates.map((release) => release.id))) : undefined;
     const recovered: Release[] = [];
-    for (const release of await this.deps.store.list()) {
-      if (!isActive(release.status) || this.runs.has(release.id)) continue;
-      const run = this.track(release);
-      const decision = resumeDecision(release, this.settings.onRestart);
-      this.log("info", run, { status: release.status, intent: release.intent, decision: decision.kind, onRestart: this.settings.onRestart }, "recovering release");
-      if (release.status === "progressing") {
-        try {
-          await this.deps.engine.recover(this.stackFor(release.environment));
-        } catch (error) {
-          // Left progressing and undriven: the next restart retries, or a human aborts it.
-          this.log("error", run, { error: describe(error) }, "could not clear the stack's pending operations; release not resumed");
-          continue;
-        }
-        if (decision.kind === "rollback" && release.intent === null) await this.setIntent(run, "rollback", decision.reason, CONTROLLER_ACTOR);
-        this.launch(run);
+    for (const candidate of candidates) {
+      if (undriven && !undriven.has(candidate.id)) continue;
+      const held = await leases?.tryHold(candidate.id);
+      if (leases && !held) continue;
+      // Read again under the lease: the previous holder may have written since the list.
+      const release = held ? await this.deps.store.get(candidate.id) : candidate;
+      if (!release || !isActive(release.status) || this.closing) {
+        await held?.release();
+        continue;
       }
-      recovered.push(run.release);
+      const run = this.track(release, held);
+      if (await this.resumeRun(run)) recovered.push(run.release);
+      await this.drainCommands(release.id);
     }
     return recovered;
+  }
+
+  /**
+   * Applies the queued commands of a release this replica drives (a no-op
+   * for others); they are applied one at a time, in the order sent.
+   */
+  drainCommands(id: string): Promise<void> {
+    const run = this.runs.get(id);
+    const commands = this.deps.coordination?.commands;
+    if (!run?.held || !commands || run.lost) return Promise.resolve();
+    run.intake = run.intake.then(async () => {
+      for (const queued of await commands.pending(id)) {
+        if (run.lost) return;
+        let outcome = "applied";
+        try {
+          await this.applyCommand(run, queued.command, queued.actor, queued.reason ?? undefined);
+        } catch (error) {
+          if (!(error instanceof IllegalTransitionError)) throw error;
+          outcome = error.message;
+        }
+        await commands.settle(queued.id, outcome);
+      }
+    }).catch((error: unknown) => this.log("warn", run, { error: describe(error) }, "applying queued commands failed; retrying at the next poll"));
+    return run.intake;
+  }
+
+  /** The decision after a takeover: clear the stack's pending operations, apply `onRestart`, drive. False when it cannot be resumed now. */
+  private async resumeRun(run: Run): Promise<boolean> {
+    const release = run.release;
+    const decision = resumeDecision(release, this.settings.onRestart);
+    this.log("info", run, { status: release.status, intent: release.intent, decision: decision.kind, onRestart: this.settings.onRestart }, "recovering release");
+    if (release.status !== "progressing") return true;
+    try {
+      await this.deps.engine.recover(this.stackFor(release.environment));
+    } catch (error) {
+      // Left progressing and undriven: the next pass retries, or a human aborts it.
+      this.log("error", run, { error: describe(error) }, "could not clear the stack's pending operations; release not resumed");
+      await this.untrack(run);
+      return false;
+    }
+    if (decision.kind === "rollback" && release.intent === null) await this.setIntent(run, "rollback", decision.reason, CONTROLLER_ACTOR);
+    this.launch(run);
+    return true;
   }
 
   /**
@@ -202,17 +285,44 @@ export class ReleaseController {
    */
   async close(): Promise<void> {
     this.closing = true;
-    const loops = [...this.runs.values()].map((run) => {
-      run.interrupt.abort();
-      return run.loop;
-    });
-    await Promise.all(loops);
+    const runs = [...this.runs.values()];
+    for (const run of runs) run.interrupt.abort();
+    await Promise.all(runs.map((run) => run.loop));
+    // Another replica takes the releases over at once instead of after the lease TTL.
+    await Promise.all(runs.map((run) => this.untrack(run)));
   }
 
   // ------------------------------------------------------------ commands
 
   private async command(id: string, command: ReleaseCommand, actor: string, reason?: string): Promise<Release> {
-    const run = await this.load(id);
+    const tracked = this.runs.get(id);
+    if (this.deps.coordination && !tracked?.held) return this.relay(id, command, actor, reason);
+    return this.applyCommand(tracked ?? (await this.load(id)), command, actor, reason);
+  }
+
+  /**
+   * A command for a release another replica drives (or nobody, until a
+   * replica takes it over): refused at once if the record does not allow it,
+   * else queued for the driver, and answered with the record once applied or
+   * after `commandWaitMs`.
+   */
+  private async relay(id: string, command: ReleaseCommand, actor: string, reason?: string): Promise<Release> {
+    const commands = this.deps.coordination!.commands;
+    const current = await this.get(id);
+    const after = applyCommand(current, command, actor, this.clock.now(), reason);
+    if (after === current) return current;
+    const commandId = await commands.enqueue(id, command, actor, reason);
+    this.logger.info({ releaseId: id, command, actor, commandId }, `command ${command} queued for the replica driving the release`);
+    const deadline = Date.now() + (this.deps.commandWaitMs ?? 5000);
+    for (;;) {
+      const outcome = await commands.outcome(commandId);
+      if (outcome !== null && outcome !== "applied") throw new IllegalTransitionError(id, current.status, command, outcome);
+      if (outcome === "applied" || Date.now() >= deadline) return this.get(id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private async applyCommand(run: Run, command: ReleaseCommand, actor: string, reason?: string): Promise<Release> {
     const before = run.release;
     const after = applyCommand(before, command, actor, this.clock.now(), reason);
     if (after === before) return before;
@@ -237,17 +347,17 @@ export class ReleaseController {
   private async drive(run: Run): Promise<void> {
     try {
       for (;;) {
-        if (run.interrupt.signal.aborted) run.interrupt = new AbortController();
-        const move = this.closing ? ({ kind: "stop" } as const) : nextMove(run.release);
+        if (run.interrupt.signal.aborted && !run.lost) run.interrupt = new AbortController();
+        const move = this.closing || run.lost ? ({ kind: "stop" } as const) : nextMove(run.release);
         if (move.kind === "stop") {
           run.driving = false;
-          if (isTerminal(run.release.status)) this.runs.delete(run.release.id);
+          if (isTerminal(run.release.status)) await this.untrack(run);
           return;
         }
         await this.perform(run, move);
       }
     } catch (error) {
-      await this.fail(run, "the release controller hit an unexpected error", error);
+      if (!run.lost && !(error instanceof LeaseLostError)) await this.fail(run, "the release controller hit an unexpected error", error);
       run.driving = false;
     }
   }
@@ -258,6 +368,7 @@ export class ReleaseController {
         try {
           await this.runStep(run, move.step);
         } catch (error) {
+          if (run.lost || error instanceof LeaseLostError) throw error;
           this.log("error", run, { error: describe(error) }, "step failed; rolling back");
           await this.setIntent(run, "rollback", `step ${move.step + 1} failed: ${describe(error)}`, CONTROLLER_ACTOR);
         }
@@ -266,6 +377,7 @@ export class ReleaseController {
         try {
           await this.promoteNow(run);
         } catch (error) {
+          if (run.lost || error instanceof LeaseLostError) throw error;
           await this.fail(run, "promotion failed; stable may already run the new image, check the stack", error);
         }
         return;
@@ -273,6 +385,7 @@ export class ReleaseController {
         try {
           await this.rollBack(run, move.final, move.reason);
         } catch (error) {
+          if (run.lost || error instanceof LeaseLostError) throw error;
           await this.fail(run, "rollback failed; the canary may still receive traffic", error);
         }
         return;
@@ -337,8 +450,9 @@ export class ReleaseController {
       // A pause asked for while the canary was coming up holds before this raise.
       if (run.release.intent?.action === "pause" || run.interrupt.signal.aborted) return { status: "interrupted" };
       this.log("info", run, { from: run.release.weight, to: step.weight, availableReplicas: replicas.observed }, "setting canary weight");
-      await this.up(run, { [keys.canaryWeight]: String(step.weight) }, `set the canary weight to ${step.weight}%`, { weightOnly: true });
+      // Recorded first: the live router never carries a weight no record has said.
       await this.commit(run, (release) => ({ ...release, weight: step.weight }));
+      await this.up(run, { [keys.canaryWeight]: String(step.weight) }, `set the canary weight to ${step.weight}%`, { weightOnly: true });
     }
 
     const live = await this.waitFor(run, deadline, "live router weight", async () => {
@@ -451,8 +565,8 @@ export class ReleaseController {
 
   /** Sets the weight to 0 and waits for the live router to carry it; false if interrupted by shutdown. */
   private async trafficToStable(run: Run, purpose: string): Promise<boolean> {
-    await this.up(run, { [this.settings.configKeys.canaryWeight]: "0" }, `${purpose}: all traffic to stable`, { weightOnly: true });
     await this.commit(run, (release) => ({ ...release, weight: 0 }));
+    await this.up(run, { [this.settings.configKeys.canaryWeight]: "0" }, `${purpose}: all traffic to stable`, { weightOnly: true });
     const live = await this.waitFor(run, this.deadline(), "live router weight", async () => {
       const weight = await this.deps.cluster.readLiveWeight(run.release.environment);
       return { ok: weight === 0, observed: weight };
@@ -503,7 +617,8 @@ export class ReleaseController {
     const limited = targets !== undefined && targets.length > 0;
     this.log("info", run, { stack, config: values, targets }, purpose);
     const started = this.clock.now().getTime();
-    const result = await this.deps.engine.up(stack, config, limited ? { targets } : {});
+    const signal = run.held?.signal;
+    const result = await this.deps.engine.up(stack, config, { ...(limited ? { targets } : {}), ...(signal ? { signal } : {}) });
     this.log("info", run, { stack, changes: result.changes, ms: this.clock.now().getTime() - started }, `${purpose}: done`);
   }
 
@@ -564,12 +679,41 @@ export class ReleaseController {
     return image;
   }
 
-  private track(release: Release): Run {
-    const run: Run = { release, interrupt: new AbortController(), driving: false, loop: Promise.resolve(), saves: Promise.resolve() };
+  private track(release: Release, held?: HeldReleaseLease): Run {
+    const run: Run = {
+      release,
+      interrupt: new AbortController(),
+      driving: false,
+      loop: Promise.resolve(),
+      saves: Promise.resolve(),
+      ...(held ? { held } : {}),
+      lost: false,
+      intake: Promise.resolve(),
+    };
     this.runs.set(release.id, run);
+    held?.signal.addEventListener("abort", () => this.lose(run), { once: true });
     return run;
   }
 
+  /** The lease was lost: stop at once, write nothing more, forget the run (its new holder drives it). */
+  private lose(run: Run): void {
+    if (run.lost || !this.runs.has(run.release.id)) return;
+    run.lost = true;
+    run.interrupt.abort();
+    if (this.runs.get(run.release.id) === run) this.runs.delete(run.release.id);
+    this.log("warn", run, {}, "lost the release's lease; another replica drives it now");
+  }
+
+  /** Stops tracking a run and gives its lease up. */
+  private async untrack(run: Run): Promise<void> {
+    if (this.runs.get(run.release.id) === run) this.runs.delete(run.release.id);
+    if (run.held && !run.lost) {
+      run.lost = true;
+      await run.held.release();
+    }
+  }
+
+  /** Tracks a stored release to apply a command to it (without coordination only: this process is the only driver). */
   private async load(id: string): Promise<Run> {
     const tracked = this.runs.get(id);
     if (tracked) return tracked;
@@ -590,7 +734,8 @@ export class ReleaseController {
   private commit(run: Run, update: (release: Release) => Release): Promise<void> {
     const next = { ...update(run.release), updatedAt: this.clock.now().toISOString() };
     run.release = next;
-    const save = run.saves.catch(() => undefined).then(() => this.deps.store.save(next));
+    const lease = run.held?.ref;
+    const save = run.saves.catch(() => undefined).then(() => (run.lost ? Promise.reject(new LeaseLostError(`release:${next.id}`, "lost before the save")) : this.deps.store.save(next, lease)));
     run.saves = save;
     return save;
   }

@@ -1,8 +1,11 @@
 /**
- * The controller's other ports: the live cluster, notifications and the
- * logger. Each is a narrow interface; the lead wires real implementations
- * (Kubernetes API, webhook, pino) and tests pass fakes.
+ * The controller's other ports: the live cluster, notifications, the
+ * coordination between replicas and the logger. Each is a narrow interface;
+ * the composition root wires real implementations (Kubernetes API, webhook,
+ * PostgreSQL leases and commands, pino) and tests pass fakes.
  */
+import type { LeaseRef } from "../store/leases";
+import type { ReleaseCommand } from "./stateMachine";
 
 /** Read-only views of the environment's live objects. */
 export interface ClusterProbe {
@@ -44,6 +47,49 @@ export interface ReleaseEvent {
 export interface Notifier {
   /** Failures are logged and otherwise ignored: a notification never changes a release. Should time out on its own. */
   notify(event: ReleaseEvent): Promise<void>;
+}
+
+/** This replica's hold on a release: only the holder drives it, and its writes carry `ref`. */
+export interface HeldReleaseLease {
+  readonly ref: LeaseRef;
+  /** Aborted when the lease is lost (a newer holder took it, or it could not be renewed in time). */
+  readonly signal: AbortSignal;
+  release(): Promise<void>;
+}
+
+export interface ReleaseLeases {
+  /** Takes the release's lease unless a live replica holds it. */
+  tryHold(releaseId: string): Promise<HeldReleaseLease | undefined>;
+  /** Those of `releaseIds` that no live replica holds (their driver died, or they were never taken). */
+  undriven(releaseIds: readonly string[]): Promise<string[]>;
+}
+
+/** A command sent to any replica, for the replica that drives the release. */
+export interface StoredCommand {
+  readonly id: number;
+  readonly releaseId: string;
+  readonly command: ReleaseCommand;
+  readonly actor: string;
+  readonly reason: string | null;
+  readonly requestedAt: Date;
+}
+
+export interface ReleaseCommands {
+  /** Stores a command and tells every replica; resolves with its id once it is durable. */
+  enqueue(releaseId: string, command: ReleaseCommand, actor: string, reason?: string): Promise<number>;
+  /** The release's unhandled commands, oldest first. */
+  pending(releaseId: string): Promise<StoredCommand[]>;
+  /**
+   * Records what became of a command: `applied`, or why it was refused. A
+   * command applied but not yet settled when its driver crashes is applied
+   * again by the next one, which commands tolerate (a repeated command is a
+   * no-op or refused).
+   */
+  settle(commandId: number, outcome: string): Promise<void>;
+  /** `applied`, the reason it was refused, or null while nobody has handled it. */
+  outcome(commandId: number): Promise<string | null>;
+  /** Calls `onArrival` with the release's id whenever a command is enqueued on any replica; returns the unsubscribe. */
+  watch(onArrival: (releaseId: string) => void): () => void;
 }
 
 /** The subset of pino's logger the controller uses (a pino `Logger` fits). */

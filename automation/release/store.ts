@@ -1,32 +1,42 @@
 /**
  * Where release records live. The controller saves a record after every
- * transition; a restarted controller reads the active ones back.
+ * transition; whoever takes over a release reads it back.
  */
+import type { LeaseRef } from "../store/leases";
+import { ReleaseConflictError } from "./errors";
 import type { Release } from "./schemas";
 import { isActive } from "./stateMachine";
 
 export interface ReleaseStore {
-  /** Writes the whole record (insert or replace). A completed save survives a crash. */
-  save(release: Release): Promise<void>;
+  /** Records a new release; throws `ReleaseConflictError` when its environment already has an active one. */
+  create(release: Release, lease?: LeaseRef): Promise<void>;
+  /**
+   * Replaces the record. A completed save survives a crash. Made under a
+   * lease, it is refused (`LeaseLostError`) once a newer holder exists.
+   */
+  save(release: Release, lease?: LeaseRef): Promise<void>;
   get(id: string): Promise<Release | undefined>;
   /** Every release, oldest start first; optionally of one environment. */
   list(filter?: { readonly environment?: string }): Promise<Release[]>;
   /** The environment's progressing or paused release, if any. */
   active(environment: string): Promise<Release | undefined>;
-}
-
-/** Picks the active release out of a list (shared by the stores). */
-export function findActive(releases: readonly Release[], environment: string): Release | undefined {
-  return releases.find((release) => release.environment === environment && isActive(release.status));
+  /** Every progressing or paused release. */
+  listActive(): Promise<Release[]>;
 }
 
 export function byStart(a: Release, b: Release): number {
   return a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id);
 }
 
-/** For tests and single-process use without persistence. Hands out copies, so callers cannot change stored records. */
+/** For unit tests of the controller. Hands out copies, so callers cannot change stored records. */
 export class InMemoryReleaseStore implements ReleaseStore {
   private readonly records = new Map<string, Release>();
+
+  async create(release: Release): Promise<void> {
+    const active = await this.active(release.environment);
+    if (active && isActive(release.status)) throw new ReleaseConflictError(release.environment, active.id);
+    this.records.set(release.id, structuredClone(release));
+  }
 
   async save(release: Release): Promise<void> {
     this.records.set(release.id, structuredClone(release));
@@ -45,6 +55,10 @@ export class InMemoryReleaseStore implements ReleaseStore {
   }
 
   async active(environment: string): Promise<Release | undefined> {
-    return findActive(await this.list({ environment }), environment);
+    return (await this.list({ environment })).find((release) => isActive(release.status));
+  }
+
+  async listActive(): Promise<Release[]> {
+    return (await this.list()).filter((release) => isActive(release.status));
   }
 }

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { EnvError, parseEnv } from "../../automation/env";
 
+/** The one required setting. */
+const database = { ROLLGATE_DATABASE_URL: "postgres://rollgate:pw@db.example:5432/rollgate" };
+
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    parseEnv(env);
+    parseEnv({ ...database, ...env });
   } catch (err) {
     if (err instanceof EnvError) return err.problems.map((problem) => problem.variable);
     throw err;
@@ -13,7 +16,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 
 describe("parseEnv", () => {
   it("applies the defaults", () => {
-    const config = parseEnv({});
+    const config = parseEnv(database);
 
     expect(config).toMatchObject({
       host: "127.0.0.1",
@@ -29,7 +32,7 @@ describe("parseEnv", () => {
   });
 
   it("reads every setting", () => {
-    const config = parseEnv({
+    const config = parseEnv({ ...database,
       ROLLGATE_HOST: "0.0.0.0",
       ROLLGATE_PORT: "8080",
       ROLLGATE_MAX_CONCURRENT_OPERATIONS: "4",
@@ -52,7 +55,7 @@ describe("parseEnv", () => {
   });
 
   it("treats empty values as unset", () => {
-    expect(parseEnv({ ROLLGATE_PORT: "", ROLLGATE_TOKENS_FILE: "" })).toMatchObject({ port: 7070 });
+    expect(parseEnv({ ...database, ROLLGATE_PORT: "", ROLLGATE_TOKENS_FILE: "" })).toMatchObject({ port: 7070 });
   });
 
   it.each([
@@ -68,9 +71,21 @@ describe("parseEnv", () => {
     ["ROLLGATE_GITHUB_REPOSITORY", "just-a-name"],
     ["ROLLGATE_PREVIEW_IMAGE_TEMPLATE", "ghcr.io/acme/app:{branch}"],
     ["ROLLGATE_PREVIEW_BASE_CONFIG", '{"app":"x"}'],
+    ["ROLLGATE_DATABASE_URL", "mysql://db.example/rollgate"],
+    ["ROLLGATE_LEASE_TTL_SECONDS", "1"],
+    ["ROLLGATE_REPLICA_ID", "has spaces"],
   ])("refuses %s=%j, naming the variable", (variable, value) => {
     expect(problemsOf({ [variable]: value })).toEqual([variable]);
-    expect(() => parseEnv({ [variable]: value })).toThrow(variable);
+    expect(() => parseEnv({ ...database, [variable]: value })).toThrow(variable);
+  });
+
+  it("requires the database URL and says what it is for", () => {
+    expect(() => parseEnv({})).toThrow(/ROLLGATE_DATABASE_URL is required: the PostgreSQL database Rollgate keeps its records in/);
+  });
+
+  it("reads the database, the lease TTL (15 s by default) and the replica id", () => {
+    expect(parseEnv(database)).toMatchObject({ databaseUrl: database.ROLLGATE_DATABASE_URL, leaseTtlSeconds: 15 });
+    expect(parseEnv({ ...database, ROLLGATE_LEASE_TTL_SECONDS: "5", ROLLGATE_REPLICA_ID: "rollgate-0" })).toMatchObject({ leaseTtlSeconds: 5, replicaId: "rollgate-0" });
   });
 
   it("requires an image template when a webhook secret is set", () => {

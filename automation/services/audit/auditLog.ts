@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock, Logger } from "../../deps";
-import { auditPage, type AuditPage, type AuditQuery } from "./query";
+import type { AuditPage, AuditQuery } from "./query";
 import { auditId, toAuditRecord, type AuditEntry, type AuditRecord } from "./record";
 import { MemoryAuditStore, type AuditStore } from "./store";
 
@@ -53,8 +53,8 @@ export class AuditLog {
     return write;
   }
 
-  async query(query: AuditQuery): Promise<AuditPage> {
-    return auditPage(await this.store.list(), query);
+  query(query: AuditQuery): Promise<AuditPage> {
+    return this.store.page(query);
   }
 
   /** Resolves when every record submitted so far is written (or has failed). */

@@ -33,9 +33,14 @@ export function matchesQuery(record: AuditRecord, query: AuditQuery): boolean {
   return true;
 }
 
+/** The page size a query asks for, within 1..MAX_AUDIT_LIMIT. */
+export function pageLimit(query: AuditQuery): number {
+  return Math.min(Math.max(query.limit ?? DEFAULT_AUDIT_LIMIT, 1), MAX_AUDIT_LIMIT);
+}
+
 /** One page of `records` (newest first) matching `query`. */
 export function auditPage(records: readonly AuditRecord[], query: AuditQuery): AuditPage {
-  const limit = Math.min(Math.max(query.limit ?? DEFAULT_AUDIT_LIMIT, 1), MAX_AUDIT_LIMIT);
+  const limit = pageLimit(query);
   const page: AuditRecord[] = [];
   let more = false;
   for (const record of records) {

@@ -1,15 +1,15 @@
-/** Where audit records live: append-only, read back newest first. */
-import { newestFirst } from "./query";
+/** Where audit records live: append-only, read back a page at a time, newest first. */
+import { auditPage, newestFirst, type AuditPage, type AuditQuery } from "./query";
 import type { AuditRecord } from "./record";
 
 export interface AuditStore {
-  /** Durable once it resolves; a failed or torn append never damages other records. */
+  /** Durable once it resolves; a failed append never damages other records. */
   append(record: AuditRecord): Promise<void>;
-  /** Every readable record, newest first. */
-  list(): Promise<AuditRecord[]>;
+  /** One page of the records matching `query`, newest first. */
+  page(query: AuditQuery): Promise<AuditPage>;
 }
 
-/** For tests and for an app built without a directory. */
+/** For unit tests and for an app built without a database. */
 export class MemoryAuditStore implements AuditStore {
   private readonly records: AuditRecord[] = [];
 
@@ -17,7 +17,7 @@ export class MemoryAuditStore implements AuditStore {
     this.records.push(structuredClone(record));
   }
 
-  async list(): Promise<AuditRecord[]> {
-    return this.records.map((record) => structuredClone(record)).sort(newestFirst);
+  async page(query: AuditQuery): Promise<AuditPage> {
+    return auditPage(this.records.map((record) => structuredClone(record)).sort(newestFirst), query);
   }
 }

@@ -5,8 +5,6 @@
  * (a destroy that was requested, whether smoke checks passed) so both survive
  * a restart and crash recovery knows what to re-drive.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { z } from "zod";
 import type { OperationStatus, ServiceOperationKind } from "../operations/types";
 import type { PreviewSpec } from "./spec";
@@ -61,7 +59,7 @@ export class MemoryPreviewJournal implements PreviewJournal {
   }
 }
 
-const RecordSchema = z.object({
+export const previewRecordSchema = z.object({
   pr: z.number().int().positive(),
   stack: z.string().regex(/^[A-Za-z0-9._-]+$/),
   desired: z.enum(["present", "absent"]),
@@ -86,52 +84,3 @@ const RecordSchema = z.object({
     })
     .optional(),
 }) satisfies z.ZodType<PreviewRecord>;
-
-/** One JSON file per stack, replaced atomically (write to a temporary file, then rename). */
-export class FilePreviewJournal implements PreviewJournal {
-  constructor(private readonly directory: string) {}
-
-  async get(stack: string): Promise<PreviewRecord | undefined> {
-    const file = this.fileOf(stack);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw err;
-    }
-    const parsed = RecordSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`preview journal file ${file} is malformed: ${parsed.error.message}`);
-    return parsed.data;
-  }
-
-  async list(): Promise<PreviewRecord[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.directory);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
-    const stacks = names.filter((name) => name.endsWith(".json")).map((name) => name.slice(0, -".json".length));
-    const records = await Promise.all(stacks.map((stack) => this.get(stack)));
-    return records.filter((record): record is PreviewRecord => record !== undefined);
-  }
-
-  async put(record: PreviewRecord): Promise<void> {
-    const file = this.fileOf(record.stack);
-    const temporary = `${file}.${process.pid}.tmp`;
-    await mkdir(this.directory, { recursive: true, mode: 0o700 });
-    await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-    await rename(temporary, file);
-  }
-
-  async remove(stack: string): Promise<void> {
-    await rm(this.fileOf(stack), { force: true });
-  }
-
-  private fileOf(stack: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(stack) || stack.startsWith(".")) throw new Error(`invalid stack name ${stack}`);
-    return join(this.directory, `${stack}.json`);
-  }
-}

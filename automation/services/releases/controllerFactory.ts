@@ -1,18 +1,17 @@
 /**
- * Builds the service's release controller: the shared stack engine, records
- * beside the file backend's state (`<backend>/.rollgate/releases`, else `<stateDir>/releases`), Prometheus (or no) metrics, the cluster
- * probe, an optional webhook, and the controller's deployer identity
- * stamped on every update it makes.
+ * Builds the service's release controller: the shared stack engine, the
+ * release store, Prometheus (or no) metrics, the cluster probe, an optional
+ * webhook, and the controller's deployer identity stamped on every update it
+ * makes.
  */
 import type { Logger } from "../../deps";
 import type { StackEngine } from "../../engine/port";
 import type { Clock } from "../../release/clock";
 import { ReleaseController } from "../../release/controller";
-import { FileReleaseStore } from "../../release/fileStore";
-import type { ClusterProbe, Notifier } from "../../release/ports";
-import { sharedStateDirectory } from "../../support/sharedStateDirectory";
+import type { ClusterProbe, Notifier, ReleaseCommands, ReleaseLeases } from "../../release/ports";
 import { combineNotifiers } from "../audit/fanOutNotifier";
 import type { ControllerSettingsInput } from "../../release/schemas";
+import type { ReleaseStore } from "../../release/store";
 import { releaseMetricProvider } from "./metrics";
 import { WebhookNotifier } from "./webhookNotifier";
 
@@ -20,9 +19,7 @@ import { WebhookNotifier } from "./webhookNotifier";
 export const DEFAULT_RELEASE_DEPLOYER = "rollgate-release-controller";
 
 export interface ReleaseControllerOptions {
-  readonly stateDir: string;
-  /** `PULUMI_BACKEND_URL`: with a `file://` backend the records live beside its state, shared by every replica. */
-  readonly backendUrl?: string;
+  readonly store: ReleaseStore;
   readonly engine: StackEngine;
   readonly cluster: ClusterProbe;
   readonly logger: Logger;
@@ -38,14 +35,13 @@ export interface ReleaseControllerOptions {
   readonly notifiers?: readonly Notifier[];
   /** URNs (globs allowed) a weight-only update of an environment is limited to. */
   readonly routerTargets?: (environment: string) => readonly string[] | undefined;
+  /** Leases and the command queue shared by the replicas. */
+  readonly coordination?: { readonly leases: ReleaseLeases; readonly commands: ReleaseCommands };
 }
 
-/** Removes temporary files a crash left in the store, then builds the controller (call `recover` once serving). */
+/** Builds the controller (call `recover` once serving). */
 export async function createReleaseController(options: ReleaseControllerOptions): Promise<ReleaseController> {
-  const { logger } = options;
-  const store = new FileReleaseStore(sharedStateDirectory("releases", options.backendUrl, options.stateDir));
-  const removed = await store.clean();
-  if (removed > 0) logger.warn({ directory: store.directory, removed }, "removed temporary release files left by a crash");
+  const { logger, store } = options;
   if (options.prometheusUrl === undefined) {
     logger.warn("ROLLGATE_PROMETHEUS_URL is not set: release analyses measure nothing, so a release with checks rolls back at its first step");
   }
@@ -62,6 +58,7 @@ export async function createReleaseController(options: ReleaseControllerOptions)
     ...(notifier ? { notifier } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.routerTargets ? { routerTargets: options.routerTargets } : {}),
+    ...(options.coordination ? { coordination: options.coordination } : {}),
     settings: { ...options.settings, deployedBy: options.deployer ?? DEFAULT_RELEASE_DEPLOYER },
   });
 }

@@ -30,6 +30,8 @@ export interface ReleaseListFilter {
 export interface ReleaseServiceDeps {
   readonly controller: ReleaseControllerPort;
   readonly logger: Logger;
+  /** Takes over releases whose replica died and relays commands (several replicas); recovery runs once without it. */
+  readonly supervisor?: { start(): Promise<void>; stop(): void };
 }
 
 export class ReleaseService {
@@ -77,7 +79,8 @@ export class ReleaseService {
    * recorded for the next start or a human.
    */
   recover(): Promise<void> {
-    this.recovery ??= this.deps.controller.recover().then(
+    const { supervisor, controller } = this.deps;
+    this.recovery ??= (supervisor ? supervisor.start().then(() => []) : controller.recover()).then(
       (recovered) => {
         this.deps.logger.info({ releases: recovered.map((release) => release.id) }, "release recovery done");
       },
@@ -94,6 +97,7 @@ export class ReleaseService {
    * False when that took longer than `timeoutMs`.
    */
   async close(timeoutMs: number): Promise<boolean> {
+    this.deps.supervisor?.stop();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);

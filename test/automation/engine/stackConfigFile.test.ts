@@ -1,30 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { load } from "js-yaml";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writePlainConfig } from "../../../automation/engine/stackConfigFile";
+import { describe, expect, it } from "vitest";
+import { configValues, withPlainConfig } from "../../../automation/engine/stackConfigFile";
 
-describe("writePlainConfig", () => {
-  let dir: string;
-  let file: string;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "rg-config-"));
-    file = join(dir, "Pulumi.staging.yaml");
-  });
-
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
+describe("withPlainConfig", () => {
   it("sets the values and keeps the salt, secrets and other values", () => {
-    writeFileSync(
-      file,
-      "encryptionsalt: v1:abc\nconfig:\n  rollgate:app: web\n  rollgate:canaryWeight: \"5\"\n  rollgate:token:\n    secure: v1:xyz\n",
-    );
+    const before = "encryptionsalt: v1:abc\nconfig:\n  rollgate:app: web\n  rollgate:canaryWeight: \"5\"\n  rollgate:token:\n    secure: v1:xyz\n";
 
-    writePlainConfig(file, { "rollgate:canaryWeight": "25", "rollgate:canaryImage": "web:2" });
+    const after = withPlainConfig(before, { "rollgate:canaryWeight": "25", "rollgate:canaryImage": "web:2" }, "Pulumi.staging.yaml");
 
-    expect(load(readFileSync(file, "utf8"))).toEqual({
+    expect(load(after)).toEqual({
       encryptionsalt: "v1:abc",
       config: {
         "rollgate:app": "web",
@@ -35,16 +19,31 @@ describe("writePlainConfig", () => {
     });
   });
 
-  it("creates the file when the stack has none yet", () => {
-    writePlainConfig(file, { "rollgate:canaryWeight": "0" });
-
-    expect(load(readFileSync(file, "utf8"))).toEqual({ config: { "rollgate:canaryWeight": "0" } });
+  it("starts a file for a stack that has none yet", () => {
+    expect(load(withPlainConfig(undefined, { "rollgate:canaryWeight": "0" }, "Pulumi.staging.yaml"))).toEqual({ config: { "rollgate:canaryWeight": "0" } });
   });
 
-  it("refuses a file whose config is not a mapping, leaving it unchanged", () => {
-    writeFileSync(file, "config: [1, 2]\n");
+  it("refuses a file whose config is not a mapping, naming it", () => {
+    expect(() => withPlainConfig("config: [1, 2]\n", { "rollgate:canaryWeight": "0" }, "Pulumi.staging.yaml")).toThrow(
+      /Pulumi.staging.yaml: `config` is not a mapping/,
+    );
+  });
+});
 
-    expect(() => writePlainConfig(file, { "rollgate:canaryWeight": "0" })).toThrow(/`config` is not a mapping/);
-    expect(readFileSync(file, "utf8")).toBe("config: [1, 2]\n");
+describe("configValues", () => {
+  it("reads strings as they are, other values as JSON and secrets as a placeholder, as `pulumi config --json` shows them", () => {
+    const content = "encryptionsalt: v1:abc\nconfig:\n  rollgate:app: web\n  rollgate:replicas: 3\n  rollgate:hosts: [a.example, b.example]\n  rollgate:token:\n    secure: v1:xyz\n";
+
+    expect(configValues(content, "Pulumi.staging.yaml")).toEqual({
+      "rollgate:app": "web",
+      "rollgate:replicas": "3",
+      "rollgate:hosts": '["a.example","b.example"]',
+      "rollgate:token": "[secret]",
+    });
+  });
+
+  it("reads nothing from a missing file or one without config", () => {
+    expect(configValues(undefined, "x")).toEqual({});
+    expect(configValues("encryptionsalt: v1:abc\n", "x")).toEqual({});
   });
 });

@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { errorRatioQuery, latencyQuantileQuery, requestCountQuery } from "../../../automation/release/analysis/promql";
 import { ReleaseController } from "../../../automation/release/controller";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "../../../automation/release/errors";
-import { FileReleaseStore } from "../../../automation/release/fileStore";
 import type { Logger } from "../../../automation/release/ports";
 import { parseStartReleaseRequest, type Release, type StartReleaseRequestInput } from "../../../automation/release/schemas";
 import { RESTART_ROLLBACK_REASON, createRelease } from "../../../automation/release/stateMachine";
@@ -28,11 +24,6 @@ function configs(h: { engine: FakeEngine }) {
 function raisedWeights(h: { engine: FakeEngine }): number[] {
   return h.engine.ups.flatMap((call) => (call.config[KEYS.canaryWeight] === undefined ? [] : [Number(call.config[KEYS.canaryWeight])])).filter((w) => w > 0);
 }
-
-const tempDirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 describe("a healthy canary", () => {
   it("is promoted, with stack config set in order: canary without traffic, each weight, stable, weight 0, canary removed", async () => {
@@ -533,10 +524,14 @@ describe("persistence and restarts", () => {
     return new FakeEngine({ staging: { [KEYS.stableImage]: STABLE, [KEYS.canaryImage]: CANARY, [KEYS.canaryWeight]: "25" } });
   }
 
-  it("saves the record after every transition", async () => {
+  it("creates the record, then saves it after every transition", async () => {
     const store = new InMemoryReleaseStore();
     const saved: Release[] = [];
-    const save = store.save.bind(store);
+    const [create, save] = [store.create.bind(store), store.save.bind(store)];
+    store.create = async (release) => {
+      saved.push(release);
+      await create(release);
+    };
     store.save = async (release) => {
       saved.push(release);
       await save(release);
@@ -622,12 +617,11 @@ describe("persistence and restarts", () => {
     expect(h.engine.ups).toEqual([]);
   });
 
-  it("stops at shutdown mid-pause and resumes that step in the next process, on a file store", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "rollgate-releases-"));
-    tempDirs.push(dir);
+  it("stops at shutdown mid-pause and resumes that step in the next process, from the shared store", async () => {
+    const store = new InMemoryReleaseStore();
     const engine = new FakeEngine();
     const clock = new FakeClock();
-    const first = harness({ store: new FileReleaseStore(dir), engine, clock });
+    const first = harness({ store, engine, clock });
     scriptTraffic(first.metrics, scope);
     let closing: Promise<void> | undefined;
     clock.onSleep = (ms) => {
@@ -637,17 +631,17 @@ describe("persistence and restarts", () => {
     await first.controller.whenSettled(started.id);
     await closing;
 
-    const left = await new FileReleaseStore(dir).get(started.id);
+    const left = await store.get(started.id);
     expect(left).toMatchObject({ status: "progressing", step: 1, weight: 100 });
 
     clock.onSleep = undefined;
-    const second = harness({ store: new FileReleaseStore(dir), engine, clock });
+    const second = harness({ store, engine, clock });
     scriptTraffic(second.metrics, scope);
     await second.controller.recover();
     const final = await second.controller.whenSettled(started.id);
 
     expect(final.status).toBe("succeeded");
-    expect((await new FileReleaseStore(dir).get(started.id))?.status).toBe("succeeded");
+    expect((await store.get(started.id))?.status).toBe("succeeded");
   });
 
   it("serves records of releases it did not run from the store", async () => {

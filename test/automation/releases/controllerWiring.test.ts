@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pino from "pino";
 import request from "supertest";
@@ -11,10 +10,14 @@ import { parseStartReleaseRequest, type StartReleaseRequestInput } from "../../.
 import { createReleaseController, DEFAULT_RELEASE_DEPLOYER } from "../../../automation/services/releases/controllerFactory";
 import { NO_METRICS_ERROR, releaseMetricProvider, unconfiguredMetrics } from "../../../automation/services/releases/metrics";
 import { WebhookNotifier } from "../../../automation/services/releases/webhookNotifier";
+import { InMemoryReleaseStore } from "../../../automation/release/store";
 import { releaseProvenanceProblems } from "../../../policies/checks/releases";
 import { FakeClock, FakeCluster, FakeEngine, harness, scriptTraffic } from "../release/fakes";
 import { startServer, type LocalServer } from "../support/httpServer";
 import { bearer, releaseTokens, releaseTokenStore } from "./support";
+
+/** The one required setting. */
+const database = { ROLLGATE_DATABASE_URL: "postgres://rollgate:pw@db.example:5432/rollgate" };
 
 const silent = pino({ level: "silent" });
 const CANARY = "registry.example/web:1.1.0";
@@ -29,12 +32,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "rollgate-releases-"));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function server(handler: Parameters<typeof startServer>[0]): Promise<LocalServer> {
   const started = await startServer(handler);
@@ -117,16 +114,12 @@ describe("releases without Prometheus", () => {
 });
 
 describe("createReleaseController", () => {
-  it("removes temporary files a crash left and keeps records under <stateDir>/releases", async () => {
-    const stateDir = await tempDir();
-    await mkdir(join(stateDir, "releases"));
-    await writeFile(join(stateDir, "releases", ".rel-1.abc.tmp"), "{");
-    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-    await utimes(join(stateDir, "releases", ".rel-1.abc.tmp"), twoHoursAgo, twoHoursAgo);
+  it("keeps records in the given store and stamps the deployer on every update", async () => {
+    const store = new InMemoryReleaseStore();
     const engine = new FakeEngine();
 
     const controller = await createReleaseController({
-      stateDir,
+      store,
       engine,
       cluster: new FakeCluster(engine),
       logger: silent,
@@ -136,12 +129,11 @@ describe("createReleaseController", () => {
     const final = await controller.whenSettled(started.id);
 
     expect(final.status).toBe("succeeded");
-    expect(await readdir(join(stateDir, "releases"))).toEqual([`${started.id}.json`]);
+    expect((await store.list()).map((release) => release.id)).toEqual([started.id]);
     expect(engine.configOf("staging")["rollgate:deployedBy"]).toBe("rollgate-release-controller");
   });
 
   it("posts release events to the webhook", async () => {
-    const stateDir = await tempDir();
     const events: ReleaseEvent[] = [];
     const hook = await server((req, res) => {
       let body = "";
@@ -154,7 +146,7 @@ describe("createReleaseController", () => {
     });
     const engine = new FakeEngine();
     const controller = await createReleaseController({
-      stateDir,
+      store: new InMemoryReleaseStore(),
       engine,
       cluster: new FakeCluster(engine),
       logger: silent,
@@ -217,14 +209,14 @@ describe("the release controller behind the HTTP API", () => {
 
 describe("release settings from the environment", () => {
   it("default to no Prometheus, no webhook and the controller's deployer identity", () => {
-    expect(parseEnv({}).releases).toEqual({
+    expect(parseEnv(database).releases).toEqual({
       deployer: "rollgate-release-controller",
       settings: { pollIntervalSeconds: 2, progressDeadlineSeconds: 600, onRestart: "resume" },
     });
   });
 
   it("read the controller's poll interval, progress deadline and restart policy", () => {
-    const config = parseEnv({
+    const config = parseEnv({ ...database,
       ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS: "1",
       ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS: "120",
       ROLLGATE_RELEASE_ON_RESTART: "rollback",
@@ -233,13 +225,8 @@ describe("release settings from the environment", () => {
     expect(config.releases.settings).toEqual({ pollIntervalSeconds: 1, progressDeadlineSeconds: 120, onRestart: "rollback" });
   });
 
-  it("keep stack config files under the state directory unless ROLLGATE_STACK_CONFIG_DIR says otherwise", () => {
-    expect(parseEnv({ ROLLGATE_STATE_DIR: "/var/lib/rollgate" }).stackConfigDir).toBe("/var/lib/rollgate/stacks");
-    expect(parseEnv({ ROLLGATE_STACK_CONFIG_DIR: "/etc/rollgate/stacks" }).stackConfigDir).toBe("/etc/rollgate/stacks");
-  });
-
   it("read the Prometheus URL, the webhook and the deployer", () => {
-    const config = parseEnv({
+    const config = parseEnv({ ...database,
       ROLLGATE_PROMETHEUS_URL: "http://prometheus.monitoring:9090",
       ROLLGATE_RELEASE_WEBHOOK_URL: "https://hooks.example/rollgate",
       ROLLGATE_RELEASE_DEPLOYER: "acme-deployer",
@@ -255,7 +242,7 @@ describe("release settings from the environment", () => {
   it.each(["ROLLGATE_PROMETHEUS_URL", "ROLLGATE_RELEASE_WEBHOOK_URL"])("refuse a %s that is not an http(s) URL", (variable) => {
     const error = (() => {
       try {
-        parseEnv({ [variable]: "ftp://example" });
+        parseEnv({ ...database, [variable]: "ftp://example" });
       } catch (err) {
         return err;
       }

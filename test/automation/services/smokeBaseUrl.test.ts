@@ -4,6 +4,9 @@ import { HttpSmokeChecker } from "../../../automation/services/smoke/httpSmokeCh
 import { bearer, createHarness, tokens } from "../support/harness";
 import { answerWith, startServer, type LocalServer } from "../support/httpServer";
 
+/** The one required setting. */
+const database = { ROLLGATE_DATABASE_URL: "postgres://rollgate:pw@db.example:5432/rollgate" };
+
 const smokeChecks = [{ path: "/healthz", expectStatus: 200, timeoutMs: 300 }];
 const quickChecker = new HttpSmokeChecker({ retryIntervalMs: 20 });
 
@@ -15,15 +18,15 @@ afterEach(async () => {
 
 describe("ROLLGATE_SMOKE_BASE_URL", () => {
   it("is read as the smoke checks' base URL", () => {
-    expect(parseEnv({ ROLLGATE_SMOKE_BASE_URL: "http://127.0.0.1:8080/pr-{pr}" }).smokeBaseUrl).toBe(
+    expect(parseEnv({ ...database, ROLLGATE_SMOKE_BASE_URL: "http://127.0.0.1:8080/pr-{pr}" }).smokeBaseUrl).toBe(
       "http://127.0.0.1:8080/pr-{pr}",
     );
-    expect(parseEnv({}).smokeBaseUrl).toBeUndefined();
+    expect(parseEnv(database).smokeBaseUrl).toBeUndefined();
   });
 
   it("stops the service when it is not an http(s) URL", () => {
-    expect(() => parseEnv({ ROLLGATE_SMOKE_BASE_URL: "ftp://gateway/" })).toThrow(EnvError);
-    expect(() => parseEnv({ ROLLGATE_SMOKE_BASE_URL: "gateway:8080" })).toThrow(/ROLLGATE_SMOKE_BASE_URL/);
+    expect(() => parseEnv({ ...database, ROLLGATE_SMOKE_BASE_URL: "ftp://gateway/" })).toThrow(EnvError);
+    expect(() => parseEnv({ ...database, ROLLGATE_SMOKE_BASE_URL: "gateway:8080" })).toThrow(/ROLLGATE_SMOKE_BASE_URL/);
   });
 
   it("sends the smoke checks there, with {pr} filled in, instead of to the preview's URL", async () => {

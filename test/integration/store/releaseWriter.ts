@@ -1,16 +1,18 @@
 /**
- * Child process for the file store's crash test: saves ever larger versions
- * of one release as fast as it can, printing each completed save, until the
- * parent kills it with SIGKILL.
+ * Child process for the release store's crash test: saves ever larger
+ * versions of one release as fast as it can, printing each completed save,
+ * until the parent kills it with SIGKILL.
  */
-import { FileReleaseStore } from "../../../../automation/release/fileStore";
-import { parseStartReleaseRequest, type AnalysisRecord } from "../../../../automation/release/schemas";
-import { createRelease } from "../../../../automation/release/stateMachine";
+import pino from "pino";
+import { parseStartReleaseRequest, type AnalysisRecord } from "../../../automation/release/schemas";
+import { createRelease } from "../../../automation/release/stateMachine";
+import { Database } from "../../../automation/store/database";
+import { PgReleaseStore } from "../../../automation/store/releaseStore";
 
-const directory = process.argv[2];
-if (!directory) throw new Error("usage: fileStoreWriter <directory>");
+const url = process.argv[2];
+if (!url) throw new Error("usage: releaseWriter <database url>");
 
-const store = new FileReleaseStore(directory);
+const store = new PgReleaseStore(new Database({ url, logger: pino({ level: "silent" }) }));
 const base = createRelease(parseStartReleaseRequest({ environment: "staging", image: "registry.example/web:2.0.0" }), {
   id: "crash-test",
   actor: "writer",
@@ -31,6 +33,7 @@ function records(n: number): AnalysisRecord[] {
 }
 
 async function main(): Promise<void> {
+  if (!(await store.get("crash-test"))) await store.create(base);
   for (let n = 1; ; n++) {
     await store.save({ ...base, extensions: n, analysis: records(n) });
     process.stdout.write(`saved ${n}\n`);

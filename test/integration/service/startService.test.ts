@@ -1,11 +1,13 @@
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EnvError } from "../../automation/env";
-import { startService, type RunningService } from "../../automation/index";
-import { FakeStackEngine } from "./support/fakeEngine";
+import { EnvError } from "../../../automation/env";
+import { startService, type RunningService } from "../../../automation/index";
+import { PgPreviewJournal } from "../../../automation/store/previewJournal";
+import { FakeStackEngine } from "../../automation/support/fakeEngine";
+import { createTestDatabase, type TestDatabase } from "../../support/database";
 
 const silent = pino({ level: "silent" });
 
@@ -23,19 +25,25 @@ describe("startService", () => {
   let stateDir: string;
   let service: RunningService | undefined;
   let engine: FakeStackEngine;
+  let database: TestDatabase;
   beforeEach(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "rollgate-service-"));
     engine = new FakeStackEngine();
+    database = await createTestDatabase("rg_service");
   });
   afterEach(async () => {
     await service?.shutdown("test over");
     service = undefined;
     await rm(stateDir, { recursive: true, force: true });
+    await database.drop();
   });
+
+  /** The service's preview journal, read from its database. */
+  const journal = () => new PgPreviewJournal(database.open());
 
   const start = (env: NodeJS.ProcessEnv = {}) =>
     startService({
-      env: { ROLLGATE_PORT: "0", ROLLGATE_STATE_DIR: stateDir, ...env },
+      env: { ROLLGATE_PORT: "0", ROLLGATE_STATE_DIR: stateDir, ROLLGATE_DATABASE_URL: database.url, ...env },
       logger: silent,
       adapters: { engine, waitForDeployment: async () => undefined },
     });
@@ -55,7 +63,7 @@ describe("startService", () => {
     expect(list.status).toBe(200);
   });
 
-  it("keeps preview state in the state directory", async () => {
+  it("keeps preview state in the database", async () => {
     service = await start();
     const token = (await readFile(join(stateDir, "token"), "utf8")).trim();
 
@@ -66,7 +74,7 @@ describe("startService", () => {
     });
     await service.rollgate.scheduler.idle();
 
-    expect(await readdir(join(stateDir, "previews"))).toEqual(["preview-pr-3.json"]);
+    expect((await journal().list()).map((record) => record.stack)).toEqual(["preview-pr-3"]);
   });
 
   it("on shutdown stops accepting and waits for the running operation", async () => {
@@ -102,7 +110,7 @@ describe("startService", () => {
     await engine.waitForHeld(1);
 
     await service.shutdown("SIGTERM");
-    const record = JSON.parse(await readFile(join(stateDir, "previews", "preview-pr-4.json"), "utf8"));
+    const record = await journal().get("preview-pr-4");
     service = undefined;
     engine.holding = false;
     const restarted = await start();
@@ -110,7 +118,7 @@ describe("startService", () => {
     await waitFor(async () => (restarted.rollgate.lifecycle() === "serving" ? true : undefined));
     await restarted.rollgate.scheduler.idle();
 
-    expect(record.lastOperation).toMatchObject({ id: accepted.operation.id, status: "running" });
+    expect(record?.lastOperation).toMatchObject({ id: accepted.operation.id, status: "running" });
     expect(engine.mutations()).toEqual(["up preview-pr-4", "up preview-pr-4"]);
     expect(engine.stacks.get("preview-pr-4")?.outputs.image).toBe("ghcr.io/acme/app:1");
   });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -6,7 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startService, type RunningService } from "../../../automation/index";
 import { parseStartReleaseRequest, type Release } from "../../../automation/release/schemas";
 import { createRelease } from "../../../automation/release/stateMachine";
-import { FakeCluster, FakeEngine, KEYS } from "../release/fakes";
+import { migrate } from "../../../automation/store/migrate";
+import { PgReleaseStore } from "../../../automation/store/releaseStore";
+import { FakeCluster, FakeEngine, KEYS } from "../../automation/release/fakes";
+import { createTestDatabase, type TestDatabase } from "../../support/database";
 
 const silent = pino({ level: "silent" });
 const STABLE = "registry.example/web:1.0.0";
@@ -27,19 +30,22 @@ describe("the release controller in the service", () => {
   let stateDir: string;
   let service: RunningService | undefined;
   let engine: FakeEngine;
+  let database: TestDatabase;
   beforeEach(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "rollgate-release-service-"));
     engine = new FakeEngine({ staging: { [KEYS.stableImage]: STABLE, [KEYS.canaryImage]: CANARY, [KEYS.canaryWeight]: "5" } });
+    database = await createTestDatabase("rg_release_service");
   });
   afterEach(async () => {
     await service?.shutdown("test over");
     service = undefined;
     await rm(stateDir, { recursive: true, force: true });
+    await database.drop();
   });
 
   const start = (adapters: { withProbe: boolean } = { withProbe: true }) =>
     startService({
-      env: { ROLLGATE_PORT: "0", ROLLGATE_STATE_DIR: stateDir, ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS: "5" },
+      env: { ROLLGATE_PORT: "0", ROLLGATE_STATE_DIR: stateDir, ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS: "5", ROLLGATE_DATABASE_URL: database.url },
       logger: silent,
       adapters: {
         engine,
@@ -56,12 +62,11 @@ describe("the release controller in the service", () => {
     }
   }
 
-  it("cleans the release store, recovers a release left progressing, and leaves it resumable on shutdown", async () => {
-    await mkdir(join(stateDir, "releases"), { recursive: true });
-    await writeFile(join(stateDir, "releases", "rel-left.json"), JSON.stringify(leftProgressing()));
-    await writeFile(join(stateDir, "releases", ".rel-left.0000.tmp"), "{ torn");
-    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-    await utimes(join(stateDir, "releases", ".rel-left.0000.tmp"), twoHoursAgo, twoHoursAgo);
+  it("recovers a release a crashed process left progressing, and leaves it resumable on shutdown", async () => {
+    const db = database.open();
+    await migrate(db);
+    const store = new PgReleaseStore(db);
+    await store.create(leftProgressing());
 
     service = await start();
     await ready(service);
@@ -73,8 +78,7 @@ describe("the release controller in the service", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ id: "rel-left", status: "progressing", step: 0, weight: 5 });
     expect(engine.recovered).toEqual(["staging"]);
-    expect(await readdir(join(stateDir, "releases"))).toEqual(["rel-left.json"]);
-    const stored = JSON.parse(await readFile(join(stateDir, "releases", "rel-left.json"), "utf8")) as Release;
+    const stored = await store.get("rel-left");
     expect(stored).toMatchObject({ status: "progressing", step: 0, weight: 5, intent: null });
   });
 

@@ -1,0 +1,28 @@
+/** `StackGuard` over leases: a Pulumi run on a stack holds the lease `stack:<name>`. */
+import type { GuardedStack, StackGuard } from "../engine/stackGuard";
+import type { LeaseKeeper } from "./leaseKeeper";
+
+export function stackLeaseName(stack: string): string {
+  return `stack:${stack}`;
+}
+
+export class LeasedStackGuard implements StackGuard {
+  constructor(
+    private readonly keeper: LeaseKeeper,
+    /** How long an operation waits for a stack another replica is working on. */
+    private readonly waitMs = 10 * 60_000,
+  ) {}
+
+  async run<T>(stack: string, work: (held: GuardedStack) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const lease = await this.keeper.hold(stackLeaseName(stack), { waitMs: this.waitMs, ...(signal ? { signal } : {}) });
+    try {
+      return await work({
+        lease: { name: lease.name, token: lease.token },
+        tenure: { acquiredAt: lease.acquiredAt, previous: lease.previous },
+        signal: lease.signal,
+      });
+    } finally {
+      await lease.release();
+    }
+  }
+}

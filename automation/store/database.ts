@@ -1,0 +1,219 @@
+/**
+ * The one connection to Rollgate's store, PostgreSQL: a pool for queries and
+ * transactions, a dedicated connection for LISTEN, and the classification of
+ * driver errors. Every store module (`automation/store/*.ts`) holds its SQL;
+ * nothing else talks to the database.
+ *
+ * While the database is unreachable every query rejects with
+ * `DatabaseUnavailableError` (an `unavailable` error: 503 with Retry-After),
+ * and the pool reconnects on its own when the server is back.
+ */
+import pg from "pg";
+import { ServiceUnavailableError } from "../errors";
+import type { Logger } from "../deps";
+
+/** Seconds a client should wait before retrying while the database is down. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  readonly retryAfterSeconds = DATABASE_RETRY_AFTER_SECONDS;
+
+  constructor(failure: unknown) {
+    super(`the database is unavailable (${describeCause(failure)}); retry later`);
+  }
+}
+
+/** Codes of errors that mean "the server or the connection went away", not "the query is wrong". */
+const unavailableSqlStates = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006", "08P01"]);
+const unavailableErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"]);
+
+/** True for errors that say the database cannot be reached now (a retry later may succeed). */
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (unavailableSqlStates.has(code) || unavailableErrnos.has(code))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    error.message,
+  );
+}
+
+/** The SQLSTATE of a driver error, if any (`23505` unique violation, ...). */
+export function sqlStateOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** The constraint a unique or foreign-key violation names. */
+export function constraintOf(error: unknown): string | undefined {
+  const constraint = (error as { constraint?: unknown } | null)?.constraint;
+  return typeof constraint === "string" ? constraint : undefined;
+}
+
+export type Queryable = Pick<pg.PoolClient, "query">;
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly logger: Logger;
+  /** Connections this process may hold at once. */
+  readonly maxConnections?: number;
+  /** How long a query waits for a connection before the database counts as unavailable. */
+  readonly connectTimeoutMs?: number;
+  /** Server-side limit per statement, so a stuck query cannot hold a request forever. */
+  readonly statementTimeoutMs?: number;
+  readonly applicationName?: string;
+}
+
+export class Database {
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(private readonly options: DatabaseOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      application_name: options.applicationName ?? "rollgate",
+      keepAlive: true,
+    });
+    // An idle client whose server went away emits here; the pool drops it and the next query reconnects.
+    this.pool.on("error", (err) => options.logger.warn({ err: redactedError(err) }, "an idle database connection failed"));
+  }
+
+  /** One statement on any pooled connection. */
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values as unknown[] | undefined);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction (READ COMMITTED): commits when it resolves,
+   * rolls back when it throws. Errors of an unreachable database become
+   * `DatabaseUnavailableError`.
+   */
+  async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw translate(error);
+    }
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      broken = isUnavailable(error);
+      if (!broken) await client.query("ROLLBACK").catch(() => undefined);
+      throw translate(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** A connection of its own, for session state (advisory locks, LISTEN). Release it when done. */
+  async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  /** Resolves when the server answers a trivial query. */
+  async ping(): Promise<void> {
+    await this.query("SELECT 1");
+  }
+
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (payload as sent), from a
+   * dedicated connection that is re-established after a failure. Returns a
+   * function that stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): () => void {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new TypeError(`invalid channel name ${channel}`);
+    let stopped = false;
+    let client: pg.PoolClient | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const start = async (): Promise<void> => {
+      if (stopped || this.closed) return;
+      try {
+        const connection = await this.pool.connect();
+        client = connection;
+        connection.on("notification", (message) => {
+          if (message.channel === channel) onNotify(message.payload ?? "");
+        });
+        connection.once("error", () => {
+          connection.release(true);
+          if (client === connection) client = undefined;
+          schedule();
+        });
+        await connection.query(`LISTEN ${channel}`);
+        onReconnect?.();
+      } catch {
+        if (client) client.release(true);
+        client = undefined;
+        schedule();
+      }
+    };
+    const schedule = (): void => {
+      if (stopped || this.closed) return;
+      retry = setTimeout(() => void start(), 1000);
+      retry.unref();
+    };
+    void start();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      const connection = client;
+      client = undefined;
+      if (connection) {
+        void connection.query(`UNLISTEN ${channel}`).then(
+          () => connection.release(),
+          () => connection.release(true),
+        );
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+function translate(error: unknown): unknown {
+  return isUnavailable(error) && !(error instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(error) : error;
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === "string" ? code : cause.message.replace(/postgres(ql)?:\/\/[^\s]*/g, "[database url]");
+}
+
+/** The driver's errors can carry the connection string; logs get a copy without it. */
+function redactedError(error: Error): Error {
+  const copy = new Error(error.message.replace(/postgres(ql)?:\/\/[^\s]*/g, "[database url]"));
+  copy.name = error.name;
+  return copy;
+}
+
+/** `postgres://user:****@host:port/db`: a database URL for logs and messages. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "****";
+    return parsed.toString();
+  } catch {
+    return "[database url]";
+  }
+}

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../../automation/store/database";
+import { LeaseLostError, LeaseStore } from "../../../automation/store/leases";
+import { migrate } from "../../../automation/store/migrate";
+import { PgPreviewJournal } from "../../../automation/store/previewJournal";
+import { PgStackConfigStore } from "../../../automation/store/stackConfigStore";
+import type { PreviewRecord } from "../../../automation/services/previews/journal";
+import { createTestDatabase, type TestDatabase } from "../../support/database";
+
+let testDatabase: TestDatabase;
+let database: Database;
+beforeAll(async () => {
+  testDatabase = await createTestDatabase("rg_journal");
+  database = testDatabase.open();
+  await migrate(database);
+});
+afterAll(async () => testDatabase.drop());
+
+const record = (pr: number, desired: "present" | "absent" = "present"): PreviewRecord => ({
+  pr,
+  stack: `preview-pr-${pr}`,
+  desired,
+  spec: { image: `ghcr.io/acme/app:pr-${pr}`, ttlHours: 24 },
+  createdAt: "2030-01-01T00:00:00.000Z",
+  actor: "alice",
+  lastOperation: { id: "op-1", kind: "up", status: "running", startedAt: "2030-01-01T00:00:01.000Z" },
+});
+
+describe("PgPreviewJournal", () => {
+  it("puts, replaces, lists by PR and removes records", async () => {
+    const journal = new PgPreviewJournal(database);
+    await journal.put(record(12));
+    await journal.put(record(3));
+    await journal.put(record(12, "absent"));
+
+    expect((await journal.list()).map((r) => [r.pr, r.desired])).toEqual([[3, "present"], [12, "absent"]]);
+    await journal.remove("preview-pr-3");
+    expect(await journal.get("preview-pr-3")).toBeUndefined();
+    expect(await journal.get("preview-pr-12")).toEqual(record(12, "absent"));
+  });
+});
+
+describe("PgStackConfigStore", () => {
+  it("versions a stack's settings file and refuses writes under a lease a newer holder took", async () => {
+    const configs = new PgStackConfigStore(database);
+    const [a, b] = ["a", "b"].map((holder) => new LeaseStore(database, { holder, host: "test", ttlMs: 100 }));
+    const first = await a!.tryAcquire("stack:staging");
+
+    expect(await configs.save("staging", "config:\n  rollgate:canaryWeight: '5'\n", first)).toMatchObject({ version: 1 });
+    await new Promise((wait) => setTimeout(wait, 150));
+    const second = await b!.tryAcquire("stack:staging");
+    expect(await configs.save("staging", "config:\n  rollgate:canaryWeight: '25'\n", second)).toMatchObject({ version: 2 });
+
+    await expect(configs.save("staging", "config:\n  rollgate:canaryWeight: '50'\n", first)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await configs.load("staging")).toEqual({ content: "config:\n  rollgate:canaryWeight: '25'\n", version: 2 });
+    await configs.remove("staging", second);
+    expect(await configs.load("staging")).toBeUndefined();
+  });
+});
