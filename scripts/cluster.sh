@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs a real local Kubernetes control plane on loopback:
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK
-# (simulated nodes, so Deployments become Available without a container runtime).
+# (simulated nodes, so Deployments become Available without a container runtime), after the local PostgreSQL
+# (scripts/postgres.sh) unless ROLLGATE_DATABASE_URL names another server.
 #   scripts/cluster.sh up       start (or reuse) the cluster; writes .rollgate/kubeconfig
 #   scripts/cluster.sh down     stop every process it started and remove the cluster's data
 #   scripts/cluster.sh status   say what runs
+# ROLLGATE_LOCAL_DATABASE=1 (set by env.sh with its default URL) or 0 (leave the database alone) overrides that.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib/common.sh
@@ -23,6 +25,15 @@ APISERVER_PORT=${ROLLGATE_APISERVER_PORT:-16443}
 ETCD_PORT=${ROLLGATE_ETCD_PORT:-12379}
 SERVER=https://127.0.0.1:$APISERVER_PORT
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+
+# Whether this script runs the local PostgreSQL (see above).
+database_is_local() {
+  case ${ROLLGATE_LOCAL_DATABASE:-} in
+    1) return 0 ;;
+    0) return 1 ;;
+    *) [ -z "${ROLLGATE_DATABASE_URL:-}" ] ;;
+  esac
+}
 
 pid_of() { cat "$RUN/$1.pid" 2>/dev/null || true; }
 is_running() {
@@ -144,6 +155,7 @@ up() {
   need_binaries
   mkdir -p "$RUN" "$LOGS" "$CLUSTER_DIR/etcd"
   cluster_pki "$PKI"
+  if database_is_local; then bash "$here/postgres.sh" up; fi
   local start_time=$SECONDS
   step "starting the local control plane on 127.0.0.1:$APISERVER_PORT"
   start etcd etcd --name rollgate --data-dir "$CLUSTER_DIR/etcd" \
@@ -206,10 +218,16 @@ down() {
     rm -f "$RUN/$name.pid"
   done
   rm -rf "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/run" "$CLUSTER_DIR/kwok.yaml" "$KUBECONFIG_PATH"
+  if database_is_local; then bash "$here/postgres.sh" down; fi
 }
 
 status() {
   local name code=0
+  if ! database_is_local; then
+    echo "postgres: not managed here (ROLLGATE_DATABASE_URL or ROLLGATE_LOCAL_DATABASE=0)"
+  elif ! bash "$here/postgres.sh" status; then
+    code=3
+  fi
   for name in "${COMPONENTS[@]}"; do
     if is_running "$name"; then echo "$name: running (pid $(pid_of "$name"))"; else echo "$name: stopped"; code=3; fi
   done

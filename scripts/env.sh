@@ -1,6 +1,6 @@
 # Environment for the project's toolchain: source it (`. scripts/env.sh`) to run
 # `pulumi` and the tests against the local toolchain, backend and cluster.
-# Values already set by the user win: an existing Pulumi CLI, backend or cluster.
+# Values already set by the user win: an existing Pulumi CLI, backend, database or cluster.
 # shellcheck shell=bash
 
 # shellcheck source=lib/common.sh
@@ -13,7 +13,13 @@ export PULUMI_HOME=${PULUMI_HOME:-$ROLLGATE_TOOLCHAIN/pulumi-home}
 export PULUMI_SKIP_UPDATE_CHECK=true
 # Nothing may be downloaded: a missing plugin is an error that names `npm run setup`.
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$ROLLGATE_STATE_DIR/state}
+# The one store: the user's ROLLGATE_DATABASE_URL, or the local PostgreSQL that scripts/postgres.sh runs
+# (`npm run cluster -- up` starts it).
+if [ -z "${ROLLGATE_DATABASE_URL:-}" ] && ROLLGATE_DATABASE_URL=$(local_database_url); then
+  export ROLLGATE_DATABASE_URL ROLLGATE_LOCAL_DATABASE=1
+fi
+# Pulumi's state goes to the same database through the CLI's own postgres:// backend (a `pulumi_state` table).
+export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-$ROLLGATE_DATABASE_URL}
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE_FILE=$ROLLGATE_STATE_DIR/passphrase
 fi

@@ -16,8 +16,23 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 command -v go >/dev/null || fail "Go is required to build the toolchain"
 info "node $(node --version), $(go version | cut -d' ' -f3)"
 
+# stop_package_services PACKAGE...: Debian's postinst starts a package's service where an init system runs (Prometheus
+# on :9090, a PostgreSQL "main" cluster on :5432). Rollgate runs its own instances on other ports, so the services of
+# the packages this run installed are stopped through their own init scripts, never by process name: a Prometheus
+# or PostgreSQL of the user's own keeps running.
+stop_package_services() {
+  local package
+  for package in "$@"; do
+    case $package in
+      prometheus | postgresql) service "$package" stop >/dev/null 2>&1 || true ;;
+    esac
+  done
+}
+
 apt_packages=()
 command -v etcd >/dev/null || apt_packages+=(etcd-server)
+# Debian's server binaries for scripts/postgres.sh (the distribution's default version: 15 on bookworm).
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || apt_packages+=(postgresql)
 command -v prometheus >/dev/null || apt_packages+=(prometheus)
 command -v openssl >/dev/null || apt_packages+=(openssl)
 command -v curl >/dev/null || apt_packages+=(curl)
@@ -28,8 +43,7 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   step "installing Debian packages: ${apt_packages[*]}"
   [ "$(id -u)" = 0 ] || fail "run as root, or: sudo apt-get install ${apt_packages[*]}"
   timed "apt-get" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${apt_packages[*]} >/dev/null"
-  # Debian's packages may start services; Rollgate runs its own instances.
-  pkill -x prometheus 2>/dev/null || true
+  stop_package_services "${apt_packages[@]}"
 fi
 
 cd "$ROLLGATE_ROOT"
@@ -57,7 +71,7 @@ install_plugin() { # NAME VERSION BINARY
 install_plugin kubernetes "$PULUMI_KUBERNETES_VERSION" pulumi-resource-kubernetes
 install_plugin random "$PULUMI_RANDOM_VERSION" pulumi-resource-random
 
-mkdir -p "$ROLLGATE_STATE_DIR/state"
+mkdir -p "$ROLLGATE_STATE_DIR"
 if [ -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] && [ ! -s "$PULUMI_CONFIG_PASSPHRASE_FILE" ]; then
   (umask 077 && openssl rand -hex 24 >"$PULUMI_CONFIG_PASSPHRASE_FILE")
   info "generated a secrets passphrase in $PULUMI_CONFIG_PASSPHRASE_FILE"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm start`: the Rollgate service on 127.0.0.1:7070 with the local file backend
-# and, unless KUBECONFIG points at a cluster already, the local cluster.
+# `npm start`: the Rollgate service on 127.0.0.1:7070 with, unless ROLLGATE_DATABASE_URL names a server already,
+# the local PostgreSQL and, unless KUBECONFIG points at a cluster already, the local cluster.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 user_kubeconfig=${KUBECONFIG:-}
@@ -9,6 +9,8 @@ source "$here/env.sh"
 bash "$here/setup.sh"
 if [ -z "$user_kubeconfig" ]; then
   bash "$here/cluster.sh" up
+elif [ "${ROLLGATE_LOCAL_DATABASE:-}" = 1 ]; then
+  bash "$here/postgres.sh" up
 fi
 cd "$ROLLGATE_ROOT"
 # A small young generation keeps the idle service near 120 MB resident instead of 145 (bench/README.md).

@@ -8,7 +8,7 @@ cluster_pki() {
   mkdir -p "$pki" && chmod 700 "$pki"
   info "generating certificates in $pki"
   (
-    cd "$pki"
+    cd "$pki" || exit
     openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=rollgate-local-ca" \
       -keyout ca.key -out ca.crt 2>/dev/null
     cat >apiserver.ext <<'EXT'
@@ -24,6 +24,6 @@ EXT
     openssl rand -hex 32 >admin.token
     printf '%s,admin,admin,"system:masters"\n' "$(cat admin.token)" >tokens.csv
     chmod 600 ./*.key admin.token tokens.csv
-    touch done
+    touch ./done
   )
 }

@@ -12,12 +12,37 @@ step() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 info() { printf '    %s\n' "$*" >&2; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# timed LABEL CMD...: runs CMD and reports how long it took.
+# timed LABEL CMD...: runs CMD and reports how long it took, to a tenth of a second.
 timed() {
-  local label=$1 start status=0
+  local label=$1 start tenths status=0
   shift
-  start=$(date +%s)
+  start=${EPOCHREALTIME/[.,]/}
   "$@" || status=$?
-  info "$label took $(($(date +%s) - start))s"
+  tenths=$(((${EPOCHREALTIME/[.,]/} - start) / 100000))
+  info "$label took $((tenths / 10)).$((tenths % 10))s"
   return $status
+}
+
+# The local PostgreSQL of scripts/postgres.sh: Rollgate's store unless ROLLGATE_DATABASE_URL names another server.
+ROLLGATE_POSTGRES_PORT=${ROLLGATE_POSTGRES_PORT:-15432}
+
+# postgres_password: prints the local PostgreSQL password, generating $ROLLGATE_STATE_DIR/postgres-password
+# (mode 0600) on first use. Scripts starting together agree: the first file linked into place wins.
+postgres_password() {
+  local file=$ROLLGATE_STATE_DIR/postgres-password tmp
+  if [ ! -s "$file" ]; then
+    mkdir -p "$ROLLGATE_STATE_DIR" && tmp=$(mktemp "$file.XXXXXX") || return
+    # od stands in for openssl on a fresh machine, before `npm run setup` has installed it.
+    { openssl rand -hex 24 2>/dev/null || od -An -vtx1 -N24 /dev/urandom | tr -d ' \n'; } >"$tmp"
+    ln "$tmp" "$file" 2>/dev/null || [ -s "$file" ] || mv -f "$tmp" "$file"
+    rm -f "$tmp"
+  fi
+  cat "$file"
+}
+
+# local_database_url: the connection URL of the local PostgreSQL (lib/pq, and so Pulumi, defaults to sslmode=require).
+local_database_url() {
+  local password
+  password=$(postgres_password) || return
+  printf 'postgres://rollgate:%s@127.0.0.1:%s/rollgate?sslmode=disable\n' "$password" "$ROLLGATE_POSTGRES_PORT"
 }

@@ -17,7 +17,7 @@ mkdir -p "$ROLLGATE_BIN" "$ROLLGATE_TOOLCHAIN/stamps" "$ROLLGATE_TOOLCHAIN/work"
 recipe_hash() { # module dir + extra words
   local dir=$1
   shift
-  { (cd "$dir" && cat $(ls | sort)); go version; echo "$@"; } | sha256sum | cut -d' ' -f1
+  { (cd "$dir" && cat -- *); go version; echo "$@"; } | sha256sum | cut -d' ' -f1
 }
 
 # build NAME MODULE_DIR "PACKAGE=OUTPUT ..." [LDFLAGS] [PREPARE_FUNCTION]
