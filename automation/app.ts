@@ -24,12 +24,12 @@ import type { TokenStore } from "./services/auth/tokens";
 import { DoraService } from "./services/dora/doraService";
 import { registerReleaseMetrics } from "./services/metrics/releaseMetrics";
 import { ServiceMetrics } from "./services/metrics/serviceMetrics";
-import { OperationRegistry } from "./services/operations/registry";
 import { OperationScheduler } from "./services/operations/scheduler";
+import { MemoryOperationStore, type OperationStore } from "./services/operations/store";
 import { MemoryPreviewJournal, type PreviewJournal } from "./services/previews/journal";
 import { PreviewService } from "./services/previews/previewService";
 import { PreviewReaper } from "./services/previews/reaper";
-import { recoverPreviews, type RecoveryReport } from "./services/previews/recovery";
+import type { LeaseKeeper } from "./coordination/leaseKeeper";
 import { silentReporter, type PreviewReporter } from "./services/previews/reporter";
 import { PreviewVerifier } from "./services/previews/verify";
 import { ReleaseService, type ReleaseControllerPort } from "./services/releases/releaseService";
@@ -74,8 +74,16 @@ export interface AppDeps {
   readonly config: AppConfig;
   readonly clock?: Clock;
   readonly smokeChecker?: SmokeChecker;
-  /** Defaults to memory; `index.ts` passes a file journal so state survives restarts. */
+  /**
+   * The operation queue and preview journal every replica shares; memory
+   * (unit tests) unless given — `index.ts` passes the PostgreSQL ones.
+   */
+  readonly operations?: OperationStore;
   readonly journal?: PreviewJournal;
+  /** Keeps the stack leases of claimed operations renewed (with the PostgreSQL store). */
+  readonly leases?: LeaseKeeper;
+  /** This replica's id, recorded on what it runs. */
+  readonly replicaId?: string;
   readonly reporter?: PreviewReporter;
   readonly newOperationId?: () => string;
   readonly sseHeartbeatMs?: number;
@@ -94,15 +102,15 @@ export interface RollgateApp {
   readonly app: Express;
   readonly routes: readonly AnyRoute[];
   readonly previews: PreviewService;
-  readonly operations: OperationRegistry;
+  readonly operations: OperationStore;
   readonly scheduler: OperationScheduler;
   readonly reaper: PreviewReaper;
   readonly metrics: ServiceMetrics;
   readonly releases?: ReleaseService;
   readonly audit: AuditLog;
   lifecycle(): Lifecycle;
-  /** Crash recovery (previews, then releases); readiness turns on when it is done. */
-  recover(): Promise<RecoveryReport>;
+  /** Picks up releases nobody drives (crash recovery); readiness turns on when it is done. */
+  recover(): Promise<void>;
   /**
    * Readiness off, reaper stopped, no new operations, release loops stopped
    * (pauses cut short); waits for running operations and stack updates up to `timeoutMs`.
@@ -113,11 +121,13 @@ export interface RollgateApp {
 export function createApp(deps: AppDeps): RollgateApp {
   const { engine, logger, config } = deps;
   const clock = deps.clock ?? systemClock;
-  const journal = deps.journal ?? new MemoryPreviewJournal();
+  const operations = deps.operations ?? new MemoryOperationStore();
+  const journal =
+    deps.journal ?? (operations instanceof MemoryOperationStore ? new MemoryPreviewJournal(operations) : undefined);
+  if (!journal) throw new TypeError("an operation store other than the memory one needs its journal (`deps.journal`)");
   let lifecycle: Lifecycle = "starting";
   const audit = deps.audit ?? new AuditLog({ clock, logger });
 
-  const registry = new OperationRegistry();
   // The gauges read the scheduler and previews, which are created just below.
   const metrics: ServiceMetrics = new ServiceMetrics({
     queueDepth: () => scheduler.queueDepth(),
@@ -125,7 +135,9 @@ export function createApp(deps: AppDeps): RollgateApp {
     previewsByStatus: () => previews.countByStatus(),
   });
   const scheduler: OperationScheduler = new OperationScheduler({
-    registry,
+    store: operations,
+    owner: deps.replicaId ?? "local",
+    ...(deps.leases ? { leases: deps.leases } : {}),
     maxConcurrent: config.maxConcurrentOperations,
     clock,
     logger,
@@ -135,7 +147,7 @@ export function createApp(deps: AppDeps): RollgateApp {
   const previews: PreviewService = new PreviewService({
     engine,
     scheduler,
-    registry,
+    operations,
     journal,
     clock,
     logger,
@@ -151,6 +163,8 @@ export function createApp(deps: AppDeps): RollgateApp {
     ...(config.previewBaseConfig ? { baseConfig: config.previewBaseConfig } : {}),
   });
   const reaper = new PreviewReaper({ previews, clock, logger });
+  // Operations are taken at once, including those a replica that died left unfinished.
+  scheduler.start();
   const webhooks =
     config.githubWebhookSecret && config.previewImageTemplate
       ? new GitHubWebhookService({ previews, imageTemplate: config.previewImageTemplate })
@@ -184,7 +198,7 @@ export function createApp(deps: AppDeps): RollgateApp {
     ...releaseRoutes(releases),
     ...doraRoutes(dora),
     ...auditRoutes(audit),
-    ...operationRoutes(registry, deps.sseHeartbeatMs === undefined ? {} : { heartbeatMs: deps.sseHeartbeatMs }),
+    ...operationRoutes(operations, deps.sseHeartbeatMs === undefined ? {} : { heartbeatMs: deps.sseHeartbeatMs }),
     ...webhookRoutes(webhooks),
     ...dashboardRoutes(),
   );
@@ -205,7 +219,7 @@ export function createApp(deps: AppDeps): RollgateApp {
     app,
     routes,
     previews,
-    operations: registry,
+    operations,
     scheduler,
     reaper,
     metrics,
@@ -213,20 +227,14 @@ export function createApp(deps: AppDeps): RollgateApp {
     audit,
     lifecycle: () => lifecycle,
     async recover() {
-      const report = await recoverPreviews({ engine, journal, previews, logger });
       await releases?.recover();
       if (lifecycle === "starting") lifecycle = "serving";
-      logger.info(
-        { recovered: report.recovered.length, redriven: report.redriven.length, failed: report.failed.length },
-        "crash recovery done",
-      );
-      return report;
+      logger.info({ unfinishedOperations: (await operations.unfinished()).length }, "crash recovery done");
     },
     async drain(timeoutMs) {
       lifecycle = "draining";
       reaper.stop();
       const [drained, closed] = await Promise.all([scheduler.drain(timeoutMs), releases?.close(timeoutMs) ?? true]);
-      await previews.flush();
       await audit.flush();
       return drained && closed;
     },

@@ -115,8 +115,12 @@ export function fieldErrorsOf(err: unknown): FieldError[] {
   });
 }
 
-/** A short, client-safe message for an error (no stack). */
+/** A short, client-safe message for an error (no stack, no password of a URL it quotes). */
 export function messageOf(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return redactCredentials(err instanceof Error ? err.message : String(err));
+}
+
+/** `text` with the password of every URL in it masked (`postgres://rollgate:****@db:5432/rollgate`). */
+export function redactCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s/@]+@/gi, "$1:****@");
 }

@@ -70,6 +70,11 @@ export function backendReadiness(engine: StackEngine): ReadinessCheck {
   return { name: "backend", check: async () => void (await engine.list()) };
 }
 
+/** The database URL as Pulumi's backend wants it: its CLI knows the `postgres://` scheme only. */
+export function pulumiBackendUrl(databaseUrl: string): string {
+  return databaseUrl.replace(/^postgresql:\/\//, "postgres://");
+}
+
 /** A readiness check that the database answers. */
 export function databaseReadiness(store: RollgateStore): ReadinessCheck {
   return { name: "database", check: () => store.database.ping() };
@@ -86,7 +91,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     configStore: store.stackConfig,
     guard: new LeasedStackGuard(leases),
     // Pulumi's state goes to the same database through the CLI's own postgres:// backend unless told otherwise.
-    backendUrl: (options.env ?? process.env).PULUMI_BACKEND_URL || config.databaseUrl,
+    backendUrl: (options.env ?? process.env).PULUMI_BACKEND_URL || pulumiBackendUrl(config.databaseUrl),
   };
   logger.info({ replica: replica.id }, "replica identity");
   const adapters =
@@ -132,6 +137,9 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     logger,
     audit,
     journal: store.journal,
+    operations: store.operations,
+    leases,
+    replicaId: replica.id,
     ...(reporter ? { reporter } : {}),
     ...(releases
       ? {

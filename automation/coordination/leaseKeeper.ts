@@ -41,6 +41,7 @@ export interface LeaseKeeperOptions {
 
 interface Entry {
   lease: Lease;
+  held?: HeldLease;
   readonly controller: AbortController;
   /** Local time until which the lease is certainly ours without another renewal. */
   validUntil: number;
@@ -95,9 +96,16 @@ export class LeaseKeeper {
     }
   }
 
+  /** Keeps a lease acquired elsewhere (with an operation's claim, in its transaction). */
+  adopt(lease: Lease): HeldLease {
+    const existing = this.held.get(lease.name);
+    if (existing) void this.drop(existing, false);
+    return this.keep(lease, Date.now());
+  }
+
   /** The lease this replica holds under `name`, if any. */
-  get(name: string): Lease | undefined {
-    return this.held.get(name)?.lease;
+  get(name: string): HeldLease | undefined {
+    return this.held.get(name)?.held;
   }
 
   /** Releases every lease (shutdown). */
@@ -110,12 +118,13 @@ export class LeaseKeeper {
     this.held.set(lease.name, entry);
     this.arm(entry);
     this.schedule(entry);
-    return {
+    entry.held = {
       ...lease,
       signal: entry.controller.signal,
       current: () => entry.lease,
       release: () => this.drop(entry, true),
     };
+    return entry.held;
   }
 
   /** A renewal stuck on an unreachable database must not outlive the lease. */

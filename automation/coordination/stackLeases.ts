@@ -1,6 +1,6 @@
 /** `StackGuard` over leases: a Pulumi run on a stack holds the lease `stack:<name>`. */
 import type { GuardedStack, StackGuard } from "../engine/stackGuard";
-import type { LeaseKeeper } from "./leaseKeeper";
+import type { HeldLease, LeaseKeeper } from "./leaseKeeper";
 
 export function stackLeaseName(stack: string): string {
   return `stack:${stack}`;
@@ -14,15 +14,22 @@ export class LeasedStackGuard implements StackGuard {
   ) {}
 
   async run<T>(stack: string, work: (held: GuardedStack) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    // An operation claimed with its stack's lease runs its Pulumi work under that lease.
+    const claimed = this.keeper.get(stackLeaseName(stack));
+    if (claimed) return work(guarded(claimed));
     const lease = await this.keeper.hold(stackLeaseName(stack), { waitMs: this.waitMs, ...(signal ? { signal } : {}) });
     try {
-      return await work({
-        lease: { name: lease.name, token: lease.token },
-        tenure: { acquiredAt: lease.acquiredAt, previous: lease.previous },
-        signal: lease.signal,
-      });
+      return await work(guarded(lease));
     } finally {
       await lease.release();
     }
   }
+}
+
+function guarded(lease: HeldLease): GuardedStack {
+  return {
+    lease: { name: lease.name, token: lease.token },
+    tenure: { acquiredAt: lease.acquiredAt, previous: lease.previous },
+    signal: lease.signal,
+  };
 }

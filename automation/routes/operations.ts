@@ -1,15 +1,19 @@
-/** HTTP shape of operations: status as JSON and engine events as server-sent events. */
+/**
+ * HTTP shape of operations: status as JSON and engine events as server-sent
+ * events. Any replica answers for any operation: both read the shared
+ * operation store; a stream polls it for new events until the operation ends.
+ */
 import type { Response } from "express";
 import { OperationNotFoundError } from "../errors";
 import { authorize, requirePrincipal } from "../middleware/auth";
 import { EngineEventSchema, OperationEventsHeaders, OperationParams, OperationSchema, type OperationBody } from "../schemas/operations";
 import { readScopeForStack } from "../services/auth/scopes";
-import type { OperationRegistry } from "../services/operations/registry";
-import { isActive, type Operation, type OperationUpdate } from "../services/operations/types";
+import type { OperationStore } from "../services/operations/store";
+import { isActive, type Operation } from "../services/operations/types";
 import { authProblems, problemResponse } from "./problems";
 import { defineRoute, type AnyRoute } from "./route";
 
-export function operationBody(operation: Operation): OperationBody {
+export function operationBody(operation: Operation, log: readonly string[]): OperationBody {
   return {
     id: operation.id,
     kind: operation.kind,
@@ -21,21 +25,26 @@ export function operationBody(operation: Operation): OperationBody {
     finishedAt: operation.finishedAt?.toISOString() ?? null,
     changes: operation.changes ?? null,
     error: operation.error ?? null,
-    log: [...operation.log],
+    attempts: operation.attempts,
+    log: [...log],
   };
 }
 
 export interface OperationRoutesOptions {
   /** Interval of keep-alive comments on event streams. */
   readonly heartbeatMs?: number;
+  /** How often a stream looks for new events. */
+  readonly pollMs?: number;
 }
 
-export function operationRoutes(registry: OperationRegistry, options: OperationRoutesOptions = {}): AnyRoute[] {
-  const find = (id: string): Operation => {
-    const operation = registry.get(id);
+export function operationRoutes(operations: OperationStore, options: OperationRoutesOptions = {}): AnyRoute[] {
+  const find = async (id: string): Promise<Operation> => {
+    const operation = await operations.get(id);
     if (!operation) throw new OperationNotFoundError(id);
     return operation;
   };
+  const logOf = async (id: string): Promise<string[]> =>
+    (await operations.entries(id, { kind: "log" })).flatMap((entry) => (entry.kind === "log" ? [entry.line] : []));
   const scopeNote = "`previews:read` for preview stacks, `releases:<env>` for environment stacks";
   return [
     defineRoute({
@@ -50,12 +59,12 @@ export function operationRoutes(registry: OperationRegistry, options: OperationR
         200: { description: "The operation", schema: OperationSchema },
         400: problemResponse("Malformed operation id"),
         ...authProblems,
-        404: problemResponse("No such operation (or it was forgotten)"),
+        404: problemResponse("No such operation"),
       },
-      handle({ params }, res, req) {
-        const operation = find(params.id);
+      async handle({ params }, res, req) {
+        const operation = await find(params.id);
         authorize(requirePrincipal(req), readScopeForStack(operation.stack));
-        res.json(operationBody(operation));
+        res.json(operationBody(operation, await logOf(operation.id)));
       },
     }),
     defineRoute({
@@ -69,7 +78,7 @@ export function operationRoutes(registry: OperationRegistry, options: OperationR
       responses: {
         200: {
           description:
-            "`event: engine` (data: an engine event, id: its sequence), `event: status` (data: the operation), and a final `event: end`",
+            "`event: engine` (data: an engine event, id: its position in the stream), `event: status` (data: the operation), and a final `event: end`",
           schema: EngineEventSchema,
           contentType: "text/event-stream",
         },
@@ -77,22 +86,26 @@ export function operationRoutes(registry: OperationRegistry, options: OperationR
         ...authProblems,
         404: problemResponse("No such operation"),
       },
-      handle({ params, headers }, res, req) {
-        const operation = find(params.id);
+      async handle({ params, headers }, res, req) {
+        const operation = await find(params.id);
         authorize(requirePrincipal(req), readScopeForStack(operation.stack));
-        streamOperation(registry, operation, headers["last-event-id"] ?? -1, res, options.heartbeatMs ?? 15_000);
+        await streamOperation(operations, operation, headers["last-event-id"] ?? 0, res, {
+          heartbeatMs: options.heartbeatMs ?? 15_000,
+          pollMs: options.pollMs ?? 250,
+          log: logOf,
+        });
       },
     }),
   ];
 }
 
-function streamOperation(
-  registry: OperationRegistry,
-  operation: Operation,
-  afterSequence: number,
+async function streamOperation(
+  operations: OperationStore,
+  first: Operation,
+  after: number,
   res: Response,
-  heartbeatMs: number,
-): void {
+  options: { readonly heartbeatMs: number; readonly pollMs: number; readonly log: (id: string) => Promise<string[]> },
+): Promise<void> {
   res.status(200).set({
     "Content-Type": "text/event-stream; charset=utf-8",
     "Cache-Control": "no-cache, no-transform",
@@ -100,32 +113,39 @@ function streamOperation(
     "X-Accel-Buffering": "no",
   });
   res.flushHeaders();
-  const send = (event: string, data: unknown, id?: number): void => {
-    res.write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
-
-  // Replaying and subscribing happen in the same tick, so no event falls between them.
-  for (const event of operation.events) if (event.sequence > afterSequence) send("engine", event, event.sequence);
-  send("status", operationBody(operation));
-  if (!isActive(operation)) {
-    send("end", { status: operation.status });
-    res.end();
-    return;
-  }
-  const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);
-  const stop = (): void => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  };
-  const unsubscribe = registry.subscribe(operation.id, (update: OperationUpdate) => {
-    if (update.type === "event") send("engine", update.event, update.event.sequence);
-    if (update.type !== "status") return;
-    send("status", operationBody(update.operation));
-    if (!isActive(update.operation)) {
-      send("end", { status: update.operation.status });
-      stop();
-      res.end();
-    }
+  let closed = false;
+  res.on("close", () => {
+    closed = true;
   });
-  res.on("close", stop);
+  const send = (event: string, data: unknown, id?: number): void => {
+    if (!closed) res.write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const heartbeat = setInterval(() => {
+    if (!closed) res.write(": keep-alive\n\n");
+  }, options.heartbeatMs);
+  try {
+    let last = after;
+    let operation = first;
+    let reported: string | undefined;
+    for (;;) {
+      // The status is read before the events: after a final status, every event is already stored.
+      const status = await operations.get(operation.id);
+      if (status) operation = status;
+      for (const entry of await operations.entries(operation.id, { after: last, kind: "event" })) {
+        last = entry.id;
+        if (entry.kind === "event") send("engine", entry.event, entry.id);
+      }
+      const fingerprint = `${operation.status}:${operation.attempts}`;
+      if (fingerprint !== reported) {
+        reported = fingerprint;
+        send("status", operationBody(operation, await options.log(operation.id)));
+      }
+      if (!isActive(operation) || closed) break;
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    }
+    if (!isActive(operation)) send("end", { status: operation.status });
+  } finally {
+    clearInterval(heartbeat);
+    if (!closed) res.end();
+  }
 }

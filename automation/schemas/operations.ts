@@ -7,10 +7,10 @@ export const OperationParams = z.object({ id: OperationId }).strict();
 export const OperationEventsHeaders = z.object({
   "last-event-id": z
     .string()
-    .regex(/^(0|[1-9][0-9]{0,15})$/, "must be the sequence number of an event")
+    .regex(/^(0|[1-9][0-9]{0,15})$/, "must be the id of an event of this stream")
     .transform(Number)
     .optional()
-    .describe("Resume after this event sequence number"),
+    .describe("Resume after this event (the `id` of the last event received)"),
 });
 
 export const EngineEventSchema = z.object({
@@ -34,6 +34,7 @@ export const OperationSchema = z
     finishedAt: Timestamp.nullable(),
     changes: z.record(z.number()).nullable().describe("Resource changes by operation, e.g. { create: 3 }"),
     error: z.string().nullable(),
+    attempts: z.number().int().min(0).describe("Runs started: more than one when another replica took the operation over"),
     log: z.array(z.string()),
   })
   .strict();

@@ -9,7 +9,7 @@
  * and the pool reconnects on its own when the server is back.
  */
 import pg from "pg";
-import { ServiceUnavailableError } from "../errors";
+import { redactCredentials, ServiceUnavailableError } from "../errors";
 import type { Logger } from "../deps";
 
 /** Seconds a client should wait before retrying while the database is down. */
@@ -50,7 +50,10 @@ export function constraintOf(error: unknown): string | undefined {
   return typeof constraint === "string" ? constraint : undefined;
 }
 
-export type Queryable = Pick<pg.PoolClient, "query">;
+/** Something to run a statement on: the pool, or one transaction's connection. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+}
 
 export interface DatabaseOptions {
   readonly url: string;
@@ -64,7 +67,7 @@ export interface DatabaseOptions {
   readonly applicationName?: string;
 }
 
-export class Database {
+export class Database implements Queryable {
   private readonly pool: pg.Pool;
   private closed = false;
 
@@ -106,7 +109,7 @@ export class Database {
     let broken = false;
     try {
       await client.query("BEGIN");
-      const result = await work(client);
+      const result = await work(client as Queryable);
       await client.query("COMMIT");
       return result;
     } catch (error) {
@@ -197,23 +200,12 @@ function translate(error: unknown): unknown {
 function describeCause(cause: unknown): string {
   if (!(cause instanceof Error)) return String(cause);
   const code = (cause as { code?: unknown }).code;
-  return typeof code === "string" ? code : cause.message.replace(/postgres(ql)?:\/\/[^\s]*/g, "[database url]");
+  return typeof code === "string" ? code : redactCredentials(cause.message);
 }
 
-/** The driver's errors can carry the connection string; logs get a copy without it. */
+/** The driver's errors can carry the connection string; logs get a copy without its password. */
 function redactedError(error: Error): Error {
-  const copy = new Error(error.message.replace(/postgres(ql)?:\/\/[^\s]*/g, "[database url]"));
+  const copy = new Error(redactCredentials(error.message));
   copy.name = error.name;
   return copy;
-}
-
-/** `postgres://user:****@host:port/db`: a database URL for logs and messages. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "****";
-    return parsed.toString();
-  } catch {
-    return "[database url]";
-  }
 }

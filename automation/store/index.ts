@@ -6,9 +6,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../deps";
 import { PgAuditStore } from "./auditStore";
-import { Database, isUnavailable, redactDatabaseUrl } from "./database";
+import { redactCredentials } from "../errors";
+import { Database, isUnavailable } from "./database";
 import { LeaseStore } from "./leases";
 import { migrate } from "./migrate";
+import { PgOperationStore } from "./operationStore";
 import { PgPreviewJournal } from "./previewJournal";
 import { PgReleaseCommands } from "./releaseCommands";
 import { PgReleaseStore } from "./releaseStore";
@@ -20,6 +22,7 @@ export interface RollgateStore {
   readonly releases: PgReleaseStore;
   readonly releaseCommands: PgReleaseCommands;
   readonly journal: PgPreviewJournal;
+  readonly operations: PgOperationStore;
   readonly stackConfig: PgStackConfigStore;
   readonly leases: LeaseStore;
 }
@@ -42,24 +45,26 @@ export async function openStore(options: OpenStoreOptions): Promise<RollgateStor
   for (let attempt = 1; ; attempt += 1) {
     try {
       const report = await migrate(database);
-      logger.info({ database: redactDatabaseUrl(options.url), applied: report.applied, schemaVersion: report.version }, "database ready");
+      logger.info({ database: redactCredentials(options.url), applied: report.applied, schemaVersion: report.version }, "database ready");
       break;
     } catch (error) {
       if (!isUnavailable(error) || Date.now() >= deadline || options.signal?.aborted) {
         await database.close();
         throw error;
       }
-      logger.warn({ err: error, attempt, database: redactDatabaseUrl(options.url) }, "the database is not reachable yet; retrying");
+      logger.warn({ err: error, attempt, database: redactCredentials(options.url) }, "the database is not reachable yet; retrying");
       await sleep(Math.min(5000, 250 * 2 ** attempt));
     }
   }
+  const leases = new LeaseStore(database, { holder: options.replica.id, host: options.replica.host, ttlMs: options.leaseTtlMs });
   return {
     database,
     audit: new PgAuditStore(database),
+    operations: new PgOperationStore(database, leases),
     releases: new PgReleaseStore(database),
     releaseCommands: new PgReleaseCommands(database),
     journal: new PgPreviewJournal(database),
     stackConfig: new PgStackConfigStore(database),
-    leases: new LeaseStore(database, { holder: options.replica.id, host: options.replica.host, ttlMs: options.leaseTtlMs }),
+    leases,
   };
 }

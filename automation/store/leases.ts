@@ -70,9 +70,12 @@ export class LeaseStore {
     readonly options: LeaseStoreOptions,
   ) {}
 
-  /** Takes the lease if it is free, released or expired; undefined while someone else holds it. */
-  async tryAcquire(name: string): Promise<Lease | undefined> {
-    const { rows } = await this.database.query<LeaseRow>(
+  /**
+   * Takes the lease if it is free, released or expired; undefined while
+   * someone else holds it. With `client`, inside the caller's transaction.
+   */
+  async tryAcquire(name: string, client: Queryable = this.database): Promise<Lease | undefined> {
+    const { rows } = await client.query<LeaseRow>(
       `INSERT INTO leases AS l (name, holder, holder_host, token, acquired_at, expires_at)
        VALUES ($1, $2, $3, nextval('rollgate_fencing_tokens'), now(), now() + $4 * interval '1 millisecond')
        ON CONFLICT (name) DO UPDATE SET
@@ -102,7 +105,7 @@ export class LeaseStore {
     await this.database.query("UPDATE leases SET holder = NULL, released_at = now() WHERE name = $1 AND token = $2", [lease.name, lease.token]);
   }
 
-  /** Names of the leases with `prefix` that nobody holds now (free, released or expired). */
+  /** Those of `names` that nobody holds now (free, released or expired). */
   async unheld(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
     const { rows } = await this.database.query<{ name: string }>(

@@ -1,6 +1,15 @@
-/** `PreviewJournal` in PostgreSQL: one row per preview stack, the record as JSON. */
-import { previewRecordSchema, type PreviewJournal, type PreviewRecord } from "../services/previews/journal";
+/**
+ * `PreviewJournal` in PostgreSQL: one row per preview stack, the record as
+ * JSON. A submission holds a transaction-scoped advisory lock on the stack,
+ * so concurrent requests for one preview on any replicas are decided one
+ * after the other, each seeing the operation the previous one queued.
+ */
+import { previewRecordSchema, type PreviewJournal, type PreviewRecord, type StackState, type StackSubmission } from "../services/previews/journal";
 import type { Database } from "./database";
+import { currentOperations, insertOperation } from "./operationStore";
+
+/** The advisory lock class of per-stack submissions (the second key is the stack name's hash). */
+const STACK_LOCK_CLASS = 7_411_902;
 
 export class PgPreviewJournal implements PreviewJournal {
   constructor(private readonly database: Database) {}
@@ -26,5 +35,26 @@ export class PgPreviewJournal implements PreviewJournal {
 
   async remove(stack: string): Promise<void> {
     await this.database.query("DELETE FROM preview_journal WHERE stack = $1", [stack]);
+  }
+
+  submit<T>(stack: string, decide: (state: StackState) => StackSubmission<T>): Promise<T> {
+    return this.database.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [STACK_LOCK_CLASS, stack]);
+      const { rows } = await client.query<{ record: unknown }>("SELECT record FROM preview_journal WHERE stack = $1", [stack]);
+      const record = rows[0] ? previewRecordSchema.parse(rows[0].record) : undefined;
+      const submission = decide({ ...(record ? { record } : {}), ...(await currentOperations(client, stack)) });
+      if (submission.operation) await insertOperation(client, submission.operation);
+      if (submission.record === null) {
+        await client.query("DELETE FROM preview_journal WHERE stack = $1", [stack]);
+      } else if (submission.record) {
+        const next = previewRecordSchema.parse(submission.record);
+        await client.query(
+          `INSERT INTO preview_journal (stack, pr, record) VALUES ($1, $2, $3)
+           ON CONFLICT (stack) DO UPDATE SET pr = excluded.pr, record = excluded.record, updated_at = now()`,
+          [stack, next.pr, JSON.stringify(next)],
+        );
+      }
+      return submission.result;
+    });
   }
 }

@@ -1,10 +1,12 @@
 /**
  * An environment stack for release end-to-end tests, with everything real:
- * its own file backend and state directory, the `staging` stack deployed
- * (stable only) by the engine into the service's workspace and stack config
- * directory (`<state>/stacks`), a real Prometheus scraping a stable and a canary sample app, a
- * traffic driver that plays the gateway from the live HTTPRoute, and the
- * Rollgate service as a child process (restartable, killable).
+ * its own database (Rollgate's records and, by default, Pulumi's state
+ * through the `postgres://` backend; a `file://` backend on request) and
+ * state directory, the `staging` stack deployed (stable only) by the engine
+ * with its config in the service's store, a real Prometheus scraping a
+ * stable and a canary sample app, a traffic driver that plays the gateway
+ * from the live HTTPRoute, and the Rollgate service as a child process
+ * (restartable, killable).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +19,7 @@ import { backendWeights, readHttpRoute } from "./gatewayApi";
 import { eventually, kubeClients, namespaceGone } from "./kube";
 import { gone } from "./workloads";
 import { releaseStackConfig } from "./stackConfig";
+import { stateDatabaseUrl, stateStackConfigStore } from "./database";
 import { LocalPrometheus } from "./prometheus";
 import { newStateDir, RollgateApi, RollgateProcess, type RollgateService } from "./rollgateService";
 import { TrafficDriver } from "./trafficDriver";
@@ -44,6 +47,8 @@ export interface ReleaseEnvironmentOptions {
   readonly environment?: string;
   /** The stable image deployed first (default `firstImage`; production needs a digest). */
   readonly stableImage?: string;
+  /** Where Pulumi keeps the stack's state: the environment's database (default) or a directory. */
+  readonly backend?: "postgres" | "file";
 }
 
 export class ReleaseEnvironment {
@@ -60,18 +65,16 @@ export class ReleaseEnvironment {
   private readonly backendDir = mkdtempSync(join(tmpdir(), "rg-e2e-release-backend-"));
   readonly state: ReturnType<typeof newStateDir>;
   private readonly projectBackend = process.env.PULUMI_BACKEND_URL;
-  private readonly engine: LocalStackEngine;
+  private readonly backend: "postgres" | "file";
+  private engine?: LocalStackEngine;
+  private closeConfigStore?: () => Promise<void>;
 
   constructor(suffix: string, options: ReleaseEnvironmentOptions = {}) {
     this.environment = options.environment ?? "staging";
     this.stableImage = options.stableImage ?? firstImage;
     this.namespace = `rg-e2e-${suffix}`;
     this.state = newStateDir("rg-e2e-release-", [`releases:${this.environment}`, "releases:read", "previews:read"]);
-    this.engine = new LocalStackEngine({
-      program,
-      workspacesDir: join(this.state.dir, "workspaces"),
-      stackConfigDir: join(this.state.dir, "stacks"),
-    });
+    this.backend = options.backend ?? "postgres";
     this.api = new RollgateApi(() => this.service?.url ?? "", this.state.token);
     this.traffic = new TrafficDriver({ stable: "", canary: "" }, () => this.liveWeight());
   }
@@ -79,7 +82,11 @@ export class ReleaseEnvironment {
   /** Deploys stable, starts the sample apps, Prometheus, the traffic driver and the service. */
   async start(serviceEnv: Readonly<Record<string, string>> = {}): Promise<void> {
     // The test's engine and the service's `pulumi` commands read it from the environment.
-    process.env.PULUMI_BACKEND_URL = `file://${this.backendDir}`;
+    process.env.PULUMI_BACKEND_URL = this.backend === "file" ? `file://${this.backendDir}` : stateDatabaseUrl(this.state.dir);
+    const configs = await stateStackConfigStore(this.state.dir);
+    this.closeConfigStore = configs.close;
+    // Its own workspaces; the stack's config goes to the service's store, where the service reads it.
+    this.engine = new LocalStackEngine({ program, workspacesDir: join(this.state.dir, "harness-workspaces"), configStore: configs.store });
     await this.engine.up(this.environment, this.stackConfig());
     const backends = { stable: await this.stable.start(), canary: await this.canary.start() };
     this.traffic.retarget(backends);
@@ -104,7 +111,8 @@ export class ReleaseEnvironment {
   async stop(): Promise<void> {
     await this.traffic.stop();
     await this.service?.stop();
-    await this.engine.destroy(this.environment).catch((error: unknown) => console.error(`[cleanup] destroy failed: ${String(error)}`));
+    await this.engine?.destroy(this.environment).catch((error: unknown) => console.error(`[cleanup] destroy failed: ${String(error)}`));
+    await this.closeConfigStore?.();
     await this.prometheus.stop();
     await Promise.all([this.stable.stop(), this.canary.stop()]);
     const namespaceRemoved = await eventually(() => namespaceGone(this.kube.core, this.namespace), 60_000, 500);
@@ -124,6 +132,7 @@ export class ReleaseEnvironment {
 
   /** The stack's config as the service sees it. */
   config(): Promise<Record<string, string>> {
+    if (!this.engine) throw new Error("start the environment first");
     return this.engine.config(this.environment);
   }
 

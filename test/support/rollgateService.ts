@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { parseSse } from "../automation/support/sse";
+import { dropStateDatabaseSync, ensureStateDatabase } from "./database";
 
 export const repoRoot = resolve(__dirname, "../..");
 
@@ -23,7 +24,12 @@ export interface ServiceOptions {
   readonly readyTimeoutMs?: number;
 }
 
-/** A state directory with a tokens file holding one token named `e2e` (by default `previews:read` + `previews:write`). */
+/**
+ * A state directory with a tokens file holding one token named `e2e` (by
+ * default `previews:read` + `previews:write`). The service started on it
+ * keeps its records in a database of its own (`stateDatabaseName`), which
+ * `remove` drops with the directory.
+ */
 export function newStateDir(
   prefix = "rg-e2e-",
   scopes: readonly string[] = ["previews:read", "previews:write"],
@@ -32,7 +38,14 @@ export function newStateDir(
   const token = `rg_e2e_${randomBytes(16).toString("hex")}`;
   const sha256 = createHash("sha256").update(token, "utf8").digest("hex");
   writeFileSync(join(dir, "tokens.json"), JSON.stringify([{ name: "e2e", sha256, scopes }]));
-  return { dir, token, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    token,
+    remove: () => {
+      dropStateDatabaseSync(dir);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export class RollgateProcess {
@@ -70,6 +83,7 @@ export class RollgateProcess {
   static async start(stateDir: string, options: ServiceOptions = {}): Promise<RollgateService> {
     // Only the toolchain variables (PATH, PULUMI_*, KUBECONFIG) are inherited; Rollgate's own settings are the test's.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("ROLLGATE_")));
+    const databaseUrl = options.env?.ROLLGATE_DATABASE_URL ?? (await ensureStateDatabase(stateDir));
     const child = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "automation/index.ts"], {
       cwd: repoRoot,
       env: {
@@ -80,6 +94,7 @@ export class RollgateProcess {
         ROLLGATE_TOKENS_FILE: join(stateDir, "tokens.json"),
         ROLLGATE_LOG_LEVEL: "info",
         ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS: "30",
+        ROLLGATE_DATABASE_URL: databaseUrl,
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

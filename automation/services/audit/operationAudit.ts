@@ -21,7 +21,7 @@ export function operationAuditEntry(operation: Operation): AuditEntry {
     at: finished,
     actor: operation.actor,
     action: operation.kind === "up" ? "preview.up" : "preview.destroy",
-    cause: { kind: causeKinds[operation.cause], detail: operation.interrupted ? "interrupted by shutdown; recovery re-drives it" : null },
+    cause: { kind: causeKinds[operation.cause], detail: operation.attempts > 1 ? `finished by another replica after ${operation.attempts - 1} interrupted run(s)` : null },
     result: operation.status === "succeeded" ? "succeeded" : "failed",
     durationMs: finished.getTime() - started.getTime(),
     subject: {

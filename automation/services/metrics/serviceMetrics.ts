@@ -5,7 +5,9 @@ import { previewStatuses, type PreviewStatus } from "../previews/status";
 import { Counter, Gauge, Histogram, MetricsRegistry } from "./exposition";
 
 export interface ServiceMetricsSources {
-  readonly queueDepth: () => number;
+  /** Operations waiting in the shared queue (every replica's). */
+  readonly queueDepth: () => Promise<number>;
+  /** Operations this replica runs. */
   readonly running: () => number;
   readonly previewsByStatus: () => Promise<Record<PreviewStatus, number>>;
 }
@@ -31,12 +33,13 @@ export class ServiceMetrics implements OperationObserver {
       ),
     );
     this.registry.register(
-      new Gauge("rollgate_operation_queue_depth", "Operations waiting for their stack or a free slot.", () => [
-        { labels: {}, value: sources.queueDepth() },
-      ]),
+      new Gauge("rollgate_operation_queue_depth", "Operations waiting for their stack or a free slot, on any replica.", async () => {
+        const depth = await sources.queueDepth().catch(() => undefined);
+        return depth === undefined ? [] : [{ labels: {}, value: depth }];
+      }),
     );
     this.registry.register(
-      new Gauge("rollgate_operations_running", "Operations running now.", () => [{ labels: {}, value: sources.running() }]),
+      new Gauge("rollgate_operations_running", "Operations this replica runs now.", () => [{ labels: {}, value: sources.running() }]),
     );
     this.registry.register(
       new Gauge("rollgate_previews", "Preview environments by status.", async () => {

@@ -1,14 +1,25 @@
+/**
+ * Runs queued operations on this replica: claims them from the shared store
+ * (any replica may take any operation; one runs per stack), at most
+ * `maxConcurrent` at a time here, and runs each kind's handler. The stack's
+ * lease, taken with the claim, is kept renewed while the operation runs;
+ * when it is lost the run is interrupted and left for whoever claims the
+ * operation next. Log lines and engine events are stored as they come (in
+ * small batches), so any replica can serve them.
+ */
 import { randomUUID } from "node:crypto";
+import type { LeaseKeeper } from "../../coordination/leaseKeeper";
 import type { ChangeSummary, EngineEvent } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
-import { ServiceUnavailableError, messageOf } from "../../errors";
-import type { OperationRegistry } from "./registry";
-import type { Operation, OperationCause, OperationSubject, ServiceOperationKind } from "./types";
+import { messageOf, redactCredentials, ServiceUnavailableError } from "../../errors";
+import type { LeaseRef } from "../../store/leases";
+import type { ClaimedOperation, OperationStore, Outcome } from "./store";
+import type { NewEntry, Operation, ServiceOperationKind } from "./types";
 
-/** What a running operation's work function may use. */
+/** What a running operation's handler may use. */
 export interface OperationContext {
   readonly operation: Operation;
-  /** Aborted when the service gives up on the operation (shutdown timeout). */
+  /** Aborted when the service gives up on the operation (shutdown timeout) or loses its stack's lease. */
   readonly signal: AbortSignal;
   /** Logger bound to the operation id. */
   readonly logger: Logger;
@@ -19,58 +30,56 @@ export interface OperationContext {
   recordChanges(changes: ChangeSummary): void;
 }
 
-/** Rejecting fails the operation with the error's message. */
-export type OperationWork = (context: OperationContext) => Promise<void>;
-
-export interface SubmitRequest {
-  readonly kind: ServiceOperationKind;
-  readonly stack: string;
-  readonly actor: string;
-  /** Default `api`. */
-  readonly cause?: OperationCause;
-  readonly subject?: OperationSubject;
-  readonly desiredKey: string;
-  readonly work: OperationWork;
-  /** Runs after the final status is set, before the operation counts as done (journal, reporting). */
-  readonly onSettled?: (operation: Operation) => Promise<void>;
+/** How one kind of operation runs, from the payload it was submitted with. */
+export interface OperationHandler {
+  /** Rejecting fails the operation with the error's message. */
+  run(context: OperationContext, payload: unknown): Promise<void>;
+  /** After the outcome is recorded (reporting, journal). */
+  settled?(operation: Operation, payload: unknown): Promise<void>;
 }
 
-/** Told when operations start and finish (metrics). */
+/** Told when operations finish (metrics, audit trail): once per operation, by the replica that recorded its outcome. */
 export interface OperationObserver {
   finished(operation: Operation): void;
 }
 
 export interface OperationSchedulerDeps {
-  readonly registry: OperationRegistry;
-  /** Operations allowed to run at once across all stacks. */
+  readonly store: OperationStore;
+  /** This replica's id, recorded as the owner of what it runs. */
+  readonly owner: string;
+  /** Keeps claimed stack leases renewed; without it (unit tests, memory store) they are not renewed. */
+  readonly leases?: LeaseKeeper;
+  /** Operations this replica runs at once. */
   readonly maxConcurrent: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly observers?: readonly OperationObserver[];
   readonly newId?: () => string;
-}
-
-interface Queued {
-  readonly operation: Operation;
-  readonly request: SubmitRequest;
+  /** How often to look for work besides notifications (orphaned operations show up this way). */
+  readonly pollMs?: number;
+  /** Entries kept per operation; later ones are dropped and counted. */
+  readonly maxEntriesPerOperation?: number;
 }
 
 interface Running {
   readonly controller: AbortController;
   readonly done: Promise<void>;
+  /** Aborted by the shutdown timeout (the operation is put back in the queue), not by a lost lease. */
+  abandoned: boolean;
 }
 
 const maxErrorLength = 4000;
+const flushEveryMs = 200;
 
-/**
- * Runs operations one at a time per stack (FIFO) and at most `maxConcurrent`
- * at once overall. Work waiting for either limit stays `queued` and visible.
- */
 export class OperationScheduler {
-  private readonly queue: Queued[] = [];
+  private readonly handlers = new Map<ServiceOperationKind, OperationHandler>();
   private readonly running = new Map<string, Running>();
-  private readonly busyStacks = new Set<string>();
   private accepting = true;
+  private started = false;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private readonly newId: () => string;
 
   constructor(private readonly deps: OperationSchedulerDeps) {
@@ -80,58 +89,81 @@ export class OperationScheduler {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  submit(request: SubmitRequest): Operation {
+  /** The id of the next operation to submit. */
+  nextId(): string {
     if (!this.accepting) throw new ServiceUnavailableError("the service is shutting down");
-    const operation: Operation = {
-      id: this.newId(),
-      kind: request.kind,
-      stack: request.stack,
-      actor: request.actor,
-      cause: request.cause ?? "api",
-      subject: request.subject ?? {},
-      desiredKey: request.desiredKey,
-      status: "queued",
-      queuedAt: this.deps.clock.now(),
-      log: [],
-      events: [],
-    };
-    this.deps.registry.add(operation);
-    this.queue.push({ operation, request });
-    this.deps.logger.info(
-      { operationId: operation.id, stack: operation.stack, kind: operation.kind, actor: operation.actor },
-      "operation queued",
-    );
-    // Work starts after the caller's synchronous code, so it can record the operation first.
-    queueMicrotask(() => this.pump());
-    return operation;
+    return this.newId();
   }
 
-  queueDepth(): number {
-    return this.queue.length;
+  handle(kind: ServiceOperationKind, handler: OperationHandler): void {
+    this.handlers.set(kind, handler);
   }
 
+  /** Starts taking work: at once, on every change any replica announces, and every poll period. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.unsubscribe = this.deps.store.onChange(() => this.wake());
+    this.timer = setInterval(() => this.wake(), this.deps.pollMs ?? 1000);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Looks for work now (after a submission on this replica). */
+  wake(): void {
+    if (!this.started || !this.accepting) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  async queueDepth(): Promise<number> {
+    return (await this.deps.store.counts()).queued;
+  }
+
+  /** Operations this replica runs now. */
   runningCount(): number {
     return this.running.size;
   }
 
-  /** Resolves when nothing is running (and, while accepting, nothing is queued). */
+  /** Resolves when this replica runs nothing and the store has nothing left to run (tests). */
   async idle(): Promise<void> {
-    await Promise.resolve();
-    while (this.running.size > 0) {
+    for (;;) {
+      await this.pumping;
       await Promise.all([...this.running.values()].map((running) => running.done));
+      if (this.running.size > 0 || this.pumping) continue;
+      if ((await this.deps.store.unfinished()).length === 0) return;
+      this.wake();
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
   /**
-   * Stops starting queued work and waits for running operations. After
-   * `timeoutMs` the remaining ones are aborted and given `abortGraceMs` to
-   * stop. Resolves `true` when nothing is left running.
+   * Stops taking work and waits for running operations. After `timeoutMs`
+   * the remaining ones are interrupted and put back in the queue (another
+   * replica, or this one after a restart, runs them again), with
+   * `abortGraceMs` to stop. Resolves `true` when nothing was interrupted.
    */
   async drain(timeoutMs: number, abortGraceMs = 5000): Promise<boolean> {
     this.accepting = false;
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+    await this.pumping;
     if (await this.waitForRunning(timeoutMs)) return true;
-    for (const running of this.running.values()) running.controller.abort(new Error("service shutting down"));
-    return this.waitForRunning(abortGraceMs);
+    for (const running of this.running.values()) {
+      running.abandoned = true;
+      running.controller.abort(new Error("service shutting down"));
+    }
+    await this.waitForRunning(abortGraceMs);
+    return false;
   }
 
   private async waitForRunning(timeoutMs: number): Promise<boolean> {
@@ -148,65 +180,143 @@ export class OperationScheduler {
     }
   }
 
-  private pump(): void {
+  private async pump(): Promise<void> {
     while (this.accepting && this.running.size < this.deps.maxConcurrent) {
-      const index = this.queue.findIndex((entry) => !this.busyStacks.has(entry.operation.stack));
-      if (index < 0) return;
-      const [entry] = this.queue.splice(index, 1);
-      if (entry) this.start(entry);
+      let claimed: ClaimedOperation | undefined;
+      try {
+        claimed = await this.deps.store.claim(this.deps.owner, this.deps.clock.now());
+      } catch (err) {
+        this.deps.logger.warn({ err }, "claiming an operation failed; retrying at the next poll");
+        return;
+      }
+      if (!claimed) return;
+      this.begin(claimed);
     }
   }
 
-  private start({ operation, request }: Queued): void {
+  private begin(claimed: ClaimedOperation): void {
     const controller = new AbortController();
-    this.busyStacks.add(operation.stack);
-    const done = this.execute(operation, request, controller.signal).finally(() => {
-      this.running.delete(operation.id);
-      this.busyStacks.delete(operation.stack);
-      this.pump();
-    });
-    this.running.set(operation.id, { controller, done });
+    const held = this.deps.leases?.adopt(claimed.lease);
+    const signal = held ? AbortSignal.any([controller.signal, held.signal]) : controller.signal;
+    const running: Running = {
+      controller,
+      abandoned: false,
+      done: this.execute(claimed, signal, () => running.abandoned)
+        .catch((err: unknown) => this.deps.logger.error({ err, operationId: claimed.operation.id }, "running an operation failed"))
+        .finally(async () => {
+          await (held ? held.release() : Promise.resolve());
+          this.running.delete(claimed.operation.id);
+          this.wake();
+        }),
+    };
+    this.running.set(claimed.operation.id, running);
   }
 
-  private async execute(operation: Operation, request: SubmitRequest, signal: AbortSignal): Promise<void> {
-    const { registry, clock } = this.deps;
-    const logger = this.deps.logger.child({ operationId: operation.id, stack: operation.stack, kind: operation.kind });
-    operation.status = "running";
-    operation.startedAt = clock.now();
-    registry.statusChanged(operation);
-    logger.info("operation started");
+  private async execute(claimed: ClaimedOperation, signal: AbortSignal, abandoned: () => boolean): Promise<void> {
+    const { store, clock } = this.deps;
+    const { operation, payload, lease } = claimed;
+    const logger = this.deps.logger.child({ operationId: operation.id, stack: operation.stack, kind: operation.kind, attempt: operation.attempts });
+    const handler = this.handlers.get(operation.kind);
+    const entries = new EntryWriter(store, operation.id, operation.attempts, this.deps.maxEntriesPerOperation ?? 10_000, logger);
+    logger.info(operation.attempts > 1 ? "operation taken over: running it again" : "operation started");
+    let changes: ChangeSummary | undefined;
+    let outcome: Outcome;
     try {
-      await request.work({
-        operation,
-        signal,
-        logger,
-        onEvent: (event) => registry.appendEvent(operation, event),
-        log: (line) => registry.appendLog(operation, line),
-        recordChanges: (changes) => {
-          operation.changes = changes;
+      if (!handler) throw new Error(`no handler for ${operation.kind} operations`);
+      await handler.run(
+        {
+          operation,
+          signal,
+          logger,
+          // The CLI quotes its backend URL in some errors; the log and events are shown to API clients.
+          onEvent: (event) => entries.add({ kind: "event", event: event.message === undefined ? event : { ...event, message: redactCredentials(event.message) } }),
+          log: (line) => entries.add({ kind: "log", line: redactCredentials(line) }),
+          recordChanges: (summary) => {
+            changes = summary;
+          },
         },
-      });
-      operation.status = "succeeded";
+        payload,
+      );
+      outcome = { status: "succeeded", finishedAt: clock.now(), ...(changes ? { changes } : {}) };
     } catch (err) {
-      operation.status = "failed";
-      operation.error = messageOf(err).slice(0, maxErrorLength);
-      if (signal.aborted) operation.interrupted = true;
-      logger.warn({ err }, "operation failed");
+      outcome = { status: "failed", finishedAt: clock.now(), ...(changes ? { changes } : {}), error: messageOf(err).slice(0, maxErrorLength) };
+      if (!signal.aborted) logger.warn({ err }, "operation failed");
     }
-    operation.finishedAt = clock.now();
-    registry.statusChanged(operation);
-    logger.info({ status: operation.status }, "operation finished");
+    await entries.close();
+    if (signal.aborted) {
+      await this.giveUp(operation, lease, abandoned(), logger);
+      return;
+    }
+    if (!(await store.finish(operation.id, outcome, lease))) {
+      logger.warn("another replica took the operation over; its outcome is theirs");
+      return;
+    }
+    const finished: Operation = { ...operation, ...outcome };
+    logger.info({ status: finished.status }, "operation finished");
     for (const observer of this.deps.observers ?? []) {
       try {
-        observer.finished(operation);
+        observer.finished(finished);
       } catch (err) {
         logger.error({ err }, "operation observer failed");
       }
     }
     try {
-      await request.onSettled?.(operation);
+      await handler?.settled?.(finished, payload);
     } catch (err) {
       logger.error({ err }, "settling the operation failed");
     }
+  }
+
+  /** An interrupted run: back to the queue at shutdown; after a lost lease, left to the replica that claims it next. */
+  private async giveUp(operation: Operation, lease: LeaseRef, abandoned: boolean, logger: Logger): Promise<void> {
+    if (!abandoned) {
+      logger.warn("lost the stack's lease during the operation; whoever claims it next runs it again");
+      return;
+    }
+    await this.deps.store.requeue(operation.id, lease).catch((err: unknown) => logger.warn({ err }, "could not put the operation back in the queue; it is claimed again once its lease expires"));
+    logger.warn("operation interrupted by shutdown and put back in the queue");
+  }
+}
+
+/** Stores an operation's entries in small batches, keeping at most `max`. */
+class EntryWriter {
+  private buffer: NewEntry[] = [];
+  private written = 0;
+  private dropped = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: OperationStore,
+    private readonly id: string,
+    private readonly attempt: number,
+    private readonly max: number,
+    private readonly logger: Logger,
+  ) {}
+
+  add(entry: NewEntry): void {
+    if (this.written + this.buffer.length >= this.max) {
+      this.dropped += 1;
+      return;
+    }
+    this.buffer.push(entry);
+    this.timer ??= setTimeout(() => void this.flush(), flushEveryMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.dropped > 0) this.buffer.push({ kind: "log", line: `(${this.dropped} more log lines and events were not kept)` });
+    await this.flush();
+  }
+
+  private flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.written += batch.length;
+    this.flushing = this.flushing
+      .then(() => this.store.append(this.id, this.attempt, batch))
+      .catch((err: unknown) => this.logger.warn({ err }, "storing the operation's log failed; those lines are lost"));
+    return this.flushing;
   }
 }

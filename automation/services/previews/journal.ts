@@ -1,22 +1,15 @@
 /**
- * The service's durable notes about each preview: the desired state and the
- * last operation with its result. The preview list itself is derived from the
- * engine's stacks and outputs; the journal adds what the engine cannot know
- * (a destroy that was requested, whether smoke checks passed) so both survive
- * a restart and crash recovery knows what to re-drive.
+ * The service's durable notes about each preview: the desired state, who
+ * asked for it and the operation submitted last. The preview list itself is
+ * derived from the engine's stacks and outputs and the operation store; the
+ * journal adds what they cannot know (a destroy that was requested, the
+ * spec a failed create asked for). A request is answered only after its
+ * operation and journal record are committed together (`submit`).
  */
 import { z } from "zod";
-import type { OperationStatus, ServiceOperationKind } from "../operations/types";
+import type { MemoryOperationStore } from "../operations/store";
+import type { NewOperation, Operation } from "../operations/types";
 import type { PreviewSpec } from "./spec";
-
-export interface OperationSummary {
-  readonly id: string;
-  readonly kind: ServiceOperationKind;
-  readonly status: OperationStatus;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly error?: string;
-}
 
 export interface PreviewRecord {
   readonly pr: number;
@@ -29,7 +22,23 @@ export interface PreviewRecord {
   readonly actor: string;
   /** `owner/name` of the GitHub repository to report to. */
   readonly repository?: string;
-  readonly lastOperation?: OperationSummary;
+  /** The operation submitted last (its state is in the operation store). */
+  readonly lastOperationId?: string;
+}
+
+/** What a submission sees of a stack, read under its lock. */
+export interface StackState {
+  readonly record?: PreviewRecord;
+  /** The stack's unfinished operation (queued or running), if any. */
+  readonly active?: Operation;
+  readonly latest?: Operation;
+}
+
+/** What a submission writes: an operation to queue and the record to keep (`null` removes it), and what it answers. */
+export interface StackSubmission<T> {
+  readonly result: T;
+  readonly operation?: NewOperation;
+  readonly record?: PreviewRecord | null;
 }
 
 export interface PreviewJournal {
@@ -37,10 +46,20 @@ export interface PreviewJournal {
   list(): Promise<PreviewRecord[]>;
   put(record: PreviewRecord): Promise<void>;
   remove(stack: string): Promise<void>;
+  /**
+   * Reads the stack's record and operations, lets `decide` choose, and
+   * writes what it returns — atomically, and alone on the stack across every
+   * replica, so concurrent identical requests see each other's operation.
+   * Resolves once the writes are durable.
+   */
+  submit<T>(stack: string, decide: (state: StackState) => StackSubmission<T>): Promise<T>;
 }
 
+/** For unit tests: the journal over a memory operation store. */
 export class MemoryPreviewJournal implements PreviewJournal {
   private readonly records = new Map<string, PreviewRecord>();
+
+  constructor(private readonly operations: MemoryOperationStore) {}
 
   async get(stack: string): Promise<PreviewRecord | undefined> {
     return this.records.get(stack);
@@ -56,6 +75,15 @@ export class MemoryPreviewJournal implements PreviewJournal {
 
   async remove(stack: string): Promise<void> {
     this.records.delete(stack);
+  }
+
+  async submit<T>(stack: string, decide: (state: StackState) => StackSubmission<T>): Promise<T> {
+    const record = this.records.get(stack);
+    const submission = decide({ ...(record ? { record } : {}), ...this.operations.current(stack) });
+    if (submission.operation) this.operations.insert(submission.operation);
+    if (submission.record === null) this.records.delete(stack);
+    else if (submission.record) this.records.set(stack, submission.record);
+    return submission.result;
   }
 }
 
@@ -73,14 +101,5 @@ export const previewRecordSchema = z.object({
   expiresAt: z.string().optional(),
   actor: z.string(),
   repository: z.string().optional(),
-  lastOperation: z
-    .object({
-      id: z.string(),
-      kind: z.enum(["up", "destroy"]),
-      status: z.enum(["queued", "running", "succeeded", "failed"]),
-      startedAt: z.string().optional(),
-      finishedAt: z.string().optional(),
-      error: z.string().optional(),
-    })
-    .optional(),
+  lastOperationId: z.string().optional(),
 }) satisfies z.ZodType<PreviewRecord>;

@@ -1,15 +1,19 @@
 /**
  * Preview environments: one stack `preview-pr-<pr>` per pull request, created
  * or updated by `up`, verified (rollout + smoke checks), destroyed on request
- * or when it expires. No express types here; errors are typed.
+ * or when it expires. A request is decided and recorded (operation and
+ * journal) in one transaction, alone on its stack across replicas, and
+ * answered once that is durable; any replica then runs the operation. No
+ * express types here; errors are typed.
  */
+import { z } from "zod";
 import type { StackEngine, StackSummary } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
 import { PreviewNotFoundError } from "../../errors";
-import type { OperationRegistry } from "../operations/registry";
 import type { OperationContext, OperationScheduler } from "../operations/scheduler";
-import type { Operation, OperationCause, OperationStatus, ServiceOperationKind } from "../operations/types";
-import type { OperationSummary, PreviewJournal, PreviewRecord } from "./journal";
+import type { OperationStore } from "../operations/store";
+import type { NewOperation, Operation, OperationCause, OperationStatus, ServiceOperationKind } from "../operations/types";
+import type { PreviewJournal, PreviewRecord } from "./journal";
 import { prOfStack, previewStackName } from "./naming";
 import type { PreviewReport, PreviewReporter } from "./reporter";
 import {
@@ -75,7 +79,7 @@ export interface UpsertPreviewRequest {
 export interface PreviewServiceDeps {
   readonly engine: StackEngine;
   readonly scheduler: OperationScheduler;
-  readonly registry: OperationRegistry;
+  readonly operations: OperationStore;
   readonly journal: PreviewJournal;
   readonly verifier: PreviewVerifier;
   readonly reporter: PreviewReporter;
@@ -87,16 +91,39 @@ export interface PreviewServiceDeps {
   readonly baseConfig?: Readonly<Record<string, string>>;
 }
 
+/** What an `up` operation carries, so any replica can run it. */
+const upPayloadSchema = z.object({
+  plan: z.object({
+    pr: z.number().int().positive(),
+    spec: z.object({ image: z.string(), branch: z.string().optional(), commitSha: z.string().optional(), ttlHours: z.number().int().positive() }),
+    createdAt: z.string(),
+    actor: z.string(),
+  }),
+  repository: z.string().optional(),
+});
+type UpPayload = z.infer<typeof upPayloadSchema>;
+
+/** What a `destroy` operation carries. */
+const destroyPayloadSchema = z.object({ pr: z.number().int().positive(), repository: z.string().optional(), commitSha: z.string().optional() });
+type DestroyPayload = z.infer<typeof destroyPayloadSchema>;
+
 export class PreviewService {
-  /** Journal writes per stack, in submission order. */
-  private readonly journalWrites = new Map<string, Promise<void>>();
   private statusCounts?: { readonly at: number; readonly counts: Record<PreviewStatus, number> };
 
-  constructor(private readonly deps: PreviewServiceDeps) {}
+  constructor(private readonly deps: PreviewServiceDeps) {
+    deps.scheduler.handle("up", {
+      run: (context, payload) => this.runUp(context, upPayloadSchema.parse(payload)),
+      settled: (operation, payload) => this.settleUp(operation, upPayloadSchema.parse(payload)),
+    });
+    deps.scheduler.handle("destroy", {
+      run: (context) => this.runDestroy(context),
+      settled: (operation, payload) => this.settleDestroy(operation, destroyPayloadSchema.parse(payload)),
+    });
+  }
 
   /** Creates or updates a preview. An identical request in flight or already applied starts nothing. */
   async upsert(request: UpsertPreviewRequest): Promise<AcceptedOperation> {
-    const { registry, clock } = this.deps;
+    const { clock, journal, scheduler } = this.deps;
     const stack = previewStackName(request.pr);
     const spec: PreviewSpec = {
       image: request.image,
@@ -105,39 +132,43 @@ export class PreviewService {
       ...(request.commitSha === undefined ? {} : { commitSha: request.commitSha }),
     };
     const key = desiredKey(spec);
-    const [record, summary] = await Promise.all([this.readJournal(stack), this.findStack(stack)]);
-    const configuredCreatedAt = summary && !record?.createdAt ? await this.configuredCreatedAt(stack) : undefined;
-
-    // From here on nothing awaits until the operation is submitted, so concurrent
-    // identical requests see each other's operation.
-    const active = registry.activeFor(stack);
-    if (active?.kind === "up" && active.desiredKey === key) {
-      return this.accepted(request.pr, active, summary ? "updating" : "creating", false);
-    }
-    const applied = record?.lastOperation;
-    if (
-      !active &&
-      summary &&
-      record?.desired === "present" &&
-      desiredKey(record.spec) === key &&
-      applied?.kind === "up" &&
-      applied.status === "succeeded"
-    ) {
-      return this.accepted(request.pr, registry.get(applied.id) ?? applied, "ready", false);
-    }
-
-    const continuing =
-      active?.kind === "up" || (summary !== undefined && active?.kind !== "destroy" && record?.desired !== "absent");
+    const [known, summary] = await Promise.all([journal.get(stack), this.findStack(stack)]);
+    const configuredCreatedAt = summary && !known?.createdAt ? await this.configuredCreatedAt(stack) : undefined;
+    const id = scheduler.nextId();
     const now = clock.now();
-    const plan: PreviewPlan = {
-      pr: request.pr,
-      spec,
-      createdAt: (continuing ? (record?.createdAt ?? configuredCreatedAt) : undefined) ?? now.toISOString(),
-      actor: request.actor,
-    };
-    const repository = request.repository ?? record?.repository ?? this.deps.defaultRepository;
-    const operation = this.submitUp(plan, request.actor, repository, request.cause ?? "api");
-    return this.accepted(request.pr, operation, continuing ? "updating" : "creating", true);
+
+    const accepted = await journal.submit(stack, ({ record, active, latest }) => {
+      if (active?.kind === "up" && active.desiredKey === key) {
+        return { result: this.accepted(request.pr, active, summary ? "updating" : "creating", false) };
+      }
+      if (!active && summary && record?.desired === "present" && desiredKey(record.spec) === key && latest?.kind === "up" && latest.status === "succeeded") {
+        return { result: this.accepted(request.pr, latest, "ready", false) };
+      }
+      const continuing = active?.kind === "up" || (summary !== undefined && active?.kind !== "destroy" && record?.desired !== "absent");
+      const plan: PreviewPlan = {
+        pr: request.pr,
+        spec,
+        createdAt: (continuing ? (record?.createdAt ?? configuredCreatedAt) : undefined) ?? now.toISOString(),
+        actor: request.actor,
+      };
+      const repository = request.repository ?? record?.repository ?? this.deps.defaultRepository;
+      const payload: UpPayload = { plan, ...(repository === undefined ? {} : { repository }) };
+      const operation = this.newOperation(id, "up", stack, request.actor, request.cause ?? "api", subjectOf(spec), key, now, payload);
+      const next: PreviewRecord = {
+        pr: request.pr,
+        stack,
+        desired: "present",
+        spec,
+        createdAt: plan.createdAt,
+        expiresAt: expiresAtOf(plan),
+        actor: request.actor,
+        ...(repository === undefined ? {} : { repository }),
+        lastOperationId: id,
+      };
+      return { result: this.accepted(request.pr, queuedView(operation), continuing ? "updating" : "creating", true), operation, record: next };
+    });
+    if (accepted.started) scheduler.wake();
+    return accepted;
   }
 
   /** Destroys a preview; throws `PreviewNotFoundError` when there is none. */
@@ -147,40 +178,59 @@ export class PreviewService {
     return accepted;
   }
 
-  /** Destroys a preview if there is one; a preview that is already gone is a no-op. */
-  async destroyIfPresent(pr: number, actor: string, cause: OperationCause = "api"): Promise<AcceptedOperation | undefined> {
+  /**
+   * Destroys a preview if there is one; a preview that is already gone is a
+   * no-op. With `onlyIf`, the destroy starts only if the record, read under
+   * the stack's lock, still satisfies it (the reaper re-checks the expiry).
+   */
+  async destroyIfPresent(
+    pr: number,
+    actor: string,
+    cause: OperationCause = "api",
+    onlyIf?: (record: PreviewRecord | undefined) => boolean,
+  ): Promise<AcceptedOperation | undefined> {
     const stack = previewStackName(pr);
-    const [record, summary] = await Promise.all([this.readJournal(stack), this.findStack(stack)]);
-    const active = this.deps.registry.activeFor(stack);
-    if (active?.kind === "destroy") return this.accepted(pr, active, "destroying", false);
-    if (!summary && !active && record?.desired !== "present") {
-      if (record) await this.updateJournal(stack, () => undefined);
-      return undefined;
-    }
-    return this.accepted(pr, this.submitDestroy(pr, actor, record, cause), "destroying", true);
+    const summary = await this.findStack(stack);
+    const id = this.deps.scheduler.nextId();
+    const now = this.deps.clock.now();
+    const accepted = await this.deps.journal.submit<AcceptedOperation | undefined>(stack, ({ record, active }) => {
+      if (active?.kind === "destroy") return { result: this.accepted(pr, active, "destroying", false) };
+      if (onlyIf && !onlyIf(record)) return { result: undefined };
+      if (!summary && !active && record?.desired !== "present") return { result: undefined, ...(record ? { record: null } : {}) };
+      const payload: DestroyPayload = {
+        pr,
+        ...(record?.repository === undefined ? {} : { repository: record.repository }),
+        ...(record?.spec?.commitSha === undefined ? {} : { commitSha: record.spec.commitSha }),
+      };
+      const operation = this.newOperation(id, "destroy", stack, actor, cause, record?.spec ? subjectOf(record.spec) : {}, desiredKey(undefined), now, payload);
+      const next: PreviewRecord = { ...(record ?? { pr, stack }), desired: "absent", actor, lastOperationId: id };
+      return { result: this.accepted(pr, queuedView(operation), "destroying", true), operation, record: next };
+    });
+    if (accepted?.started) this.deps.scheduler.wake();
+    return accepted;
   }
 
   async get(pr: number): Promise<PreviewView> {
     const stack = previewStackName(pr);
-    const [record, summary] = await Promise.all([this.readJournal(stack), this.findStack(stack)]);
-    const view = await this.describe(pr, summary !== undefined, record);
+    const [record, summary, latest] = await Promise.all([this.deps.journal.get(stack), this.findStack(stack), this.deps.operations.latestFor([stack])]);
+    const view = await this.describe(pr, summary !== undefined, record, latest.get(stack));
     if (!view) throw new PreviewNotFoundError(pr);
     return view;
   }
 
   /** Every preview: stacks the engine lists, plus ones being created or recorded as failed. */
   async list(): Promise<PreviewView[]> {
-    await Promise.all(this.journalWrites.values());
-    const [stacks, records] = await Promise.all([this.previewStacks(), this.deps.journal.list()]);
+    const [stacks, records, unfinished] = await Promise.all([this.previewStacks(), this.deps.journal.list(), this.deps.operations.unfinished()]);
     const prs = new Set<number>(stacks.keys());
     for (const record of records) prs.add(record.pr);
-    for (const operation of this.deps.registry.list()) {
+    for (const operation of unfinished) {
       const pr = prOfStack(operation.stack);
       if (pr !== undefined) prs.add(pr);
     }
     const byStack = new Map(records.map((record) => [record.stack, record]));
+    const latest = await this.deps.operations.latestFor([...prs].map(previewStackName));
     const views = await Promise.all(
-      [...prs].map((pr) => this.describe(pr, stacks.has(pr), byStack.get(previewStackName(pr)))),
+      [...prs].map((pr) => this.describe(pr, stacks.has(pr), byStack.get(previewStackName(pr)), latest.get(previewStackName(pr)))),
     );
     const present = views.filter((view): view is PreviewView => view !== undefined).sort((a, b) => a.pr - b.pr);
     this.statusCounts = { at: Date.now(), counts: countStatuses(present) };
@@ -194,62 +244,9 @@ export class PreviewService {
     return this.statusCounts?.counts ?? countStatuses([]);
   }
 
-  /** Re-drives a preview to its recorded desired state (crash recovery). */
-  resumeUp(plan: PreviewPlan, actor: string, repository: string | undefined): Operation {
-    return this.submitUp(plan, actor, repository, "recovery");
-  }
-
-  /** Finishes a destroy the service had started (crash recovery). */
-  resumeDestroy(pr: number, actor: string, record: PreviewRecord | undefined): Operation {
-    return this.submitDestroy(pr, actor, record, "recovery");
-  }
-
-  /** Resolves when every journal write submitted so far is done (shutdown). */
-  async flush(): Promise<void> {
-    await Promise.all(this.journalWrites.values());
-  }
-
-  /** Drops the journal entry of a preview that no longer exists. */
-  async forget(stack: string): Promise<void> {
-    await this.updateJournal(stack, () => undefined);
-  }
-
-  private submitUp(plan: PreviewPlan, actor: string, repository: string | undefined, cause: OperationCause): Operation {
-    const stack = previewStackName(plan.pr);
-    let outputs: PreviewOutputs = {};
-    const operation = this.deps.scheduler.submit({
-      kind: "up",
-      stack,
-      actor,
-      cause,
-      subject: subjectOf(plan.spec),
-      desiredKey: desiredKey(plan.spec),
-      work: async (context) => {
-        outputs = await this.runUp(stack, plan, repository, context);
-      },
-      onSettled: (finished) => this.settleUp(plan, repository, outputs, finished),
-    });
-    void this.updateJournal(stack, () => ({
-      pr: plan.pr,
-      stack,
-      desired: "present",
-      spec: plan.spec,
-      createdAt: plan.createdAt,
-      expiresAt: expiresAtOf(plan),
-      actor: plan.actor,
-      ...(repository === undefined ? {} : { repository }),
-      lastOperation: summarize(operation),
-    }));
-    return operation;
-  }
-
-  private async runUp(
-    stack: string,
-    plan: PreviewPlan,
-    repository: string | undefined,
-    context: OperationContext,
-  ): Promise<PreviewOutputs> {
-    await this.journalSettled(stack);
+  private async runUp(context: OperationContext, { plan, repository }: UpPayload): Promise<void> {
+    const stack = context.operation.stack;
+    await this.clearInterruptedRun(context);
     await this.report({ ...reportBase(plan, repository, context.operation), state: "pending" });
     context.log(`pulumi up ${stack} with image ${plan.spec.image}`);
     const result = await this.deps.engine.up(stack, previewStackConfig(plan, this.deps.baseConfig), {
@@ -258,24 +255,12 @@ export class PreviewService {
       signal: context.signal,
     });
     context.recordChanges(result.changes);
-    const outputs = readPreviewOutputs(result.outputs);
-    const verdict = await this.deps.verifier.verify(stack, outputs, context);
+    const verdict = await this.deps.verifier.verify(stack, readPreviewOutputs(result.outputs), context);
     if (!verdict.ok) throw new Error(verdict.reason);
-    return outputs;
   }
 
-  private async settleUp(
-    plan: PreviewPlan,
-    repository: string | undefined,
-    outputs: PreviewOutputs,
-    operation: Operation,
-  ): Promise<void> {
-    const stack = operation.stack;
-    // An operation abandoned at shutdown stays "running" in the journal, so recovery re-drives it.
-    if (operation.interrupted) return;
-    await this.updateJournal(stack, (current) =>
-      current?.lastOperation?.id === operation.id ? { ...current, lastOperation: summarize(operation) } : current,
-    );
+  private async settleUp(operation: Operation, { plan, repository }: UpPayload): Promise<void> {
+    const outputs = operation.status === "succeeded" ? await this.outputsOf(operation.stack) : {};
     await this.report({
       ...reportBase(plan, repository, operation),
       state: operation.status === "succeeded" ? "ready" : "failed",
@@ -284,60 +269,40 @@ export class PreviewService {
     });
   }
 
-  private submitDestroy(pr: number, actor: string, record: PreviewRecord | undefined, cause: OperationCause): Operation {
-    const stack = previewStackName(pr);
-    const operation = this.deps.scheduler.submit({
-      kind: "destroy",
-      stack,
-      actor,
-      cause,
-      subject: record?.spec ? subjectOf(record.spec) : {},
-      desiredKey: desiredKey(undefined),
-      work: async (context) => {
-        await this.journalSettled(stack);
-        context.log(`pulumi destroy ${stack}`);
-        await this.deps.engine.destroy(stack, {
-          onEvent: context.onEvent,
-          onOutput: context.log,
-          signal: context.signal,
-        });
-      },
-      onSettled: (finished) => this.settleDestroy(pr, finished),
-    });
-    void this.updateJournal(stack, (current) => ({
-      ...(current ?? record ?? { pr, stack }),
-      desired: "absent",
-      actor,
-      lastOperation: summarize(operation),
-    }));
-    return operation;
+  private async runDestroy(context: OperationContext): Promise<void> {
+    const stack = context.operation.stack;
+    await this.clearInterruptedRun(context);
+    context.log(`pulumi destroy ${stack}`);
+    await this.deps.engine.destroy(stack, { onEvent: context.onEvent, onOutput: context.log, signal: context.signal });
   }
 
-  private async settleDestroy(pr: number, operation: Operation): Promise<void> {
-    if (operation.interrupted) return;
-    let removed: PreviewRecord | undefined;
-    await this.updateJournal(operation.stack, (current) => {
-      if (current?.lastOperation?.id !== operation.id) return current;
-      if (operation.status === "succeeded") {
-        removed = current;
-        return undefined;
-      }
-      return { ...current, lastOperation: summarize(operation) };
-    });
-    const record = removed ?? (await this.deps.journal.get(operation.stack));
+  private async settleDestroy(operation: Operation, payload: DestroyPayload): Promise<void> {
+    if (operation.status === "succeeded") {
+      // Forgotten unless a newer request came in meanwhile.
+      await this.deps.journal.submit(operation.stack, ({ record }) => ({
+        result: undefined,
+        ...(record?.lastOperationId === operation.id ? { record: null } : {}),
+      }));
+    }
     await this.report({
-      ...(record?.repository === undefined ? {} : { repository: record.repository }),
-      pr,
-      ...(record?.spec?.commitSha === undefined ? {} : { commitSha: record.spec.commitSha }),
+      ...(payload.repository === undefined ? {} : { repository: payload.repository }),
+      pr: payload.pr,
+      ...(payload.commitSha === undefined ? {} : { commitSha: payload.commitSha }),
       state: operation.status === "succeeded" ? "destroyed" : "failed",
       operationId: operation.id,
       ...(operation.error === undefined ? {} : { error: operation.error }),
     });
   }
 
-  private async describe(pr: number, stackExists: boolean, record: PreviewRecord | undefined): Promise<PreviewView | undefined> {
+  /** A run that follows one cut short (its replica died) first clears what that left on the stack. */
+  private async clearInterruptedRun(context: OperationContext): Promise<void> {
+    if (context.operation.attempts <= 1) return;
+    context.log(`an earlier run of this operation was interrupted; clearing what it left on ${context.operation.stack}`);
+    await this.deps.engine.recover(context.operation.stack);
+  }
+
+  private async describe(pr: number, stackExists: boolean, record: PreviewRecord | undefined, last: Operation | undefined): Promise<PreviewView | undefined> {
     const stack = previewStackName(pr);
-    const last: Operation | OperationSummary | undefined = this.deps.registry.latestFor(stack) ?? record?.lastOperation;
     const outputs = stackExists ? await this.outputsOf(stack) : {};
     const status = previewStatus({
       stackExists,
@@ -372,10 +337,8 @@ export class PreviewService {
 
   /**
    * When a stack the journal does not know was created: its config, else its
-   * `createdAt` output. The output lives in the backend; the config of a DIY
-   * backend's stack lives in the workspace that ran it, so a stack created by
-   * another workspace (`pulumi up`, another replica, a lost state dir) has
-   * none here, and without the output its expiry would restart at every update.
+   * `createdAt` output (a stack created by `pulumi up` or before the journal),
+   * so its expiry does not restart at every update.
    */
   private async configuredCreatedAt(stack: string): Promise<string | undefined> {
     const config = await this.deps.engine.config(stack);
@@ -397,7 +360,21 @@ export class PreviewService {
     return pr === undefined ? undefined : (await this.previewStacks()).get(pr);
   }
 
-  private accepted(pr: number, operation: Operation | OperationSummary, status: PreviewStatus, started: boolean): AcceptedOperation {
+  private newOperation(
+    id: string,
+    kind: ServiceOperationKind,
+    stack: string,
+    actor: string,
+    cause: OperationCause,
+    subject: Operation["subject"],
+    key: string,
+    queuedAt: Date,
+    payload: UpPayload | DestroyPayload,
+  ): NewOperation {
+    return { id, kind, stack, actor, cause, subject, desiredKey: key, queuedAt, payload };
+  }
+
+  private accepted(pr: number, operation: Operation, status: PreviewStatus, started: boolean): AcceptedOperation {
     return { pr, stack: previewStackName(pr), status, operation: operationRef(operation), started };
   }
 
@@ -408,69 +385,27 @@ export class PreviewService {
       this.deps.logger.warn({ err, operationId: report.operationId }, "reporting the preview failed");
     }
   }
-
-  /**
-   * Applies `change` to a stack's journal entry after earlier writes;
-   * `undefined` removes it. A failed write is logged, not thrown: the engine
-   * stays the source of truth for what exists.
-   */
-  private updateJournal(
-    stack: string,
-    change: (current: PreviewRecord | undefined) => PreviewRecord | undefined,
-  ): Promise<void> {
-    const { journal, logger } = this.deps;
-    const settled = (this.journalWrites.get(stack) ?? Promise.resolve())
-      .then(async () => {
-        const next = change(await journal.get(stack));
-        if (next) await journal.put(next);
-        else await journal.remove(stack);
-      })
-      .catch((err: unknown) => {
-        logger.error({ err, stack }, "writing the preview journal failed");
-      })
-      .finally(() => {
-        if (this.journalWrites.get(stack) === settled) this.journalWrites.delete(stack);
-      });
-    this.journalWrites.set(stack, settled);
-    return settled;
-  }
-
-  private async journalSettled(stack: string): Promise<void> {
-    await this.journalWrites.get(stack);
-  }
-
-  /** A stack's journal entry, after the writes already submitted for it. */
-  private async readJournal(stack: string): Promise<PreviewRecord | undefined> {
-    await this.journalSettled(stack);
-    return this.deps.journal.get(stack);
-  }
 }
 
 function subjectOf(spec: PreviewSpec): { image: string; commitSha?: string } {
   return { image: spec.image, ...(spec.commitSha === undefined ? {} : { commitSha: spec.commitSha }) };
 }
 
-function summarize(operation: Operation): OperationSummary {
+/** A just-submitted operation as the store will hold it. */
+function queuedView(operation: NewOperation): Operation {
+  const { payload: _payload, ...fields } = operation;
+  return { ...fields, status: "queued", attempts: 0 };
+}
+
+function operationRef(operation: Operation): OperationRef {
   return {
     id: operation.id,
     kind: operation.kind,
     status: operation.status,
-    ...(operation.startedAt ? { startedAt: operation.startedAt.toISOString() } : {}),
-    ...(operation.finishedAt ? { finishedAt: operation.finishedAt.toISOString() } : {}),
-    ...(operation.error === undefined ? {} : { error: operation.error }),
-  };
-}
-
-function operationRef(operation: Operation | OperationSummary): OperationRef {
-  const summary = "queuedAt" in operation ? summarize(operation) : operation;
-  return {
-    id: summary.id,
-    kind: summary.kind,
-    status: summary.status,
-    ...("actor" in operation ? { actor: operation.actor } : {}),
-    startedAt: summary.startedAt ?? null,
-    finishedAt: summary.finishedAt ?? null,
-    error: summary.error ?? null,
+    actor: operation.actor,
+    startedAt: operation.startedAt?.toISOString() ?? null,
+    finishedAt: operation.finishedAt?.toISOString() ?? null,
+    error: operation.error ?? null,
   };
 }
 

@@ -53,7 +53,10 @@ export class PreviewReaper {
       const busy = preview.status === "creating" || preview.status === "updating" || preview.status === "destroying";
       if (busy || !isExpired(preview.expiresAt ?? undefined, now)) continue;
       try {
-        const accepted = await previews.destroyIfPresent(preview.pr, reaperActor, "ttl-expiry");
+        // Re-checked under the stack's lock: an update since the list may have moved the expiry.
+        const accepted = await previews.destroyIfPresent(preview.pr, reaperActor, "ttl-expiry", (record) =>
+          record?.expiresAt === undefined || isExpired(record.expiresAt, clock.now()),
+        );
         if (accepted) {
           result.destroyed.push(preview.pr);
           logger.info(

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryPreviewJournal } from "../../../automation/services/previews/journal";
 import { HttpSmokeChecker } from "../../../automation/services/smoke/httpSmokeChecker";
 import { FakeStackEngine } from "../support/fakeEngine";
 import { bearer, createHarness, tokens, type Harness } from "../support/harness";
@@ -152,12 +151,11 @@ describe("operation limits through the API", () => {
 describe("state across restarts", () => {
   it("lists previews from the engine and journal after a restart, with their last result", async () => {
     const engine = new FakeStackEngine();
-    const journal = new MemoryPreviewJournal();
-    const first = createHarness({ engine, journal, waitForDeployment: async () => Promise.reject(new Error("no pods")) });
+    const first = createHarness({ engine, waitForDeployment: async () => Promise.reject(new Error("no pods")) });
     await create(first, 1);
     await first.idle();
 
-    const second = createHarness({ engine, journal });
+    const second = createHarness({ engine, operations: first.operations, journal: first.journal });
     const list = await second.http.get("/api/v1/previews").set("Authorization", bearer(tokens.reader));
 
     expect(list.body).toHaveLength(1);
@@ -166,12 +164,11 @@ describe("state across restarts", () => {
 
   it("still answers an identical repeat from the journal after a restart", async () => {
     const engine = new FakeStackEngine();
-    const journal = new MemoryPreviewJournal();
-    const first = createHarness({ engine, journal });
+    const first = createHarness({ engine });
     const created = await create(first, 1);
     await first.idle();
 
-    const second = createHarness({ engine, journal });
+    const second = createHarness({ engine, operations: first.operations, journal: first.journal });
     const repeat = await create(second, 1);
 
     expect(repeat.body.operation).toEqual({ id: created.body.operation.id, kind: "up", status: "succeeded" });

@@ -23,7 +23,7 @@ describe("PreviewReaper", () => {
     await h.rollgate.reaper.runOnce();
     await h.idle();
 
-    expect(h.rollgate.operations.list()[0]?.actor).toBe("rollgate-reaper");
+    expect((await h.operations.latestFor(["preview-pr-1"])).get("preview-pr-1")?.actor).toBe("rollgate-reaper");
   });
 
   it("destroys a preview once the clock passes its expiry", async () => {

@@ -1,11 +1,12 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { OperationRegistry } from "../../../automation/services/operations/registry";
-import { OperationScheduler, type OperationWork } from "../../../automation/services/operations/scheduler";
+import { OperationScheduler, type OperationContext, type OperationHandler } from "../../../automation/services/operations/scheduler";
+import { MemoryOperationStore } from "../../../automation/services/operations/store";
+import type { Operation } from "../../../automation/services/operations/types";
 import { FakeClock } from "../support/harness";
 
 interface Gate {
-  readonly work: OperationWork;
+  readonly run: (context: OperationContext) => Promise<void>;
   open(): void;
   fail(error: Error): void;
   readonly started: Promise<void>;
@@ -23,7 +24,7 @@ function gate(): Gate {
     fail = reject;
   });
   return {
-    work: async () => {
+    run: async () => {
       markStarted();
       await done;
     },
@@ -33,113 +34,131 @@ function gate(): Gate {
   };
 }
 
+/** A scheduler on a memory store whose `up` handler runs the payload's named gate (or succeeds at once). */
 function scheduler(maxConcurrent: number) {
-  const registry = new OperationRegistry();
-  const ops = new OperationScheduler({ registry, maxConcurrent, clock: new FakeClock(), logger: pino({ level: "silent" }) });
-  return { registry, ops };
+  const store = new MemoryOperationStore();
+  const gates = new Map<string, (context: OperationContext) => Promise<void>>();
+  const settled: Operation[] = [];
+  const ops = new OperationScheduler({ store, owner: "test", maxConcurrent, clock: new FakeClock(), logger: pino({ level: "silent" }), pollMs: 20 });
+  const handler: OperationHandler = {
+    run: (context, payload) => (gates.get(String(payload)) ?? (async () => undefined))(context),
+    settled: async (operation) => {
+      settled.push(operation);
+    },
+  };
+  ops.handle("up", handler);
+  ops.handle("destroy", handler);
+  ops.start();
+  let n = 0;
+  const submit = (stack: string, run?: (context: OperationContext) => Promise<void>): string => {
+    const id = `op-${++n}`;
+    if (run) gates.set(id, run);
+    store.insert({ id, kind: "up", stack, actor: "test", cause: "api", subject: {}, desiredKey: "k", queuedAt: new Date(), payload: id });
+    ops.wake();
+    return id;
+  };
+  const status = async (id: string) => (await store.get(id))?.status;
+  return { store, ops, submit, status, settled };
 }
-
-const submit = (ops: OperationScheduler, stack: string, work: OperationWork) =>
-  ops.submit({ kind: "up", stack, actor: "test", desiredKey: "k", work });
 
 describe("OperationScheduler", () => {
   it("runs operations on one stack one after another, in order", async () => {
-    const { ops } = scheduler(4);
+    const { ops, submit, status } = scheduler(4);
     const first = gate();
     const second = gate();
 
-    const a = submit(ops, "s1", first.work);
-    const b = submit(ops, "s1", second.work);
+    const a = submit("s1", first.run);
+    const b = submit("s1", second.run);
     await first.started;
 
-    expect(a.status).toBe("running");
-    expect(b.status).toBe("queued");
+    expect(await status(a)).toBe("running");
+    expect(await status(b)).toBe("queued");
     first.open();
     await second.started;
-    expect(a.status).toBe("succeeded");
-    expect(b.status).toBe("running");
+    expect(await status(a)).toBe("succeeded");
+    expect(await status(b)).toBe("running");
     second.open();
     await ops.idle();
-    expect(b.status).toBe("succeeded");
+    expect(await status(b)).toBe("succeeded");
   });
 
-  it("runs different stacks in parallel up to the global limit, queueing the rest", async () => {
-    const { ops } = scheduler(2);
+  it("runs different stacks in parallel up to its limit, leaving the rest queued", async () => {
+    const { ops, submit, status } = scheduler(2);
     const gates = [gate(), gate(), gate()];
 
-    const operations = gates.map((g, index) => submit(ops, `s${index}`, g.work));
+    const ids = gates.map((g, index) => submit(`s${index}`, g.run));
     await gates[0]?.started;
     await gates[1]?.started;
 
-    expect(operations.map((operation) => operation.status)).toEqual(["running", "running", "queued"]);
-    expect(ops.queueDepth()).toBe(1);
+    expect(await Promise.all(ids.map(status))).toEqual(["running", "running", "queued"]);
+    expect(await ops.queueDepth()).toBe(1);
     expect(ops.runningCount()).toBe(2);
     gates[1]?.open();
     await gates[2]?.started;
-    expect(operations[2]?.status).toBe("running");
+    expect(await status(ids[2]!)).toBe("running");
     gates[0]?.open();
     gates[2]?.open();
     await ops.idle();
-    expect(ops.queueDepth()).toBe(0);
+    expect(await ops.queueDepth()).toBe(0);
   });
 
   it("lets a later stack overtake a queued operation whose stack is busy", async () => {
-    const { ops } = scheduler(2);
+    const { ops, submit, status } = scheduler(2);
     const busy = gate();
     const behind = gate();
     const other = gate();
 
-    submit(ops, "s1", busy.work);
-    const waiting = submit(ops, "s1", behind.work);
-    const overtaking = submit(ops, "s2", other.work);
+    submit("s1", busy.run);
+    const waiting = submit("s1", behind.run);
+    const overtaking = submit("s2", other.run);
     await other.started;
 
-    expect(waiting.status).toBe("queued");
-    expect(overtaking.status).toBe("running");
+    expect(await status(waiting)).toBe("queued");
+    expect(await status(overtaking)).toBe("running");
     busy.open();
     behind.open();
     other.open();
     await ops.idle();
   });
 
-  it("records a failure with its message and keeps the queue moving", async () => {
-    const { ops } = scheduler(1);
+  it("records a failure with its message, tells the handler, and keeps the queue moving", async () => {
+    const { ops, submit, store, settled } = scheduler(1);
     const failing = gate();
 
-    const a = submit(ops, "s1", failing.work);
-    const b = submit(ops, "s1", async () => undefined);
+    const a = submit("s1", failing.run);
+    const b = submit("s1");
     failing.fail(new Error("engine exploded"));
     await ops.idle();
 
-    expect(a).toMatchObject({ status: "failed", error: "engine exploded" });
-    expect(b.status).toBe("succeeded");
-    expect(a.finishedAt).toBeInstanceOf(Date);
+    expect(await store.get(a)).toMatchObject({ status: "failed", error: "engine exploded", finishedAt: expect.any(Date) });
+    expect((await store.get(b))?.status).toBe("succeeded");
+    expect(settled.map((operation) => [operation.id, operation.status])).toEqual([[a, "failed"], [b, "succeeded"]]);
   });
 
-  it("on drain waits for running work, refuses new work and leaves queued work queued", async () => {
-    const { ops } = scheduler(1);
+  it("on drain waits for running work, takes no more and leaves queued work queued", async () => {
+    const { ops, submit, status } = scheduler(1);
     const running = gate();
-    const a = submit(ops, "s1", running.work);
-    const b = submit(ops, "s2", async () => undefined);
+    const a = submit("s1", running.run);
+    const b = submit("s2");
     await running.started;
 
     const drained = ops.drain(1000);
     running.open();
 
     await expect(drained).resolves.toBe(true);
-    expect(a.status).toBe("succeeded");
-    expect(b.status).toBe("queued");
-    expect(() => submit(ops, "s3", async () => undefined)).toThrow(/shutting down/);
+    expect(await status(a)).toBe("succeeded");
+    expect(await status(b)).toBe("queued");
+    expect(() => ops.nextId()).toThrow(/shutting down/);
   });
 
-  it("aborts running work when the drain timeout passes", async () => {
-    const { ops } = scheduler(1);
+  it("puts running work back in the queue when the drain timeout passes, without an outcome", async () => {
+    const { ops, submit, store, settled } = scheduler(1);
     let aborted = false;
     let markStarted: () => void = () => undefined;
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;
     });
-    const a = submit(ops, "s1", (context) => {
+    const a = submit("s1", (context) => {
       markStarted();
       return new Promise<void>((_resolve, reject) => {
         context.signal.addEventListener("abort", () => {
@@ -152,49 +171,39 @@ describe("OperationScheduler", () => {
 
     const drained = await ops.drain(20, 1000);
 
-    expect(drained).toBe(true);
+    expect(drained).toBe(false);
     expect(aborted).toBe(true);
-    expect(a).toMatchObject({ status: "failed", error: "cancelled" });
+    expect(await store.get(a)).toMatchObject({ status: "queued", attempts: 1 });
+    expect(settled).toEqual([]);
   });
 
-  it("starts work only after the submitter's synchronous code", async () => {
-    const { ops } = scheduler(1);
-
-    const operation = submit(ops, "s1", async () => undefined);
-    const statusRightAfterSubmit = operation.status;
-    await ops.idle();
-
-    expect(statusRightAfterSubmit).toBe("queued");
-    expect(operation.status).toBe("succeeded");
-  });
-
-  it("keeps engine events and log lines and tells subscribers", async () => {
-    const { ops, registry } = scheduler(1);
-    const seen: string[] = [];
-    const work: OperationWork = async (context) => {
+  it("stores engine events and log lines in order", async () => {
+    const { ops, submit, store } = scheduler(1);
+    const id = submit("s", async (context) => {
       context.onEvent({ sequence: 1, timestamp: "t", type: "resourcePreEvent" });
       context.log("line one");
-    };
+    });
 
-    const operation = ops.submit({ kind: "destroy", stack: "s", actor: "a", desiredKey: "k", work });
-    registry.subscribe(operation.id, (update) => seen.push(update.type));
     await ops.idle();
 
-    expect(operation.events).toHaveLength(1);
-    expect(operation.log).toEqual(["line one"]);
-    expect(seen).toEqual(["status", "event", "log", "status"]);
+    expect((await store.entries(id)).map((entry) => entry.kind)).toEqual(["event", "log"]);
+    expect(await store.entries(id, { kind: "log" })).toEqual([expect.objectContaining({ line: "line one" })]);
   });
-});
 
-describe("OperationRegistry", () => {
-  it("forgets the oldest finished operations beyond its limit", async () => {
-    const registry = new OperationRegistry({ maxFinished: 2 });
-    const ops = new OperationScheduler({ registry, maxConcurrent: 1, clock: new FakeClock(), logger: pino({ level: "silent" }) });
-
-    const ids = [1, 2, 3].map((n) => submit(ops, `s${n}`, async () => undefined).id);
+  it("keeps at most its limit of entries per operation and says how many it dropped", async () => {
+    const store = new MemoryOperationStore();
+    const ops = new OperationScheduler({ store, owner: "t", maxConcurrent: 1, clock: new FakeClock(), logger: pino({ level: "silent" }), maxEntriesPerOperation: 3 });
+    ops.handle("up", { run: async (context) => ["a", "b", "c", "d", "e"].forEach((line) => context.log(line)) });
+    ops.start();
+    store.insert({ id: "x", kind: "up", stack: "s", actor: "t", cause: "api", subject: {}, desiredKey: "k", queuedAt: new Date(), payload: null });
+    ops.wake();
     await ops.idle();
 
-    expect(registry.get(ids[0] ?? "")).toBeUndefined();
-    expect(registry.get(ids[2] ?? "")?.status).toBe("succeeded");
+    expect((await store.entries("x", { kind: "log" })).map((entry) => (entry.kind === "log" ? entry.line : ""))).toEqual([
+      "a",
+      "b",
+      "c",
+      "(2 more log lines and events were not kept)",
+    ]);
   });
 });

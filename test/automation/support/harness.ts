@@ -5,6 +5,7 @@ import { createApp, type AppConfig, type AppDeps, type RollgateApp } from "../..
 import type { Clock, DeploymentWaiter, ReadinessCheck, SmokeChecker } from "../../../automation/deps";
 import { createLogger } from "../../../automation/logger";
 import { TokenStore, hashToken } from "../../../automation/services/auth/tokens";
+import { MemoryOperationStore } from "../../../automation/services/operations/store";
 import { MemoryPreviewJournal, type PreviewJournal } from "../../../automation/services/previews/journal";
 import type { PreviewReporter } from "../../../automation/services/previews/reporter";
 import { FakeStackEngine } from "./fakeEngine";
@@ -39,6 +40,8 @@ export class FakeClock implements Clock {
 
 export interface HarnessOptions {
   readonly engine?: FakeStackEngine;
+  /** The shared state of a previous "replica" (both or neither). */
+  readonly operations?: MemoryOperationStore;
   readonly journal?: PreviewJournal;
   readonly config?: Partial<AppConfig>;
   readonly clock?: FakeClock;
@@ -53,6 +56,7 @@ export interface Harness {
   readonly rollgate: RollgateApp;
   readonly engine: FakeStackEngine;
   readonly journal: PreviewJournal;
+  readonly operations: MemoryOperationStore;
   readonly clock: FakeClock;
   /** Raw JSON log lines. */
   readonly logs: string[];
@@ -67,7 +71,8 @@ export const webhookSecret = "test-webhook-secret";
 
 export function createHarness(options: HarnessOptions = {}): Harness {
   const engine = options.engine ?? new FakeStackEngine();
-  const journal = options.journal ?? new MemoryPreviewJournal();
+  const operations = options.operations ?? new MemoryOperationStore();
+  const journal = options.journal ?? new MemoryPreviewJournal(operations);
   const clock = options.clock ?? new FakeClock();
   const logs: string[] = [];
   const waits: string[] = [];
@@ -82,6 +87,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   );
   const deps: AppDeps = {
     engine,
+    operations,
     journal,
     clock,
     logger,
@@ -109,6 +115,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     rollgate,
     engine,
     journal,
+    operations,
     clock,
     logs,
     waits,

@@ -19,6 +19,7 @@ import { PreviewBackend, uniquePr } from "../../support/previewStacks";
 import { destroyThroughService, newStateDir, repoRoot, RollgateApi, RollgateProcess, type RollgateService } from "../../support/rollgateService";
 import { releaseStackConfig } from "../../support/stackConfig";
 import { Timings } from "../../support/timing";
+import { stateStackConfigStore } from "../../support/database";
 
 const pr = uniquePr(40);
 const environment = `dash-${process.pid}`;
@@ -64,7 +65,8 @@ describe("the dashboard", () => {
   const timings = new Timings("dashboard");
   const state = newStateDir("rg-e2e-dashboard-", ["*"]);
   const readToken = addReadToken(state.dir);
-  const engine = new LocalStackEngine({ program, workspacesDir: join(state.dir, "workspaces"), stackConfigDir: join(state.dir, "stacks") });
+  let engine: LocalStackEngine;
+  let closeConfigStore: (() => Promise<void>) | undefined;
   const api = new RollgateApi(() => service.url, state.token);
   const reader = new RollgateApi(() => service.url, readToken);
   let service: RollgateService;
@@ -73,6 +75,10 @@ describe("the dashboard", () => {
   let release: ReleaseBody;
 
   beforeAll(async () => {
+    const configs = await stateStackConfigStore(state.dir);
+    closeConfigStore = configs.close;
+    // The environment's config goes to the service's store, where the service reads it.
+    engine = new LocalStackEngine({ program, workspacesDir: join(state.dir, "harness-workspaces"), configStore: configs.store });
     await timings.measure("environment stack up", () => engine.up(environment, environmentConfig()));
     service = await RollgateProcess.start(state.dir, { env: { ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS: "1" } });
 
@@ -98,7 +104,8 @@ describe("the dashboard", () => {
     await browser?.close();
     await destroyThroughService(service, api, [pr]);
     await service?.stop();
-    await engine.destroy(environment).catch((error: unknown) => console.error(`[cleanup] destroy ${environment}: ${String(error)}`));
+    await engine?.destroy(environment).catch((error: unknown) => console.error(`[cleanup] destroy ${environment}: ${String(error)}`));
+    await closeConfigStore?.();
     const leftovers = await backend.cleanUp([pr], kube);
     backend.dispose();
     state.remove();

@@ -3,6 +3,10 @@
  * the Pulumi CLI, plugins) at any point: after a restart with the same state
  * directory and backend the release resumes at its current step and finishes
  * consistently, or, with `ROLLGATE_RELEASE_ON_RESTART=rollback`, rolls back.
+ * The restarted service is a new replica: it takes the release over once the
+ * killed one's lease has expired. Pulumi's state is in a `file://` backend
+ * here (the other release tests use the `postgres://` one), so both backends'
+ * stale locks are recovered.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { killLeftovers, type ProcessId } from "../../support/rollgateService";
@@ -12,7 +16,7 @@ const quickAnalysis = { windowSeconds: 10, minRequests: 5, count: 1, intervalSec
 const resumedImage = "ghcr.io/rollgate/sample-app:2.0.0";
 
 describe("a release when the service is killed", () => {
-  const env = new ReleaseEnvironment("release-crash");
+  const env = new ReleaseEnvironment("release-crash", { backend: "file" });
   let orphans: ProcessId[] = [];
 
   beforeAll(async () => {

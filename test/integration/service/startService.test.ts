@@ -5,6 +5,8 @@ import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EnvError } from "../../../automation/env";
 import { startService, type RunningService } from "../../../automation/index";
+import { LeaseStore } from "../../../automation/store/leases";
+import { PgOperationStore } from "../../../automation/store/operationStore";
 import { PgPreviewJournal } from "../../../automation/store/previewJournal";
 import { FakeStackEngine } from "../../automation/support/fakeEngine";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
@@ -38,8 +40,12 @@ describe("startService", () => {
     await database.drop();
   });
 
-  /** The service's preview journal, read from its database. */
+  /** The service's preview journal and operations, read from its database. */
   const journal = () => new PgPreviewJournal(database.open());
+  const operations = () => {
+    const db = database.open();
+    return new PgOperationStore(db, new LeaseStore(db, { holder: "test-reader", host: "test", ttlMs: 1000 }));
+  };
 
   const start = (env: NodeJS.ProcessEnv = {}) =>
     startService({
@@ -99,10 +105,10 @@ describe("startService", () => {
     await shutdown;
 
     expect(refused).toBe("refused");
-    expect(service.rollgate.operations.get(operation.id)?.status).toBe("succeeded");
+    expect((await operations().get(operation.id))?.status).toBe("succeeded");
   });
 
-  it("abandons operations still running after the timeout, for recovery to re-drive", async () => {
+  it("puts operations still running after the timeout back in the queue, where the restarted service takes them", async () => {
     service = await start({ ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS: "0" });
     await waitFor(async () => (service?.rollgate.lifecycle() === "serving" ? true : undefined));
     engine.holding = true;
@@ -110,7 +116,7 @@ describe("startService", () => {
     await engine.waitForHeld(1);
 
     await service.shutdown("SIGTERM");
-    const record = await journal().get("preview-pr-4");
+    const abandoned = await operations().get(accepted.operation.id);
     service = undefined;
     engine.holding = false;
     const restarted = await start();
@@ -118,7 +124,8 @@ describe("startService", () => {
     await waitFor(async () => (restarted.rollgate.lifecycle() === "serving" ? true : undefined));
     await restarted.rollgate.scheduler.idle();
 
-    expect(record?.lastOperation).toMatchObject({ id: accepted.operation.id, status: "running" });
+    expect(abandoned).toMatchObject({ status: "queued", attempts: 1 });
+    expect(await operations().get(accepted.operation.id)).toMatchObject({ status: "succeeded", attempts: 2 });
     expect(engine.mutations()).toEqual(["up preview-pr-4", "up preview-pr-4"]);
     expect(engine.stacks.get("preview-pr-4")?.outputs.image).toBe("ghcr.io/acme/app:1");
   });

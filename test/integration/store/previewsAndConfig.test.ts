@@ -23,7 +23,7 @@ const record = (pr: number, desired: "present" | "absent" = "present"): PreviewR
   spec: { image: `ghcr.io/acme/app:pr-${pr}`, ttlHours: 24 },
   createdAt: "2030-01-01T00:00:00.000Z",
   actor: "alice",
-  lastOperation: { id: "op-1", kind: "up", status: "running", startedAt: "2030-01-01T00:00:01.000Z" },
+  lastOperationId: "op-1",
 });
 
 describe("PgPreviewJournal", () => {
