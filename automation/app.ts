@@ -35,6 +35,7 @@ import { PreviewVerifier } from "./services/previews/verify";
 import { ReleaseService, type ReleaseControllerPort } from "./services/releases/releaseService";
 import { HttpSmokeChecker } from "./services/smoke/httpSmokeChecker";
 import { GitHubWebhookService } from "./services/webhooks/githubWebhooks";
+import { MemoryDeliveryLog, type DeliveryLog } from "./services/webhooks/deliveries";
 
 /** Largest JSON body the API accepts. */
 export const jsonBodyLimit = 64 * 1024;
@@ -80,6 +81,8 @@ export interface AppDeps {
    */
   readonly operations?: OperationStore;
   readonly journal?: PreviewJournal;
+  /** GitHub deliveries already handled (replays are answered "duplicate"); memory unless given. */
+  readonly deliveries?: DeliveryLog;
   /** Keeps the stack leases of claimed operations renewed (with the PostgreSQL store). */
   readonly leases?: LeaseKeeper;
   /** This replica's id, recorded on what it runs. */
@@ -199,7 +202,7 @@ export function createApp(deps: AppDeps): RollgateApp {
     ...doraRoutes(dora),
     ...auditRoutes(audit),
     ...operationRoutes(operations, deps.sseHeartbeatMs === undefined ? {} : { heartbeatMs: deps.sseHeartbeatMs }),
-    ...webhookRoutes(webhooks),
+    ...webhookRoutes(webhooks, deps.deliveries ?? new MemoryDeliveryLog()),
     ...dashboardRoutes(),
   );
 

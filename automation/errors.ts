@@ -63,6 +63,15 @@ export class ServiceUnavailableError extends RollgateError {
   override readonly kind = "unavailable";
 }
 
+/** Pulumi's state backend cannot be reached (its database is down); a retry later may succeed. */
+export class BackendUnavailableError extends ServiceUnavailableError {
+  readonly retryAfterSeconds = 5;
+
+  constructor(detail: string) {
+    super(`the Pulumi state backend is unavailable: ${redactCredentials(detail).slice(0, 500)}`);
+  }
+}
+
 export class PreviewNotFoundError extends NotFoundError {
   constructor(readonly pr: number) {
     super(`no preview environment for PR ${pr}`);

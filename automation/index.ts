@@ -138,6 +138,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     audit,
     journal: store.journal,
     operations: store.operations,
+    deliveries: store.deliveries,
     leases,
     replicaId: replica.id,
     ...(reporter ? { reporter } : {}),

@@ -99,6 +99,7 @@ async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
   }
   if (needsStack) await deployEnvironmentStack(ctx);
   if (wants("weight-step")) await scenario(ctx, "weight-step (CLI)", () => cliWeightSteps(ctx));
+  if (needsStack) await ctx.env.pushStackConfig();
 
   const backend = new PreviewBackend();
   ctx.cleanup.defer("remove leftover preview stacks and namespaces", async () => {
@@ -148,7 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const machine = machineInfo();
   const env = new BenchEnvironment();
   const cleanup = new Cleanup();
-  cleanup.defer(`remove ${env.root}`, async () => env.remove());
+  cleanup.defer(`remove ${env.root} and the benchmark's database`, () => env.remove());
   const ctx = new BenchContext(env, cleanup, settings, kubeClients());
   const interrupted = (signal: NodeJS.Signals) => {
     progress(`${signal}: cleaning up before exiting`);
@@ -157,6 +158,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
 
+  await env.open();
   progress(`mode ${settings.quick ? "quick" : "full"}: ${settings.runs} runs, ${settings.concurrency} concurrent previews, scenarios ${[...settings.scenarios].join(", ")}; work dir ${env.root}`);
   try {
     await runBench(settings, ctx);

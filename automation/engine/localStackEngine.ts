@@ -10,6 +10,7 @@ import {
   type PulumiFn,
   type Stack,
 } from "@pulumi/pulumi/automation";
+import { BackendUnavailableError } from "../errors";
 import { toEngineEvent } from "./events";
 import { KeyedSerializer } from "./keyedSerializer";
 import { onlyStaleLocks } from "./staleLocks";
@@ -140,14 +141,14 @@ export class LocalStackEngine implements StackEngine {
   }
 
   async outputs(stackName: string): Promise<Record<string, unknown>> {
-    const stack = await this.selectExisting(stackName);
-    const outputs = await stack.outputs();
+    const stack = await backendErrors(() => this.selectExisting(stackName));
+    const outputs = await backendErrors(() => stack.outputs());
     return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
   }
 
   /** The stack's config values (secrets as `[secret]`), read from the store without a CLI run. */
   async config(stackName: string): Promise<Record<string, string>> {
-    await this.selectExisting(stackName);
+    await backendErrors(() => this.selectExisting(stackName));
     if (!this.options.configStore) this.seedWorkspace(stackName);
     const stored = await this.options.configStore?.load(stackName);
     return configValues(stored?.content ?? readIfPresent(this.configFile(stackName)), `the config of stack ${stackName}`);
@@ -155,7 +156,7 @@ export class LocalStackEngine implements StackEngine {
 
   async list(): Promise<StackSummary[]> {
     const workspace = await LocalWorkspace.create(this.workspaceOptions(join(this.options.workspacesDir, "_list")));
-    const stacks = await workspace.listStacks();
+    const stacks = await backendErrors(() => workspace.listStacks());
     return stacks.map((stack) => ({
       name: stack.name,
       lastUpdate: stack.lastUpdate,
@@ -181,10 +182,12 @@ export class LocalStackEngine implements StackEngine {
   /** Runs `work` alone on the stack: after this process's earlier work on it, holding its lease across replicas. */
   private exclusive<T>(stackName: string, signal: AbortSignal | undefined, work: (held: GuardedStack, signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     return this.serializer.run(stackName, () =>
-      this.guard.run(
-        stackName,
-        (held) => work(held, combine(signal, held.signal)),
-        signal,
+      backendErrors(() =>
+        this.guard.run(
+          stackName,
+          (held) => work(held, combine(signal, held.signal)),
+          signal,
+        ),
       ),
     );
   }
@@ -328,6 +331,21 @@ export class LocalStackEngine implements StackEngine {
     if (!packs?.length) return {};
     const config = this.options.policyPackConfig?.(stackName);
     return { policyPacks: packs, policyPackConfigs: config ? packs.map(() => config) : undefined };
+  }
+}
+
+/** What the CLI says when its `postgres://` backend cannot be reached (lib/pq and Pulumi's bucket driver). */
+const backendDown = /failed to (ping|connect to) PostgreSQL|pq: the database system is|driver: bad connection/;
+
+/** Runs `run`, translating "the state backend is unreachable" into `BackendUnavailableError` (a 503, a retry for releases). */
+async function backendErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof BackendUnavailableError) && backendDown.test(error.message)) {
+      throw new BackendUnavailableError(backendDown.exec(error.message)?.[0] ?? "unreachable");
+    }
+    throw error;
   }
 }
 

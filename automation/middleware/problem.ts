@@ -85,6 +85,12 @@ function formatLimit(limit: unknown): string {
   return typeof limit === "number" && limit % 1024 === 0 ? `${limit / 1024} KiB` : `${String(limit)} bytes`;
 }
 
+/** Seconds a client should wait after a 503: the error's own hint, else a short default. */
+function retryAfterOf(err: unknown): number {
+  const hint = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof hint === "number" && Number.isInteger(hint) && hint > 0 ? hint : 5;
+}
+
 /** Maps any thrown value to a problem response. Unknown errors become a bare 500. */
 export function toProblem(err: unknown): ProblemResponse {
   if (err instanceof ValidationError) {
@@ -98,6 +104,7 @@ export function toProblem(err: unknown): ProblemResponse {
       status,
       body: problem(status, kind, detail, kind === "invalid-request" ? fieldErrorsOf(err) : undefined),
       ...(kind === "unauthenticated" ? { headers: { "WWW-Authenticate": 'Bearer realm="rollgate"' } } : {}),
+      ...(kind === "unavailable" ? { headers: { "Retry-After": String(retryAfterOf(err)) } } : {}),
     };
   }
   if (typeof err === "object" && err !== null && typeof (err as { type?: unknown }).type === "string") {

@@ -23,6 +23,7 @@ import { buildChecks, buildTrafficGate } from "./analysis/checks";
 import type { MetricProvider } from "./analysis/provider";
 import { runAnalysis, type AnalysisResult } from "./analysis/run";
 import { systemClock, type Clock } from "./clock";
+import { ServiceUnavailableError } from "../errors";
 import { LeaseLostError } from "../store/leases";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "./errors";
 import {
@@ -357,41 +358,58 @@ export class ReleaseController {
         await this.perform(run, move);
       }
     } catch (error) {
-      if (!run.lost && !(error instanceof LeaseLostError)) await this.fail(run, "the release controller hit an unexpected error", error);
       run.driving = false;
+      if (error instanceof ServiceUnavailableError && !run.lost) {
+        // The record cannot be written: stop driving and let whoever takes the lease next (maybe this replica) resume from the store.
+        this.log("warn", run, { error: describe(error) }, "the store is unavailable; giving the release up until it is back");
+        await this.untrack(run).catch(() => undefined);
+        return;
+      }
+      if (!run.lost && !(error instanceof LeaseLostError)) await this.fail(run, "the release controller hit an unexpected error", error);
     }
   }
 
   private async perform(run: Run, move: Exclude<Move, { kind: "stop" }>): Promise<void> {
     switch (move.kind) {
       case "step":
-        try {
-          await this.runStep(run, move.step);
-        } catch (error) {
-          if (run.lost || error instanceof LeaseLostError) throw error;
+        await this.attempt(run, () => this.runStep(run, move.step), async (error) => {
           this.log("error", run, { error: describe(error) }, "step failed; rolling back");
           await this.setIntent(run, "rollback", `step ${move.step + 1} failed: ${describe(error)}`, CONTROLLER_ACTOR);
-        }
+        });
         return;
       case "promote":
-        try {
-          await this.promoteNow(run);
-        } catch (error) {
-          if (run.lost || error instanceof LeaseLostError) throw error;
-          await this.fail(run, "promotion failed; stable may already run the new image, check the stack", error);
-        }
+        await this.attempt(run, () => this.promoteNow(run), (error) =>
+          this.fail(run, "promotion failed; stable may already run the new image, check the stack", error),
+        );
         return;
       case "rollback":
-        try {
-          await this.rollBack(run, move.final, move.reason);
-        } catch (error) {
-          if (run.lost || error instanceof LeaseLostError) throw error;
-          await this.fail(run, "rollback failed; the canary may still receive traffic", error);
-        }
+        await this.attempt(run, () => this.rollBack(run, move.final, move.reason), (error) =>
+          this.fail(run, "rollback failed; the canary may still receive traffic", error),
+        );
         return;
       case "hold":
         await this.hold(run, move.reason);
         return;
+    }
+  }
+
+  /**
+   * Runs a move. A lost lease stops the run (rethrown); an unavailable
+   * database or state backend is waited out (the move is retried at the
+   * next turn of the loop, and the lease is lost if it lasts); anything else
+   * is the move's failure.
+   */
+  private async attempt(run: Run, move: () => Promise<void>, failed: (error: unknown) => Promise<void>): Promise<void> {
+    try {
+      await move();
+    } catch (error) {
+      if (run.lost || error instanceof LeaseLostError) throw error;
+      if (error instanceof ServiceUnavailableError) {
+        this.log("warn", run, { error: describe(error) }, "the store or the state backend is unavailable; retrying");
+        await this.sleep(run, this.settings.pollIntervalSeconds * 1000);
+        return;
+      }
+      await failed(error);
     }
   }
 

@@ -1,12 +1,13 @@
 /** HTTP shape of GitHub webhooks: `POST /api/v1/webhooks/github`. */
 import { ServiceUnavailableError, ValidationError } from "../errors";
 import { PullRequestPayload, WebhookBody, WebhookHeaders, WebhookResponse } from "../schemas/webhooks";
+import type { DeliveryLog } from "../services/webhooks/deliveries";
 import type { GitHubWebhookService } from "../services/webhooks/githubWebhooks";
 import { problemResponse } from "./problems";
 import { defineRoute, fieldErrors, type AnyRoute } from "./route";
 
 /** `webhooks` is absent when no webhook secret and image template are configured. */
-export function webhookRoutes(webhooks: GitHubWebhookService | undefined): AnyRoute[] {
+export function webhookRoutes(webhooks: GitHubWebhookService | undefined, deliveries: DeliveryLog): AnyRoute[] {
   return [
     defineRoute({
       method: "post",
@@ -18,7 +19,7 @@ export function webhookRoutes(webhooks: GitHubWebhookService | undefined): AnyRo
       access: { kind: "webhook" },
       request: { headers: WebhookHeaders, body: WebhookBody },
       responses: {
-        200: { description: "ping acknowledged", schema: WebhookResponse },
+        200: { description: "ping acknowledged, or a delivery already handled (a replay: nothing changes)", schema: WebhookResponse },
         202: { description: "Operation started, or the event was ignored", schema: WebhookResponse },
         400: problemResponse("Malformed payload or headers"),
         401: problemResponse("Missing or invalid X-Hub-Signature-256"),
@@ -39,14 +40,25 @@ export function webhookRoutes(webhooks: GitHubWebhookService | undefined): AnyRo
         const payload = PullRequestPayload.safeParse(body);
         if (!payload.success) throw new ValidationError("the pull_request payload is invalid", fieldErrors("body", payload.error));
         const { data } = payload;
-        const outcome = await webhooks.pullRequest({
-          action: data.action,
-          pr: data.number,
-          headSha: data.pull_request.head.sha,
-          headRef: data.pull_request.head.ref,
-          repository: data.repository.full_name,
-          actor: data.sender.login,
-        });
+        const delivery = headers["x-github-delivery"];
+        if (delivery !== undefined && !(await deliveries.remember(delivery, event))) {
+          res.status(200).json({ duplicate: true, event, delivery });
+          return;
+        }
+        const outcome = await webhooks
+          .pullRequest({
+            action: data.action,
+            pr: data.number,
+            headSha: data.pull_request.head.sha,
+            headRef: data.pull_request.head.ref,
+            repository: data.repository.full_name,
+            actor: data.sender.login,
+          })
+          .catch(async (error: unknown) => {
+            // Not handled after all: GitHub's redelivery must be.
+            if (delivery !== undefined) await deliveries.forget(delivery).catch(() => undefined);
+            throw error;
+          });
         if (outcome.kind === "ignored") {
           res.status(202).json({ ignored: true, event, reason: outcome.reason });
           return;

@@ -7,8 +7,9 @@ import { z } from "zod";
 import { BranchName, CommitSha, PrNumber } from "./common";
 
 export const WebhookHeaders = z.object({
-  "x-github-event": z.string().regex(/^[a-z_]{1,64}$/, "must name a GitHub event"),
-  "x-github-delivery": z.string().max(100).optional(),
+  // GitHub's event names have digits too (`projects_v2_item`).
+  "x-github-event": z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must name a GitHub event"),
+  "x-github-delivery": z.string().regex(/^[A-Za-z0-9-]{1,100}$/, "must be a GitHub delivery id").optional(),
   "x-hub-signature-256": z.string().max(200).optional(),
 });
 
@@ -31,6 +32,7 @@ export const WebhookBody = z.record(z.unknown()).describe("GitHub webhook payloa
 
 export const WebhookResponse = z.union([
   z.object({ ok: z.literal(true), event: z.literal("ping") }).strict(),
+  z.object({ duplicate: z.literal(true), event: z.string(), delivery: z.string() }).strict(),
   z.object({ ignored: z.literal(true), event: z.string(), reason: z.string() }).strict(),
   z
     .object({

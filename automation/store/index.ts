@@ -15,6 +15,7 @@ import { PgPreviewJournal } from "./previewJournal";
 import { PgReleaseCommands } from "./releaseCommands";
 import { PgReleaseStore } from "./releaseStore";
 import { PgStackConfigStore } from "./stackConfigStore";
+import { PgDeliveryLog } from "./webhookDeliveries";
 
 export interface RollgateStore {
   readonly database: Database;
@@ -25,6 +26,7 @@ export interface RollgateStore {
   readonly operations: PgOperationStore;
   readonly stackConfig: PgStackConfigStore;
   readonly leases: LeaseStore;
+  readonly deliveries: PgDeliveryLog;
 }
 
 export interface OpenStoreOptions {
@@ -66,5 +68,6 @@ export async function openStore(options: OpenStoreOptions): Promise<RollgateStor
     journal: new PgPreviewJournal(database),
     stackConfig: new PgStackConfigStore(database),
     leases,
+    deliveries: new PgDeliveryLog(database),
   };
 }

@@ -1,16 +1,23 @@
 /**
  * The benchmark's own environment, so it never collides with tests or a
- * developer's service on the shared cluster: a temporary root with its own
- * file backend and passphrase, the service's state directory and tokens, the
+ * developer's service on the shared cluster: a database of its own (the
+ * service's records and Pulumi's state, through the `postgres://` backend),
+ * a passphrase, the service's state directory and tokens, and the
  * environment stack's config file (`bench-app` in namespace `rollgate-bench`,
- * stack `staging`) in the service's stack config directory.
+ * stack `staging`) for the CLI baseline, kept in step with the copy the
+ * service reads from the database.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dump, load } from "js-yaml";
+import pino from "pino";
 import { previewTemplateConfig } from "../../automation/previewTemplate";
+import { Database } from "../../automation/store/database";
+import { migrate } from "../../automation/store/migrate";
+import { PgStackConfigStore } from "../../automation/store/stackConfigStore";
+import { createTestDatabase, type TestDatabase } from "../../test/support/database";
 import { PulumiCli } from "./pulumiCli";
 
 export const repoRoot = resolve(__dirname, "../..");
@@ -22,29 +29,56 @@ export const STABLE_IMAGE = "ghcr.io/rollgate/sample-app:1.0.0";
 export class BenchEnvironment {
   readonly root: string;
   readonly stateDir: string;
-  /** `ROLLGATE_STACK_CONFIG_DIR`: the service's environment stack config files (`Pulumi.<stack>.yaml`). */
-  readonly stackConfigDir: string;
+  /** The CLI baseline's copy of the environment stack's config (`Pulumi.<stack>.yaml`). */
   readonly configFile: string;
+  private database?: TestDatabase;
+  private connection?: Database;
   readonly token: string;
   readonly cli: PulumiCli;
 
   constructor() {
     this.root = mkdtempSync(join(tmpdir(), "rg-bench-"));
     this.stateDir = join(this.root, "service");
-    this.stackConfigDir = join(this.stateDir, "stacks");
-    this.configFile = join(this.stackConfigDir, `Pulumi.${ENVIRONMENT.stack}.yaml`);
-    mkdirSync(this.stackConfigDir, { recursive: true });
+    this.configFile = join(this.root, "stacks", `Pulumi.${ENVIRONMENT.stack}.yaml`);
+    mkdirSync(join(this.root, "stacks"), { recursive: true });
+    mkdirSync(this.stateDir, { recursive: true });
     this.token = `rg_bench_${randomBytes(16).toString("hex")}`;
     const sha256 = createHash("sha256").update(this.token, "utf8").digest("hex");
     const scopes = ["previews:read", "previews:write", "releases:read", `releases:${ENVIRONMENT.environment}`];
     writeFileSync(join(this.stateDir, "tokens.json"), JSON.stringify([{ name: "bench", sha256, scopes }]));
     this.cli = new PulumiCli(repoRoot, ENVIRONMENT.stack, this.configFile, this.root);
 
-    // Every child (the CLI, the service, its engine) inherits these: our own backend and passphrase.
-    process.env.PULUMI_BACKEND_URL = `file://${join(this.root, "state")}`;
-    mkdirSync(join(this.root, "state"), { recursive: true });
     process.env.PULUMI_CONFIG_PASSPHRASE = "rollgate-bench";
     delete process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  }
+
+  /** Creates the benchmark's database; every child (the CLI, the service, its engine) then uses it as Pulumi's backend. */
+  async open(): Promise<void> {
+    this.database = await createTestDatabase("rg_bench");
+    this.connection = new Database({ url: this.database.url, logger: pino({ level: "silent" }) });
+    await migrate(this.connection);
+    process.env.PULUMI_BACKEND_URL = this.databaseUrl;
+  }
+
+  get databaseUrl(): string {
+    if (!this.database) throw new Error("open the benchmark environment first");
+    return this.database.url;
+  }
+
+  private configs(): PgStackConfigStore {
+    if (!this.connection) throw new Error("open the benchmark environment first");
+    return new PgStackConfigStore(this.connection);
+  }
+
+  /** Hands the CLI's config file to the service: its store is where it deploys from. */
+  async pushStackConfig(): Promise<void> {
+    await this.configs().save(ENVIRONMENT.stack, readFileSync(this.configFile, "utf8"));
+  }
+
+  /** Takes the service's config back for the CLI (after the service's releases changed it). */
+  async pullStackConfig(): Promise<void> {
+    const stored = await this.configs().load(ENVIRONMENT.stack);
+    if (stored) writeFileSync(this.configFile, stored.content);
   }
 
   /**
@@ -70,13 +104,15 @@ export class BenchEnvironment {
   /** `ROLLGATE_*` settings of the service under test. */
   serviceEnv(prometheusUrl: string | undefined): Record<string, string> {
     return {
-      ROLLGATE_STACK_CONFIG_DIR: this.stackConfigDir,
+      ROLLGATE_DATABASE_URL: this.databaseUrl,
       ROLLGATE_PREVIEW_BASE_CONFIG: JSON.stringify(previewBaseConfig()),
       ...(prometheusUrl ? { ROLLGATE_PROMETHEUS_URL: prometheusUrl } : {}),
     };
   }
 
-  remove(): void {
+  async remove(): Promise<void> {
+    await this.connection?.close();
+    await this.database?.drop();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

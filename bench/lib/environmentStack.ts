@@ -20,6 +20,7 @@ export async function deployEnvironmentStack(ctx: BenchContext): Promise<void> {
 async function destroyEnvironmentStack(ctx: BenchContext): Promise<void> {
   const { cli } = ctx.env;
   try {
+    await ctx.env.pullStackConfig();
     await cli.destroy();
     await cli.remove();
   } catch (error) {

@@ -101,6 +101,8 @@ export class ReleaseEnvironment {
         ROLLGATE_PROMETHEUS_URL: this.prometheus.url,
         ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS: "1",
         ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS: "180",
+        // A restarted service (a new replica) takes releases over once the old one's leases expire.
+        ROLLGATE_LEASE_TTL_SECONDS: "5",
         ...serviceEnv,
       },
     });

@@ -396,5 +396,6 @@ export interface OperationBody {
   readonly finishedAt: string | null;
   readonly changes: Record<string, number> | null;
   readonly error: string | null;
+  readonly attempts: number;
   readonly log: string[];
 }

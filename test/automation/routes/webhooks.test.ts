@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { isValidSignature } from "../../../automation/services/webhooks/githubWebhooks";
 import { bearer, createHarness, sha, tokens, webhookSecret, type Harness } from "../support/harness";
@@ -18,13 +18,14 @@ function sign(body: string, secret = webhookSecret): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-function deliver(h: Harness, event: string, payload: unknown, signature?: string | null) {
+/** A signed delivery, each with a delivery id of its own unless `delivery` repeats one. */
+function deliver(h: Harness, event: string, payload: unknown, signature?: string | null, delivery: string = randomUUID()) {
   const body = typeof payload === "string" ? payload : JSON.stringify(payload);
   const request = h.http
     .post("/api/v1/webhooks/github")
     .set("Content-Type", "application/json")
     .set("X-GitHub-Event", event)
-    .set("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    .set("X-GitHub-Delivery", delivery);
   if (signature !== null) request.set("X-Hub-Signature-256", signature ?? sign(body));
   return request.send(body);
 }
@@ -218,5 +219,33 @@ describe("POST /api/v1/webhooks/github events", () => {
 
     expect(response.status).toBe(400);
     expect(response.body.errors[0].path).toBe("headers.x-github-event");
+  });
+});
+
+describe("POST /api/v1/webhooks/github replays", () => {
+  it("answers a replayed delivery 200 duplicate and changes nothing", async () => {
+    const h = createHarness();
+    const delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
+    const opened = await deliver(h, "pull_request", pullRequest("opened"), undefined, delivery);
+    await h.idle();
+    const closed = await deliver(h, "pull_request", pullRequest("closed"));
+    await h.idle();
+
+    const replayed = await deliver(h, "pull_request", pullRequest("opened"), undefined, delivery);
+    await h.idle();
+
+    expect([opened.status, closed.status]).toEqual([202, 202]);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body).toEqual({ duplicate: true, event: "pull_request", delivery });
+    expect(h.engine.mutations()).toEqual(["up preview-pr-42", "destroy preview-pr-42"]);
+  });
+
+  it("accepts event names with digits, as GitHub sends them (projects_v2_item), ignoring them with a reason", async () => {
+    const h = createHarness();
+
+    const response = await deliver(h, "projects_v2_item", { action: "edited" });
+
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ ignored: true, event: "projects_v2_item" });
   });
 });

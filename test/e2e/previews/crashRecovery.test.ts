@@ -2,8 +2,9 @@
  * Crash safety of the real service: SIGKILL the service and everything it
  * runs (as an OOM kill of its container would) while the engine is creating
  * a preview (its namespace already exists, the rest is on its way), restart
- * with the same state directory, and the preview still ends ready, with one
- * namespace and nothing left locked on the stack.
+ * it (a new replica on the same database), and once the killed replica's
+ * lease has expired the new one claims the same operation again and the
+ * preview ends ready, with one namespace and nothing left locked.
  *
  * This file uses a file backend of its own, not the project's: a Pulumi CLI
  * killed while saving a checkpoint can leave the DIY backend's
@@ -11,7 +12,7 @@
  * in place), after which `pulumi stack ls` fails with "EOF" for every stack
  * of the project until the file is removed.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +29,14 @@ import {
   type RollgateService,
 } from "../../support/rollgateService";
 import { Timings } from "../../support/timing";
+import { stateDatabaseUrl } from "../../support/database";
+import { Database } from "../../../automation/store/database";
+import { LeaseStore } from "../../../automation/store/leases";
+import { PgOperationStore } from "../../../automation/store/operationStore";
+import pino from "pino";
+
+/** A short lease TTL: the restarted service takes the killed one's operation over soon after. */
+const serviceEnv = { ROLLGATE_LEASE_TTL_SECONDS: "5" };
 
 const pr = uniquePr(6);
 const stack = `preview-pr-${pr}`;
@@ -49,8 +58,20 @@ describe("a service killed during an up", () => {
   beforeAll(async () => {
     // The test's own engine and `pulumi` commands read it from the environment, like the service.
     process.env.PULUMI_BACKEND_URL = `file://${backendDir}`;
-    service = await RollgateProcess.start(state.dir);
+    service = await RollgateProcess.start(state.dir, { env: serviceEnv });
   });
+
+  /** The operation as the service's database has it. */
+  async function storedOperation(id: string) {
+    const database = new Database({ url: stateDatabaseUrl(state.dir), logger: pino({ level: "silent" }) });
+    try {
+      return await new PgOperationStore(database, new LeaseStore(database, { holder: "test", host: "test", ttlMs: 1000 })).get(id);
+    } finally {
+      await database.close();
+    }
+  }
+
+  let operationId = "";
 
   afterAll(async () => {
     await destroyThroughService(service, api, [pr]);
@@ -69,36 +90,34 @@ describe("a service killed during an up", () => {
   it("is SIGKILLed with its Pulumi CLI while the engine creates the preview's resources, leaving the up recorded as running", async () => {
     const accepted = await api.createPreview({ pr, image });
     expect(accepted.body).toMatchObject({ status: "creating", operation: { kind: "up" } });
+    operationId = accepted.body.operation.id;
 
     const deploying = await eventually(async () => (await previewNamespaces(kube.core, pr)).length > 0, 90_000, 100);
     expect(deploying).toBe(true);
     orphans = descendants(service!.pid);
     const killed = await service!.crash();
 
-    const journal = JSON.parse(readFileSync(join(state.dir, "previews", `${stack}.json`), "utf8")) as {
-      desired: string;
-      lastOperation: { id: string; status: string };
-    };
-    expect(journal).toMatchObject({ desired: "present", lastOperation: { id: accepted.body.operation.id, status: "running" } });
+    expect(await storedOperation(operationId)).toMatchObject({ status: "running", attempts: 1 });
     expect(killed.length).toBeGreaterThan(0); // the Pulumi CLI and its plugins were running
     // The killed CLI never released the stack's lock (this test's own file backend; the layout is Pulumi's).
     const locks = readdirSync(join(backendDir, ".pulumi", "locks", "organization", "rollgate", stack));
     expect(locks.filter((file) => file.endsWith(".json"))).toHaveLength(1);
   });
 
-  it("re-drives the preview to ready after a restart with the same state directory", async () => {
-    const { redriven, ready } = await timings.measure("restart → preview ready", async () => {
-      service = await RollgateProcess.start(state.dir);
-      const queued = await service.waitForLog((line) => line.msg === "operation queued" && line.stack === stack);
-      return { redriven: queued, ready: await api.settled(pr, String(queued.operationId)) };
+  it("runs the same operation again once the killed replica's lease expired, to ready", async () => {
+    const { takenOver, ready } = await timings.measure("restart → preview ready", async () => {
+      service = await RollgateProcess.start(state.dir, { env: serviceEnv });
+      const line = await service.waitForLog((entry) => entry.msg === "operation taken over: running it again" && entry.operationId === operationId, 120_000);
+      return { takenOver: line, ready: await api.settled(pr, operationId) };
     });
 
-    expect(redriven.actor).toBe("rollgate-recovery");
+    expect(takenOver.attempt).toBe(2);
     expect(ready.body).toMatchObject({
       status: "ready",
       image,
-      lastOperation: { id: redriven.operationId, kind: "up", status: "succeeded", actor: "rollgate-recovery" },
+      lastOperation: { id: operationId, kind: "up", status: "succeeded", actor: "e2e" },
     });
+    expect(await storedOperation(operationId)).toMatchObject({ status: "succeeded", attempts: 2 });
     const namespaces = await previewNamespaces(kube.core, pr);
     expect(namespaces).toHaveLength(1);
     namespace = namespaces[0] ?? "";

@@ -4,6 +4,7 @@ import { LeaseLostError, LeaseStore } from "../../../automation/store/leases";
 import { migrate } from "../../../automation/store/migrate";
 import { PgPreviewJournal } from "../../../automation/store/previewJournal";
 import { PgStackConfigStore } from "../../../automation/store/stackConfigStore";
+import { PgDeliveryLog } from "../../../automation/store/webhookDeliveries";
 import type { PreviewRecord } from "../../../automation/services/previews/journal";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
 
@@ -55,5 +56,21 @@ describe("PgStackConfigStore", () => {
     expect(await configs.load("staging")).toEqual({ content: "config:\n  rollgate:canaryWeight: '25'\n", version: 2 });
     await configs.remove("staging", second);
     expect(await configs.load("staging")).toBeUndefined();
+  });
+});
+
+describe("PgDeliveryLog", () => {
+  it("remembers a delivery once across replicas, forgets one on request and drops those past the retention", async () => {
+    const [a, b] = [new PgDeliveryLog(testDatabase.open()), new PgDeliveryLog(testDatabase.open())];
+
+    const first = await Promise.all([a.remember("d-1", "pull_request"), b.remember("d-1", "pull_request")]);
+    await a.forget("d-1");
+    const again = await b.remember("d-1", "pull_request");
+    await database.query("UPDATE webhook_deliveries SET received_at = now() - interval '8 days' WHERE id = 'd-1'");
+    await a.remember("d-2", "pull_request");
+
+    expect(first.sort()).toEqual([false, true]);
+    expect(again).toBe(true);
+    expect((await database.query("SELECT id FROM webhook_deliveries ORDER BY id")).rows).toEqual([{ id: "d-2" }]);
   });
 });
