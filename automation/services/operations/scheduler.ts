@@ -8,6 +8,7 @@
  * small batches), so any replica can serve them.
  */
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { LeaseKeeper } from "../../coordination/leaseKeeper";
 import type { ChangeSummary, EngineEvent } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
@@ -70,6 +71,8 @@ interface Running {
 
 const maxErrorLength = 4000;
 const flushEveryMs = 200;
+/** Pause before an operation that met an unavailable store is queued again, so it does not spin. */
+const retryDelayMs = 1000;
 
 export class OperationScheduler {
   private readonly handlers = new Map<ServiceOperationKind, OperationHandler>();
@@ -221,6 +224,7 @@ export class OperationScheduler {
     logger.info(operation.attempts > 1 ? "operation taken over: running it again" : "operation started");
     let changes: ChangeSummary | undefined;
     let outcome: Outcome;
+    let unavailable = false;
     try {
       if (!handler) throw new Error(`no handler for ${operation.kind} operations`);
       await handler.run(
@@ -239,12 +243,20 @@ export class OperationScheduler {
       );
       outcome = { status: "succeeded", finishedAt: clock.now(), ...(changes ? { changes } : {}) };
     } catch (err) {
+      unavailable = err instanceof ServiceUnavailableError;
       outcome = { status: "failed", finishedAt: clock.now(), ...(changes ? { changes } : {}), error: messageOf(err).slice(0, maxErrorLength) };
       if (!signal.aborted) logger.warn({ err }, "operation failed");
     }
     await entries.close();
     if (signal.aborted) {
       await this.giveUp(operation, lease, abandoned(), logger);
+      return;
+    }
+    if (outcome.status === "failed" && unavailable) {
+      // The database or the state backend was down for a moment: run it again rather than fail it.
+      logger.warn({ error: outcome.error }, "the store or the state backend was unavailable; putting the operation back in the queue");
+      await sleep(retryDelayMs);
+      await store.requeue(operation.id, lease).catch((err: unknown) => logger.warn({ err }, "could not put the operation back; it is claimed again once its lease expires"));
       return;
     }
     if (!(await store.finish(operation.id, outcome, lease))) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { OperationScheduler, type OperationContext, type OperationHandler } from "../../../automation/services/operations/scheduler";
 import { MemoryOperationStore } from "../../../automation/services/operations/store";
 import type { Operation } from "../../../automation/services/operations/types";
+import { BackendUnavailableError } from "../../../automation/errors";
 import { FakeClock } from "../support/harness";
 
 interface Gate {
@@ -205,5 +206,19 @@ describe("OperationScheduler", () => {
       "c",
       "(2 more log lines and events were not kept)",
     ]);
+  });
+
+  it("runs an operation again, instead of failing it, when the state backend was unavailable", async () => {
+    const { ops, submit, store, settled } = scheduler(1);
+    let runs = 0;
+    const id = submit("s1", async () => {
+      runs += 1;
+      if (runs === 1) throw new BackendUnavailableError("failed to ping PostgreSQL");
+    });
+
+    await ops.idle();
+
+    expect(await store.get(id)).toMatchObject({ status: "succeeded", attempts: 2 });
+    expect(settled.map((operation) => operation.status)).toEqual(["succeeded"]);
   });
 });
