@@ -47,6 +47,9 @@ const jsonOf = <T extends z.ZodTypeAny>(schema: T) =>
     })
     .pipe(schema);
 
+/** How long a replica's leases outlive its last renewal, unless configured. */
+export const DEFAULT_LEASE_TTL_SECONDS = 15;
+
 const httpUrl = z.string().url().regex(/^https?:\/\//, "must be an http(s) URL");
 
 const EnvSchema = z
@@ -87,7 +90,7 @@ const EnvSchema = z
     ROLLGATE_DATABASE_URL: z
       .string({ required_error: "is required: the PostgreSQL database Rollgate keeps its records in (`npm start` starts a local one)" })
       .regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"),
-    ROLLGATE_LEASE_TTL_SECONDS: integer(3, 300).default("15"),
+    ROLLGATE_LEASE_TTL_SECONDS: integer(3, 300).default(String(DEFAULT_LEASE_TTL_SECONDS)),
     ROLLGATE_REPLICA_ID: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "must be 1-128 letters, digits, '.', '_' or '-'").optional(),
   })
   .superRefine((env, ctx) => {

@@ -27,6 +27,7 @@ import { idleFootprint } from "./scenarios/footprint";
 import { previewLifecycle } from "./scenarios/previewLifecycle";
 import { MetricsFixture, rollbackScenario } from "./scenarios/rollback";
 import { cliWeightSteps, rollgateWeightSteps } from "./scenarios/weightStep";
+import { replicaScenarios } from "./scenarios/replicas";
 
 const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--concurrency N] [--only ${SCENARIOS.join(",")}] [--out FILE]`;
 /** The service's default operation limit (ROLLGATE_MAX_CONCURRENT_OPERATIONS), recorded with the results. */
@@ -88,7 +89,7 @@ async function scenario(ctx: BenchContext, name: string, run: () => Promise<void
 
 async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
   const wants = (name: ScenarioName) => settings.scenarios.has(name);
-  const needsStack = wants("weight-step") || wants("rollback");
+  const needsStack = wants("weight-step") || wants("rollback") || wants("replicas");
 
   let metrics: MetricsFixture | undefined;
   if (wants("rollback")) {
@@ -124,6 +125,8 @@ async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
   if (wants("preview-lifecycle")) await scenario(ctx, "preview-lifecycle", () => previewLifecycle(ctx));
   if (wants("concurrency")) await scenario(ctx, "concurrency", () => concurrentPreviews(ctx));
   if (wants("footprint")) await scenario(ctx, "footprint", () => idleFootprint(ctx, "idleAfterRun"));
+  // Last: it kills and restarts the service under test.
+  if (wants("replicas")) await scenario(ctx, "replicas", () => replicaScenarios(ctx));
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,4 +1,5 @@
 /** Issue #8's goals, checked against the measured figures. Pure; no I/O. A missed goal is reported, never an error. */
+import { DEFAULT_LEASE_TTL_SECONDS as LEASE_TTL_SECONDS } from "../../automation/env";
 import { ratio, round, type Figure } from "./stats";
 
 export type Figures = Readonly<Record<string, Figure>>;
@@ -94,6 +95,22 @@ export const GOALS: readonly Goal[] = [
     unit: "MB",
     actual: stat("footprint.idleRss", "median"),
     limit: fixed(150),
+  },
+  {
+    id: "takeover-after-kill",
+    description: `release taken over by another replica after a SIGKILL ≤ lease TTL (${LEASE_TTL_SECONDS} s) + 2 s`,
+    op: "<=",
+    unit: "s",
+    actual: stat("replicas.takeoverAfterKill", "max"),
+    limit: fixed(LEASE_TTL_SECONDS + 2),
+  },
+  {
+    id: "abort-on-other-replica",
+    description: "abort sent to a replica that does not drive the release → weight 0 on the route, median ≤ 5 s",
+    op: "<=",
+    unit: "s",
+    actual: stat("replicas.abortOnOtherReplica", "median"),
+    limit: fixed(5),
   },
   {
     id: "api-p99-under-load",
