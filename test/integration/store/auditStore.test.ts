@@ -1,22 +1,15 @@
 import pino from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "../../../automation/services/audit/auditLog";
 import { auditId, toAuditRecord, type AuditEntry } from "../../../automation/services/audit/record";
 import { PgAuditStore } from "../../../automation/store/auditStore";
-import type { Database } from "../../../automation/store/database";
-import { migrate } from "../../../automation/store/migrate";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/database";
 
-let testDatabase: TestDatabase;
-let database: Database;
-beforeAll(async () => {
-  testDatabase = await createTestDatabase("rg_audit");
-  database = testDatabase.open();
-  await migrate(database);
-});
-afterAll(async () => testDatabase.drop());
+const file = migratedDatabaseForFile("rg_audit");
+const db = () => file.current().database;
+const testDatabase = () => file.current().test;
 beforeEach(async () => {
-  await database.query("TRUNCATE audit_records");
+  await db().query("TRUNCATE audit_records");
 });
 
 function entry(environment: string, at: string, actor = "alice"): AuditEntry {
@@ -29,7 +22,7 @@ function record(environment: string, at: string, unique: string) {
 
 describe("PgAuditStore", () => {
   it("pages records newest first with a cursor, filtered by environment and time", async () => {
-    const store = new PgAuditStore(database);
+    const store = new PgAuditStore(db());
     const records = [
       record("staging", "2030-01-01T00:00:01Z", "000000000001"),
       record("production", "2030-01-01T00:00:02Z", "000000000002"),
@@ -48,7 +41,7 @@ describe("PgAuditStore", () => {
   });
 
   it("reads back exactly what was written", async () => {
-    const store = new PgAuditStore(database);
+    const store = new PgAuditStore(db());
     const written = record("preview", "2030-02-01T00:00:00Z", "00000000000a");
 
     await store.append(written);
@@ -57,19 +50,19 @@ describe("PgAuditStore", () => {
   });
 
   it("keeps every record of two replicas appending at once", async () => {
-    const replicas = [testDatabase.open(), testDatabase.open()].map(
+    const replicas = [testDatabase().open(), testDatabase().open()].map(
       (db, n) => new AuditLog({ store: new PgAuditStore(db), clock: { now: () => new Date() }, logger: pino({ level: "silent" }), random: () => `${n}0000000`.slice(0, 8) }),
     );
 
     await Promise.all(replicas.flatMap((log) => Array.from({ length: 25 }, (_, i) => log.record(entry("staging", new Date(Date.UTC(2030, 2, 1, 0, 0, i)).toISOString())))));
 
-    const page = await new PgAuditStore(database).page({ limit: 500 });
+    const page = await new PgAuditStore(db()).page({ limit: 500 });
     expect(page.records).toHaveLength(50);
     expect(new Set(page.records.map((r) => r.id)).size).toBe(50);
   });
 
   it("refuses a record that does not match the schema and writes nothing", async () => {
-    const store = new PgAuditStore(database);
+    const store = new PgAuditStore(db());
 
     await expect(store.append({ ...record("staging", "2030-01-01T00:00:00Z", "000000000001"), actor: "" })).rejects.toThrow();
     expect((await store.page({})).records).toEqual([]);

@@ -1,26 +1,18 @@
 import pino from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { LeaseKeeper } from "../../../automation/coordination/leaseKeeper";
-import type { Database } from "../../../automation/store/database";
 import { LeaseStore } from "../../../automation/store/leases";
-import { migrate } from "../../../automation/store/migrate";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/database";
 
-let testDatabase: TestDatabase;
-let database: Database;
-beforeAll(async () => {
-  testDatabase = await createTestDatabase("rg_leases");
-  database = testDatabase.open();
-  await migrate(database);
-});
-afterAll(async () => testDatabase.drop());
+const file = migratedDatabaseForFile("rg_leases");
+const db = () => file.current().database;
 beforeEach(async () => {
-  await database.query("TRUNCATE leases");
+  await db().query("TRUNCATE leases");
 });
 
 const silent = pino({ level: "silent" });
 const sleep = (ms: number) => new Promise((wait) => setTimeout(wait, ms));
-const replica = (holder: string, ttlMs = 300, host = `${holder}.local`) => new LeaseStore(database, { holder, host, ttlMs });
+const replica = (holder: string, ttlMs = 300, host = `${holder}.local`) => new LeaseStore(db(), { holder, host, ttlMs });
 
 describe("LeaseStore", () => {
   it("gives a free lease to one holder and refuses it to others while it is held", async () => {

@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { NewOperation } from "../../../automation/services/operations/types";
-import type { Database } from "../../../automation/store/database";
 import { LeaseStore } from "../../../automation/store/leases";
-import { migrate } from "../../../automation/store/migrate";
 import { PgOperationStore } from "../../../automation/store/operationStore";
 import { PgPreviewJournal } from "../../../automation/store/previewJournal";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/database";
 
-let testDatabase: TestDatabase;
-let database: Database;
-beforeAll(async () => {
-  testDatabase = await createTestDatabase("rg_operations");
-  database = testDatabase.open();
-  await migrate(database);
-});
-afterAll(async () => testDatabase.drop());
+const file = migratedDatabaseForFile("rg_operations");
+const db = () => file.current().database;
+const testDatabase = () => file.current().test;
 beforeEach(async () => {
-  await database.query("TRUNCATE operations, operation_entries, preview_journal, leases CASCADE");
+  await db().query("TRUNCATE operations, operation_entries, preview_journal, leases CASCADE");
 });
 
 /** One replica's view: its own pool and holder name. */
 function replica(holder: string, ttlMs = 60_000): { store: PgOperationStore; journal: PgPreviewJournal; leases: LeaseStore } {
-  const db = testDatabase.open();
+  const db = testDatabase().open();
   const leases = new LeaseStore(db, { holder, host: `${holder}.local`, ttlMs });
   return { store: new PgOperationStore(db, leases), journal: new PgPreviewJournal(db), leases };
 }

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../../automation/store/database";
+import { describe, expect, it } from "vitest";
 import { LeaseLostError, LeaseStore } from "../../../automation/store/leases";
-import { migrate } from "../../../automation/store/migrate";
 import { PgPreviewJournal } from "../../../automation/store/previewJournal";
 import { PgStackConfigStore } from "../../../automation/store/stackConfigStore";
 import { PgDeliveryLog } from "../../../automation/store/webhookDeliveries";
 import type { PreviewRecord } from "../../../automation/services/previews/journal";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/database";
 
-let testDatabase: TestDatabase;
-let database: Database;
-beforeAll(async () => {
-  testDatabase = await createTestDatabase("rg_journal");
-  database = testDatabase.open();
-  await migrate(database);
-});
-afterAll(async () => testDatabase.drop());
+const file = migratedDatabaseForFile("rg_journal");
+const db = () => file.current().database;
+const testDatabase = () => file.current().test;
 
 const record = (pr: number, desired: "present" | "absent" = "present"): PreviewRecord => ({
   pr,
@@ -29,7 +22,7 @@ const record = (pr: number, desired: "present" | "absent" = "present"): PreviewR
 
 describe("PgPreviewJournal", () => {
   it("puts, replaces, lists by PR and removes records", async () => {
-    const journal = new PgPreviewJournal(database);
+    const journal = new PgPreviewJournal(db());
     await journal.put(record(12));
     await journal.put(record(3));
     await journal.put(record(12, "absent"));
@@ -43,8 +36,8 @@ describe("PgPreviewJournal", () => {
 
 describe("PgStackConfigStore", () => {
   it("versions a stack's settings file and refuses writes under a lease a newer holder took", async () => {
-    const configs = new PgStackConfigStore(database);
-    const [a, b] = ["a", "b"].map((holder) => new LeaseStore(database, { holder, host: "test", ttlMs: 100 }));
+    const configs = new PgStackConfigStore(db());
+    const [a, b] = ["a", "b"].map((holder) => new LeaseStore(db(), { holder, host: "test", ttlMs: 100 }));
     const first = await a!.tryAcquire("stack:staging");
 
     expect(await configs.save("staging", "config:\n  rollgate:canaryWeight: '5'\n", first)).toMatchObject({ version: 1 });
@@ -61,16 +54,16 @@ describe("PgStackConfigStore", () => {
 
 describe("PgDeliveryLog", () => {
   it("remembers a delivery once across replicas, forgets one on request and drops those past the retention", async () => {
-    const [a, b] = [new PgDeliveryLog(testDatabase.open()), new PgDeliveryLog(testDatabase.open())];
+    const [a, b] = [new PgDeliveryLog(testDatabase().open()), new PgDeliveryLog(testDatabase().open())];
 
     const first = await Promise.all([a.remember("d-1", "pull_request"), b.remember("d-1", "pull_request")]);
     await a.forget("d-1");
     const again = await b.remember("d-1", "pull_request");
-    await database.query("UPDATE webhook_deliveries SET received_at = now() - interval '8 days' WHERE id = 'd-1'");
+    await db().query("UPDATE webhook_deliveries SET received_at = now() - interval '8 days' WHERE id = 'd-1'");
     await a.remember("d-2", "pull_request");
 
     expect(first.sort()).toEqual([false, true]);
     expect(again).toBe(true);
-    expect((await database.query("SELECT id FROM webhook_deliveries ORDER BY id")).rows).toEqual([{ id: "d-2" }]);
+    expect((await db().query("SELECT id FROM webhook_deliveries ORDER BY id")).rows).toEqual([{ id: "d-2" }]);
   });
 });

@@ -1,25 +1,18 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LeaseLostError, LeaseStore } from "../../../automation/store/leases";
-import { migrate } from "../../../automation/store/migrate";
 import { PgReleaseStore } from "../../../automation/store/releaseStore";
-import type { Database } from "../../../automation/store/database";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/database";
 import { release, releaseStoreContract } from "../../support/releaseStoreContract";
 
-let testDatabase: TestDatabase;
-let database: Database;
-beforeAll(async () => {
-  testDatabase = await createTestDatabase("rg_releases");
-  database = testDatabase.open();
-  await migrate(database);
-});
-afterAll(async () => testDatabase.drop());
+const file = migratedDatabaseForFile("rg_releases");
+const db = () => file.current().database;
+const testDatabase = () => file.current().test;
 
 async function emptyStore(): Promise<PgReleaseStore> {
-  await database.query("TRUNCATE releases CASCADE");
-  return new PgReleaseStore(database);
+  await db().query("TRUNCATE releases CASCADE");
+  return new PgReleaseStore(db());
 }
 
 releaseStoreContract("PgReleaseStore", emptyStore);
@@ -27,8 +20,8 @@ releaseStoreContract("PgReleaseStore", emptyStore);
 describe("PgReleaseStore", () => {
   it("lets exactly one of two connections starting a release in one environment at once succeed", async () => {
     await emptyStore();
-    const second = testDatabase.open();
-    const stores = [new PgReleaseStore(database), new PgReleaseStore(second)];
+    const second = testDatabase().open();
+    const stores = [new PgReleaseStore(db()), new PgReleaseStore(second)];
 
     const results = await Promise.allSettled(stores.map((store, n) => store.create(release(`r${n}`))));
 
@@ -38,7 +31,7 @@ describe("PgReleaseStore", () => {
 
   it("refuses a save made under a lease a newer holder has taken, and keeps the newer holder's record", async () => {
     const store = await emptyStore();
-    const [a, b] = ["replica-a", "replica-b"].map((holder) => new LeaseStore(database, { holder, host: "test", ttlMs: 100 }));
+    const [a, b] = ["replica-a", "replica-b"].map((holder) => new LeaseStore(db(), { holder, host: "test", ttlMs: 100 }));
     const first = await a!.tryAcquire("release:fenced");
     await store.create(release("fenced"), first);
     await new Promise((wait) => setTimeout(wait, 150));
@@ -54,7 +47,7 @@ describe("PgReleaseStore", () => {
     await emptyStore();
     const script = resolve(__dirname, "releaseWriter.ts");
     for (const killAfterSaves of [2, 5, 9]) {
-      const child = spawn(process.execPath, ["--import", "tsx", script, testDatabase.url], { cwd: resolve(__dirname, "../../.."), stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", script, testDatabase().url], { cwd: resolve(__dirname, "../../.."), stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
       let saved = 0;
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -71,7 +64,7 @@ describe("PgReleaseStore", () => {
       child.kill("SIGKILL");
       expect(await exited).toBe("SIGKILL");
 
-      const record = await new PgReleaseStore(database).get("crash-test");
+      const record = await new PgReleaseStore(db()).get("crash-test");
       expect(record?.extensions).toBeGreaterThanOrEqual(killAfterSaves);
       expect(record?.analysis.length).toBeGreaterThanOrEqual(4000);
     }
