@@ -464,12 +464,14 @@ export class ReleaseController {
         : { status: "deadline", reason: `progress deadline (${this.settings.progressDeadlineSeconds}s) exceeded at ${where}: the canary has no available replicas (last seen: ${String(replicas.observed)}); weight not raised` };
     }
 
-    if (run.release.weight !== step.weight) {
+    // The record says the weight before the router carries it, so after a takeover the record may be ahead: ask the router too.
+    const carried = run.release.weight === step.weight ? await this.deps.cluster.readLiveWeight(environment).catch(() => undefined) : undefined;
+    if (run.release.weight !== step.weight || carried !== step.weight) {
       // A pause asked for while the canary was coming up holds before this raise.
       if (run.release.intent?.action === "pause" || run.interrupt.signal.aborted) return { status: "interrupted" };
-      this.log("info", run, { from: run.release.weight, to: step.weight, availableReplicas: replicas.observed }, "setting canary weight");
+      this.log("info", run, { from: run.release.weight, to: step.weight, live: carried, availableReplicas: replicas.observed }, "setting canary weight");
       // Recorded first: the live router never carries a weight no record has said.
-      await this.commit(run, (release) => ({ ...release, weight: step.weight }));
+      if (run.release.weight !== step.weight) await this.commit(run, (release) => ({ ...release, weight: step.weight }));
       await this.up(run, { [keys.canaryWeight]: String(step.weight) }, `set the canary weight to ${step.weight}%`, { weightOnly: true });
     }
 

@@ -568,6 +568,20 @@ describe("persistence and restarts", () => {
     expect(final.analysis[0]?.step).toBe(1);
   });
 
+  it("re-applies after a restart a weight the record says but the router does not carry yet", async () => {
+    const store = new InMemoryReleaseStore();
+    await store.save(releaseAtStep2());
+    const engine = new FakeEngine({ staging: { [KEYS.stableImage]: STABLE, [KEYS.canaryImage]: CANARY, [KEYS.canaryWeight]: "5" } });
+    const h = harness({ store, engine });
+    scriptTraffic(h.metrics, scope);
+
+    await h.controller.recover();
+    const final = await h.controller.whenSettled("rel-crashed");
+
+    expect(final.status).toBe("succeeded");
+    expect(raisedWeights(h).slice(0, 2)).toEqual([25, 50]);
+  });
+
   it("rolls back after a restart when configured to", async () => {
     const store = new InMemoryReleaseStore();
     await store.save(releaseAtStep2());

@@ -44,7 +44,7 @@ describe("a release when the service is killed", () => {
     await restarted.waitForLog((line) => line.msg === "recovering release" && line.releaseId === started.body.id);
     const release = await env.settled(started.body.id, 300_000);
 
-    expect(release).toMatchObject({ status: "succeeded", image: resumedImage, weight: 0 });
+    expect(release, `${release.reason ?? ""}\n${restarted.describe(60)}`).toMatchObject({ status: "succeeded", image: resumedImage, weight: 0 });
     expect(release.analysis.some((record) => record.step === 1 && record.phase === "successful")).toBe(true);
     expect((await env.config())["rollgate:stableImage"]).toBe(resumedImage);
     expect(await env.deploymentImage(stableName)).toBe(resumedImage);
