@@ -62,10 +62,10 @@ describe("a release when the service is killed", () => {
     await expect.poll(() => env.liveWeight(), { timeout: 30_000, interval: 250 }).toBe(20);
     orphans = await env.service!.crash();
 
-    await env.startService({ ROLLGATE_RELEASE_ON_RESTART: "rollback" });
+    const restarted = await env.startService({ ROLLGATE_RELEASE_ON_RESTART: "rollback" });
     const release = await env.settled(started.body.id, 180_000);
 
-    expect(release).toMatchObject({ status: "rolledBack", weight: 0 });
+    expect(release, `${release.reason ?? ""}\n${restarted.describe(60)}`).toMatchObject({ status: "rolledBack", weight: 0 });
     expect(release.reason).toMatch(/restart/i);
     expect(await env.liveWeight()).toBe(0);
     expect(await env.canaryGone()).toBe(true);
