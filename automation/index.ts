@@ -75,6 +75,18 @@ export function pulumiBackendUrl(databaseUrl: string): string {
   return databaseUrl.replace(/^postgresql:\/\//, "postgres://");
 }
 
+/**
+ * The environment of the engine's CLI runs for a backend. Pulumi's
+ * `postgres://` backend (v3.259) lists with a cursor open while it queries
+ * each key's metadata on a second connection of a pool of 2×GOMAXPROCS; its
+ * default of 10 parallel listings can hold every connection with cursors and
+ * hang `pulumi stack ls` for good. Two at a time leaves room.
+ */
+export function pulumiBackendEnv(backendUrl: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const parallel: Record<string, string> = backendUrl.startsWith("postgres://") && !env.PULUMI_DIY_BACKEND_PARALLEL ? { PULUMI_DIY_BACKEND_PARALLEL: "2" } : {};
+  return { PULUMI_BACKEND_URL: backendUrl, ...parallel };
+}
+
 /** A readiness check that the database answers. */
 export function databaseReadiness(store: RollgateStore): ReadinessCheck {
   return { name: "database", check: () => store.database.ping() };
@@ -91,7 +103,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     configStore: store.stackConfig,
     guard: new LeasedStackGuard(leases),
     // Pulumi's state goes to the same database through the CLI's own postgres:// backend unless told otherwise.
-    backendUrl: (options.env ?? process.env).PULUMI_BACKEND_URL || pulumiBackendUrl(config.databaseUrl),
+    backendEnv: pulumiBackendEnv((options.env ?? process.env).PULUMI_BACKEND_URL || pulumiBackendUrl(config.databaseUrl), options.env ?? process.env),
   };
   logger.info({ replica: replica.id }, "replica identity");
   const adapters =

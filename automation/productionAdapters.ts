@@ -42,8 +42,8 @@ export function policyConfigFor(stack: string): string | undefined {
 export interface SharedEngineState {
   readonly configStore: StackConfigStore;
   readonly guard: StackGuard;
-  /** `PULUMI_BACKEND_URL` for the engine's CLI runs. */
-  readonly backendUrl: string;
+  /** `PULUMI_BACKEND_URL` and what that backend needs, for the engine's CLI runs. */
+  readonly backendEnv: Readonly<Record<string, string>>;
 }
 
 /**
@@ -63,7 +63,7 @@ export async function productionAdapters(config: ServiceConfig, logger: Logger, 
       workspacesDir: join(resolve(config.stateDir), "workspaces"),
       configStore: shared.configStore,
       guard: shared.guard,
-      env: { PULUMI_BACKEND_URL: shared.backendUrl },
+      env: shared.backendEnv,
       seedConfigDir: join(repoRoot, "stacks"),
       policyPacks: [pack.directory],
       policyPackConfig: policyConfigFor,

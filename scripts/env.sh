@@ -20,6 +20,9 @@ if [ -z "${ROLLGATE_DATABASE_URL:-}" ] && ROLLGATE_DATABASE_URL=$(local_database
 fi
 # Pulumi's state goes to the same database through the CLI's own postgres:// backend (a `pulumi_state` table).
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-$ROLLGATE_DATABASE_URL}
+# That backend (v3.259) can hang listing stacks with its default of 10 parallel listings: its connection pool
+# (2 x GOMAXPROCS) fills with open cursors (see pulumiBackendEnv in automation/index.ts).
+export PULUMI_DIY_BACKEND_PARALLEL=${PULUMI_DIY_BACKEND_PARALLEL:-2}
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE_FILE=$ROLLGATE_STATE_DIR/passphrase
 fi
