@@ -218,12 +218,22 @@ async function loadTokens(config: ServiceConfig, logger: Logger): Promise<TokenS
   return TokenStore.fromFile(local.tokensFile);
 }
 
+/**
+ * Idle keep-alive connections stay open longer than clients and load
+ * balancers keep theirs (undici 4 s, most balancers 60 s): a server that
+ * closes first races the client's next request on that connection, which
+ * then fails with ECONNRESET.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 function listen(rollgate: RollgateApp, config: ServiceConfig): Promise<Server> {
   return new Promise((resolveListen, reject) => {
     const server = rollgate.app.listen(config.port, config.host, (err?: Error) => {
       if (err) reject(err);
       else resolveListen(server);
     });
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
     server.once("error", reject);
   });
 }

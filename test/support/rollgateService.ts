@@ -242,14 +242,21 @@ export class RollgateApi {
     private readonly token: string,
   ) {}
 
+  /** One request; a GET whose reused connection was reset (a keep-alive race) is sent once more. */
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-    const response = await fetch(`${this.baseUrl()}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    const send = () =>
+      fetch(`${this.baseUrl()}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const response = await send().catch((error: unknown) => {
+      const reset = (error as { cause?: { code?: string } }).cause?.code === "ECONNRESET";
+      if (method !== "GET" || !reset) throw error;
+      return send();
     });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
