@@ -201,6 +201,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       await closed;
       await leases.releaseAll();
       await store.database.close();
+      await store.leaseConnections.close();
       logger.info("shut down");
     })();
     return shuttingDown;

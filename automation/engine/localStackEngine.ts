@@ -11,6 +11,7 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { BackendUnavailableError } from "../errors";
+import { LeaseLostError } from "../store/leases";
 import { toEngineEvent } from "./events";
 import { KeyedSerializer } from "./keyedSerializer";
 import { onlyStaleLocks } from "./staleLocks";
@@ -185,7 +186,15 @@ export class LocalStackEngine implements StackEngine {
       backendErrors(() =>
         this.guard.run(
           stackName,
-          (held) => work(held, combine(signal, held.signal)),
+          async (held) => {
+            try {
+              return await work(held, combine(signal, held.signal));
+            } catch (error) {
+              // Interrupted because exclusivity was lost, not because the operation failed.
+              if (held.signal?.aborted && !signal?.aborted) throw new LeaseLostError(held.lease?.name ?? `stack:${stackName}`, "it could not be kept while Pulumi ran; the run was interrupted");
+              throw error;
+            }
+          },
           signal,
         ),
       ),

@@ -359,13 +359,14 @@ export class ReleaseController {
       }
     } catch (error) {
       run.driving = false;
-      if (error instanceof ServiceUnavailableError && !run.lost) {
-        // The record cannot be written: stop driving and let whoever takes the lease next (maybe this replica) resume from the store.
-        this.log("warn", run, { error: describe(error) }, "the store is unavailable; giving the release up until it is back");
+      if (run.lost) return;
+      if (error instanceof ServiceUnavailableError || error instanceof LeaseLostError) {
+        // The record cannot be written now: stop driving and let whoever takes the lease next (maybe this replica) resume from the store.
+        this.log("warn", run, { error: describe(error) }, "cannot write the release now; giving it up until a replica takes it over");
         await this.untrack(run).catch(() => undefined);
         return;
       }
-      if (!run.lost && !(error instanceof LeaseLostError)) await this.fail(run, "the release controller hit an unexpected error", error);
+      await this.fail(run, "the release controller hit an unexpected error", error);
     }
   }
 
@@ -394,18 +395,19 @@ export class ReleaseController {
   }
 
   /**
-   * Runs a move. A lost lease stops the run (rethrown); an unavailable
-   * database or state backend is waited out (the move is retried at the
-   * next turn of the loop, and the lease is lost if it lasts); anything else
-   * is the move's failure.
+   * Runs a move. The release's own lease lost stops the run (rethrown); an
+   * unavailable database or state backend, or the stack's lease lost during
+   * an update, is waited out (the move is retried at the next turn of the
+   * loop; if it lasts, the release's lease lapses too); anything else is the
+   * move's failure.
    */
   private async attempt(run: Run, move: () => Promise<void>, failed: (error: unknown) => Promise<void>): Promise<void> {
     try {
       await move();
     } catch (error) {
-      if (run.lost || error instanceof LeaseLostError) throw error;
-      if (error instanceof ServiceUnavailableError) {
-        this.log("warn", run, { error: describe(error) }, "the store or the state backend is unavailable; retrying");
+      if (run.lost || (error instanceof LeaseLostError && error.lease === run.held?.ref.name)) throw error;
+      if (error instanceof ServiceUnavailableError || error instanceof LeaseLostError) {
+        this.log("warn", run, { error: describe(error) }, "the store, the state backend or the stack's lease is unavailable; retrying");
         await this.sleep(run, this.settings.pollIntervalSeconds * 1000);
         return;
       }

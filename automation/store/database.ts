@@ -74,9 +74,10 @@ export class Database implements Queryable {
   constructor(private readonly options: DatabaseOptions) {
     this.pool = new pg.Pool({
       connectionString: options.url,
-      max: options.maxConnections ?? 10,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-      idleTimeoutMillis: 30_000,
+      max: options.maxConnections ?? 20,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      // Connections are kept: opening one (a server process, SCRAM) is slow on a loaded host.
+      idleTimeoutMillis: 300_000,
       statement_timeout: options.statementTimeoutMs ?? 30_000,
       application_name: options.applicationName ?? "rollgate",
       keepAlive: true,

@@ -19,6 +19,8 @@ import { PgDeliveryLog } from "./webhookDeliveries";
 
 export interface RollgateStore {
   readonly database: Database;
+  /** The lease store's own small pool. */
+  readonly leaseConnections: Database;
   readonly audit: PgAuditStore;
   readonly releases: PgReleaseStore;
   readonly releaseCommands: PgReleaseCommands;
@@ -58,9 +60,12 @@ export async function openStore(options: OpenStoreOptions): Promise<RollgateStor
       await sleep(Math.min(5000, 250 * 2 ** attempt));
     }
   }
-  const leases = new LeaseStore(database, { holder: options.replica.id, host: options.replica.host, ttlMs: options.leaseTtlMs });
+  // Renewals get connections of their own: a busy API must not starve them into losing leases.
+  const leaseConnections = new Database({ url: options.url, logger, maxConnections: 2, applicationName: "rollgate-leases" });
+  const leases = new LeaseStore(leaseConnections, { holder: options.replica.id, host: options.replica.host, ttlMs: options.leaseTtlMs });
   return {
     database,
+    leaseConnections,
     audit: new PgAuditStore(database),
     operations: new PgOperationStore(database, leases),
     releases: new PgReleaseStore(database),

@@ -331,6 +331,11 @@ export class RollgateApi {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { status, body } = await this.getOperation(operationId);
+      // A 503 (database or backend briefly unavailable) says to retry; anything else is an answer.
+      if (status === 503 && Date.now() < deadline) {
+        await sleep(1000);
+        continue;
+      }
       if (status !== 200) throw new Error(`GET operation ${operationId} answered ${status}: ${JSON.stringify(body)}`);
       if (body.status === "succeeded" || body.status === "failed") return body;
       if (Date.now() > deadline) throw new Error(`operation ${operationId} did not finish within ${timeoutMs} ms: ${JSON.stringify(body)}`);

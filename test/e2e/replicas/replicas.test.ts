@@ -24,7 +24,7 @@ import { Timings } from "../../support/timing";
 import { WeightWatcher } from "../../support/weightWatcher";
 import { destroyThroughService, type ApiResponse } from "../../support/rollgateService";
 
-const LEASE_TTL_SECONDS = 6;
+const LEASE_TTL_SECONDS = 8;
 const POLL_SECONDS = 1;
 const environment = "staging";
 const app = "sample-app";
@@ -132,7 +132,8 @@ describe("three replicas on one database", () => {
 
     expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409]);
     const started = answers.find((answer) => answer.status === 202)!.body;
-    expect((await waitForRelease(2, started.id, finished)).status).toBe("succeeded");
+    const release = await waitForRelease(2, started.id, finished);
+    expect(release.status, `${release.reason ?? ""}\n${replicas.describe()}`).toBe("succeeded");
   });
 
   it("hands a release whose replica is SIGKILLed mid-step to another, which finishes it; the route never carries a weight no record said", async () => {
@@ -165,7 +166,7 @@ describe("three replicas on one database", () => {
       const release = await waitForRelease(1, started.body.id, finished);
 
       expect(tookOverAfter).toBeLessThanOrEqual((LEASE_TTL_SECONDS + POLL_SECONDS + 2) * 1000);
-      expect(release.status).toBe("succeeded");
+      expect(release.status, `${release.reason ?? ""}\n${replicas.describe()}`).toBe("succeeded");
       const liveWeights = new Set(watcher.samples.filter((sample) => sample.at >= since).map((sample) => sample.weight));
       expect([...liveWeights].filter((weight) => !recorded.has(weight))).toEqual([]);
     } finally {
@@ -239,8 +240,8 @@ describe("three replicas on one database", () => {
     expect(answers.filter((status) => status === 503).length).toBeGreaterThan(0);
     expect(retryAfter.filter((value, n) => answers[n] === 503 && value === null)).toEqual([]);
     expect(ready.status).toBe(503);
-    expect(operation.status).toBe("succeeded");
-    expect(finishedRelease.status).toBe("succeeded");
+    expect(operation.status, operation.error ?? "").toBe("succeeded");
+    expect(finishedRelease.status, `${finishedRelease.reason ?? ""}\n${replicas.describe()}`).toBe("succeeded");
     for (const n of [0, 1, 2]) expect(replicas.service(n).running).toBe(true);
   });
 });
