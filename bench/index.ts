@@ -28,6 +28,7 @@ import { previewLifecycle } from "./scenarios/previewLifecycle";
 import { MetricsFixture, rollbackScenario } from "./scenarios/rollback";
 import { cliWeightSteps, rollgateWeightSteps } from "./scenarios/weightStep";
 import { replicaScenarios } from "./scenarios/replicas";
+import { backendComparison } from "./scenarios/backends";
 
 const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--concurrency N] [--only ${SCENARIOS.join(",")}] [--out FILE]`;
 /** The service's default operation limit (ROLLGATE_MAX_CONCURRENT_OPERATIONS), recorded with the results. */
@@ -100,6 +101,7 @@ async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
   }
   if (needsStack) await deployEnvironmentStack(ctx);
   if (wants("weight-step")) await scenario(ctx, "weight-step (CLI)", () => cliWeightSteps(ctx));
+  if (wants("backends")) await scenario(ctx, "backends", () => backendComparison(ctx));
   if (needsStack) await ctx.env.pushStackConfig();
 
   const backend = new PreviewBackend();
@@ -187,6 +189,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     ratios: {
       "weightStep.cliOverRollgate": ratio(ctx.figures["weightStep.cli"]?.median, ctx.figures["weightStep.rollgate"]?.median) ?? null,
       "concurrency.wallOverSingleCreate": ratio(ctx.figures["concurrency.createAllWall"]?.median, ctx.figures["preview.createToReady"]?.median) ?? null,
+      "backends.weightStep.postgresOverFile": ratio(ctx.figures["backends.postgres.weightStep"]?.median, ctx.figures["backends.file.weightStep"]?.median) ?? null,
+      "backends.stackCreate.postgresOverFile": ratio(ctx.figures["backends.postgres.stackCreate"]?.median, ctx.figures["backends.file.stackCreate"]?.median) ?? null,
     },
     goals: evaluateGoals(ctx.figures),
     profile: ctx.profile,

@@ -16,20 +16,21 @@ export class LeasedStackGuard implements StackGuard {
   async run<T>(stack: string, work: (held: GuardedStack) => Promise<T>, signal?: AbortSignal): Promise<T> {
     // An operation claimed with its stack's lease runs its Pulumi work under that lease.
     const claimed = this.keeper.get(stackLeaseName(stack));
-    if (claimed) return work(guarded(claimed));
+    if (claimed) return work(this.guarded(claimed));
     const lease = await this.keeper.hold(stackLeaseName(stack), { waitMs: this.waitMs, ...(signal ? { signal } : {}) });
     try {
-      return await work(guarded(lease));
+      return await work(this.guarded(lease));
     } finally {
       await lease.release();
     }
   }
-}
 
-function guarded(lease: HeldLease): GuardedStack {
-  return {
-    lease: { name: lease.name, token: lease.token },
-    tenure: { acquiredAt: lease.acquiredAt, previous: lease.previous },
-    signal: lease.signal,
-  };
+  private guarded(lease: HeldLease): GuardedStack {
+    const store = this.keeper.store;
+    return {
+      lease: { name: lease.name, token: lease.token },
+      tenure: { acquiredAt: lease.acquiredAt, tenuresBefore: (before) => store.tenuresBefore(lease.name, lease.token, before) },
+      signal: lease.signal,
+    };
+  }
 }

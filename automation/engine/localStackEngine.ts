@@ -302,7 +302,7 @@ export class LocalStackEngine implements StackEngine {
 
   /**
    * Runs an operation that takes the stack's Pulumi lock. When it fails only
-   * because of locks the previous holder of the stack's lease left (a crashed
+   * because of locks an earlier holder of the stack's lease left (a crashed
    * replica), the locks are released (`pulumi cancel`) and the operation runs
    * once more.
    */
@@ -310,7 +310,7 @@ export class LocalStackEngine implements StackEngine {
     try {
       return await run();
     } catch (err) {
-      if (!(err instanceof ConcurrentUpdateError) || !held.tenure || !onlyStaleLocks(err.message, held.tenure)) throw err;
+      if (!(err instanceof ConcurrentUpdateError) || !held.tenure || !(await onlyStaleLocks(err.message, held.tenure))) throw err;
       onOutput?.(`releasing the lock the previous holder of ${stack.name} left and retrying`);
       await stack.cancel();
       return run();

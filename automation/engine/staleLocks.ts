@@ -3,14 +3,15 @@
  * CLI that dies without cleaning up (its replica was SIGKILLed mid-`up`)
  * leaves a lock behind, and every later update fails with "the stack is
  * currently locked". Rollgate runs Pulumi on a stack only while holding the
- * stack's lease, so a lock is stale when it was taken during the previous
- * tenure of that lease, from the previous holder's host, and before this
- * tenure began: its CLI belonged to a holder whose lease has since ended.
- * Locks taken by anyone else (a person's `pulumi up`, another tenure) are
- * never touched. Host names and pids alone prove nothing: replicas share
- * host names, and a rescheduled pod never sees its old pids.
+ * stack's lease, and remembers every tenure of it; so a lock is stale when it
+ * was taken during a tenure that has ended, from that tenure's host: its CLI
+ * belonged to a holder whose lease has since ended, however many tenures
+ * came after. Locks taken while nobody held the lease (a person's
+ * `pulumi up`) or from another host are never touched. Host names and pids
+ * alone prove nothing: replicas share host names, and a rescheduled pod never
+ * sees its old pids.
  */
-import type { PreviousTenure } from "../store/leases";
+import type { Tenure } from "../store/leases";
 
 export interface DiyLock {
   readonly user: string;
@@ -19,11 +20,15 @@ export interface DiyLock {
   readonly createdAt: Date;
 }
 
-/** The tenure of the stack lease under which the current operation runs. */
+/** The tenure of the stack lease under which the current operation runs, and a window onto the ones before it. */
 export interface StackTenure {
   readonly acquiredAt: Date;
-  readonly previous: PreviousTenure | null;
+  /** The last few tenures before this one that began before `before`, newest first. */
+  tenuresBefore(before: Date): Promise<readonly Tenure[]>;
 }
+
+// Lock times have one-second resolution: a lock stamped T was taken in [T, T + 1 s).
+const LOCK_TIME_RESOLUTION_MS = 1000;
 
 const lockedBy = /the stack is currently locked by (\d+) lock\(s\)/;
 const lockLine = /: created by (.*?)@(\S+) \(pid (\d+)\) at (\S+)/g;
@@ -49,19 +54,31 @@ export function parseDiyLocks(text: string): DiyLock[] | undefined {
   return locks.length === expected && locks.every((lock) => !Number.isNaN(lock.createdAt.getTime())) ? locks : undefined;
 }
 
-/** True when `lock` was left by the previous holder of the stack's lease. Pure. */
-export function isStaleLock(lock: DiyLock, tenure: StackTenure): boolean {
-  const previous = tenure.previous;
-  if (!previous || lock.host !== previous.host) return false;
+/**
+ * True when `lock` was taken during one of `earlier` (the tenures before the
+ * current one that began before the lock's second ended, newest first) by
+ * that tenure's host. Pure.
+ */
+export function isStaleLock(lock: DiyLock, current: { readonly acquiredAt: Date }, earlier: readonly Tenure[]): boolean {
   const at = lock.createdAt.getTime();
-  // Lock times have one-second resolution.
-  const from = previous.acquiredAt.getTime() - 1000;
-  const until = Math.min(previous.releasedAt?.getTime() ?? Infinity, tenure.acquiredAt.getTime());
-  return at >= from && at < until;
+  let nextStart = current.acquiredAt.getTime();
+  for (const tenure of earlier) {
+    const end = Math.min(tenure.releasedAt?.getTime() ?? Infinity, nextStart);
+    // Tenures do not overlap: once one ended before the lock, every older one did too.
+    if (end <= at) return false;
+    if (tenure.host === lock.host && tenure.acquiredAt.getTime() < at + LOCK_TIME_RESOLUTION_MS) return true;
+    nextStart = tenure.acquiredAt.getTime();
+  }
+  return false;
 }
 
 /** True when the error is a DIY lock error and every lock it lists is stale under `tenure`. */
-export function onlyStaleLocks(text: string, tenure: StackTenure): boolean {
+export async function onlyStaleLocks(text: string, tenure: StackTenure): Promise<boolean> {
   const locks = parseDiyLocks(text);
-  return locks !== undefined && locks.length > 0 && locks.every((lock) => isStaleLock(lock, tenure));
+  if (locks === undefined || locks.length === 0) return false;
+  for (const lock of locks) {
+    const earlier = await tenure.tenuresBefore(new Date(lock.createdAt.getTime() + LOCK_TIME_RESOLUTION_MS));
+    if (!isStaleLock(lock, tenure, earlier)) return false;
+  }
+  return true;
 }

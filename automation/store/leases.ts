@@ -16,11 +16,12 @@ export interface LeaseRef {
   readonly token: number;
 }
 
-/** The tenure before this one, as the lease row remembers it. */
-export interface PreviousTenure {
+/** One holder's time with a lease, as `lease_tenures` remembers it. */
+export interface Tenure {
+  readonly token: number;
   readonly host: string;
   readonly acquiredAt: Date;
-  /** Null when it ended by expiring (the holder died or lost the database) rather than by release. */
+  /** Null while held, or when it ended by expiring (the holder died or lost the database) rather than by release. */
   readonly releasedAt: Date | null;
 }
 
@@ -28,7 +29,6 @@ export interface Lease extends LeaseRef {
   readonly holder: string;
   readonly acquiredAt: Date;
   readonly expiresAt: Date;
-  readonly previous: PreviousTenure | null;
 }
 
 /** A write or renewal under a lease that is no longer current. */
@@ -49,12 +49,10 @@ interface LeaseRow {
   token: string;
   acquired_at: Date;
   expires_at: Date;
-  previous_holder_host: string | null;
-  previous_acquired_at: Date | null;
-  previous_released_at: Date | null;
 }
 
-const returning = "RETURNING name, holder, token, acquired_at, expires_at, previous_holder_host, previous_acquired_at, previous_released_at";
+const returning = "RETURNING name, holder, token, acquired_at, expires_at";
+const TENURE_RETENTION_DAYS = 30;
 
 export interface LeaseStoreOptions {
   /** This replica's id (unique per process). */
@@ -76,14 +74,21 @@ export class LeaseStore {
    */
   async tryAcquire(name: string, client: Queryable = this.database): Promise<Lease | undefined> {
     const { rows } = await client.query<LeaseRow>(
-      `INSERT INTO leases AS l (name, holder, holder_host, token, acquired_at, expires_at)
-       VALUES ($1, $2, $3, nextval('rollgate_fencing_tokens'), now(), now() + $4 * interval '1 millisecond')
-       ON CONFLICT (name) DO UPDATE SET
-         holder = excluded.holder, holder_host = excluded.holder_host, token = excluded.token,
-         acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, released_at = NULL,
-         previous_holder_host = l.holder_host, previous_acquired_at = l.acquired_at, previous_released_at = l.released_at
-       WHERE l.holder IS NULL OR l.expires_at < now()
-       ${returning}`,
+      `WITH acquired AS (
+         INSERT INTO leases AS l (name, holder, holder_host, token, acquired_at, expires_at)
+         VALUES ($1, $2, $3, nextval('rollgate_fencing_tokens'), now(), now() + $4 * interval '1 millisecond')
+         ON CONFLICT (name) DO UPDATE SET
+           holder = excluded.holder, holder_host = excluded.holder_host, token = excluded.token,
+           acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, released_at = NULL
+         WHERE l.holder IS NULL OR l.expires_at < now()
+         RETURNING name, holder, holder_host, token, acquired_at, expires_at
+       ), recorded AS (
+         INSERT INTO lease_tenures (name, token, holder_host, acquired_at)
+         SELECT name, token, holder_host, acquired_at FROM acquired
+       ), pruned AS (
+         DELETE FROM lease_tenures WHERE name = $1 AND acquired_at < now() - ${TENURE_RETENTION_DAYS} * interval '1 day'
+       )
+       SELECT name, holder, token, acquired_at, expires_at FROM acquired`,
       [name, this.options.holder, this.options.host, this.options.ttlMs],
     );
     return rows[0] && toLease(rows[0]);
@@ -102,7 +107,28 @@ export class LeaseStore {
 
   /** Gives the lease up (a no-op when it is no longer this tenure). */
   async release(lease: LeaseRef): Promise<void> {
-    await this.database.query("UPDATE leases SET holder = NULL, released_at = now() WHERE name = $1 AND token = $2", [lease.name, lease.token]);
+    await this.database.query(
+      `WITH released AS (
+         UPDATE leases SET holder = NULL, released_at = now() WHERE name = $1 AND token = $2 RETURNING released_at
+       )
+       UPDATE lease_tenures SET released_at = (SELECT released_at FROM released)
+        WHERE name = $1 AND token = $2 AND EXISTS (SELECT 1 FROM released)`,
+      [lease.name, lease.token],
+    );
+  }
+
+  /**
+   * The last `limit` tenures of a lease before the one with token `token`
+   * that began before `before`, newest first.
+   */
+  async tenuresBefore(name: string, token: number, before: Date, limit = 3): Promise<Tenure[]> {
+    const { rows } = await this.database.query<{ token: string; holder_host: string; acquired_at: Date; released_at: Date | null }>(
+      `SELECT token, holder_host, acquired_at, released_at FROM lease_tenures
+        WHERE name = $1 AND token < $2 AND acquired_at < $3
+        ORDER BY token DESC LIMIT $4`,
+      [name, token, before, limit],
+    );
+    return rows.map((row) => ({ token: Number(row.token), host: row.holder_host, acquiredAt: row.acquired_at, releasedAt: row.released_at }));
   }
 
   /** Those of `names` that nobody holds now (free, released or expired). */
@@ -134,9 +160,5 @@ function toLease(row: LeaseRow): Lease {
     token: Number(row.token),
     acquiredAt: row.acquired_at,
     expiresAt: row.expires_at,
-    previous:
-      row.previous_holder_host === null || row.previous_acquired_at === null
-        ? null
-        : { host: row.previous_holder_host, acquiredAt: row.previous_acquired_at, releasedAt: row.previous_released_at },
   };
 }

@@ -81,24 +81,9 @@ export class BenchEnvironment {
     if (stored) writeFileSync(this.configFile, stored.content);
   }
 
-  /**
-   * The environment stack's config: the repo's `stacks/Pulumi.staging.yaml`
-   * with the benchmark's app, namespace and host name, plus the stack's
-   * `encryptionsalt` from `pulumi stack init`.
-   */
+  /** The environment stack's config, with the stack's `encryptionsalt` from `pulumi stack init`. */
   writeStackConfig(saltFile: string): void {
-    const salt = (load(readFileSync(saltFile, "utf8")) as { encryptionsalt?: string } | undefined)?.encryptionsalt;
-    const base = load(readFileSync(join(repoRoot, "stacks", `Pulumi.${ENVIRONMENT.stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    const config = {
-      ...base.config,
-      "rollgate:environment": ENVIRONMENT.environment,
-      "rollgate:app": ENVIRONMENT.app,
-      "rollgate:namespace": ENVIRONMENT.namespace,
-      "rollgate:hostnames": [`${ENVIRONMENT.app}.bench.rollgate.dev`],
-      "rollgate:stableImage": STABLE_IMAGE,
-      "rollgate:canaryWeight": 0,
-    };
-    writeFileSync(this.configFile, dump({ ...(salt ? { encryptionsalt: salt } : {}), config }));
+    writeEnvironmentConfig(this.configFile, saltFile, ENVIRONMENT);
   }
 
   /** `ROLLGATE_*` settings of the service under test. */
@@ -120,4 +105,24 @@ export class BenchEnvironment {
 /** The preview template's shared config with the benchmark's app name. */
 export function previewBaseConfig(): Record<string, string> {
   return { ...previewTemplateConfig(), "rollgate:app": ENVIRONMENT.app };
+}
+
+/**
+ * Writes an environment stack's config: the repo's `stacks/Pulumi.staging.yaml`
+ * with `target`'s app, namespace and host name, stable only, plus the
+ * `encryptionsalt` `pulumi stack init` wrote into `saltFile`.
+ */
+export function writeEnvironmentConfig(file: string, saltFile: string, target: { readonly environment: string; readonly app: string; readonly namespace: string }): void {
+  const salt = (load(readFileSync(saltFile, "utf8")) as { encryptionsalt?: string } | undefined)?.encryptionsalt;
+  const base = load(readFileSync(join(repoRoot, "stacks", `Pulumi.${ENVIRONMENT.stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  const config = {
+    ...base.config,
+    "rollgate:environment": target.environment,
+    "rollgate:app": target.app,
+    "rollgate:namespace": target.namespace,
+    "rollgate:hostnames": [`${target.app}.bench.rollgate.dev`],
+    "rollgate:stableImage": STABLE_IMAGE,
+    "rollgate:canaryWeight": 0,
+  };
+  writeFileSync(file, dump({ ...(salt ? { encryptionsalt: salt } : {}), config }));
 }

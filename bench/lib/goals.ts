@@ -97,6 +97,22 @@ export const GOALS: readonly Goal[] = [
     limit: fixed(150),
   },
   {
+    id: "postgres-backend-weight-step",
+    description: "weight step (CLI) on the postgres:// backend no more than 10 % slower than on file:// (median ratio)",
+    op: "<=",
+    unit: "×",
+    actual: (figures) => ratio(figures["backends.postgres.weightStep"]?.median, figures["backends.file.weightStep"]?.median),
+    limit: fixed(1.1),
+  },
+  {
+    id: "postgres-backend-stack-create",
+    description: "stack create + first up (CLI) on the postgres:// backend no more than 10 % slower than on file:// (median ratio)",
+    op: "<=",
+    unit: "×",
+    actual: (figures) => ratio(figures["backends.postgres.stackCreate"]?.median, figures["backends.file.stackCreate"]?.median),
+    limit: fixed(1.1),
+  },
+  {
     id: "takeover-after-kill",
     description: `release taken over by another replica after a SIGKILL ≤ lease TTL (${LEASE_TTL_SECONDS} s) + 2 s`,
     op: "<=",

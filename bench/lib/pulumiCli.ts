@@ -2,7 +2,8 @@
  * The `pulumi` CLI against the benchmark's environment stack: the repo's
  * project and program (`Pulumi.yaml`, `infra/index.ts`), the stack's config
  * file in the service's stack config directory (`--config-file`), and the
- * benchmark's own backend (PULUMI_BACKEND_URL in the environment).
+ * benchmark's own backend (PULUMI_BACKEND_URL in the environment, unless
+ * another is given).
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,6 +18,8 @@ export class PulumiCli {
     readonly stack: string,
     readonly configFile: string,
     private readonly scratchDir: string,
+    /** The CLI's environment: the benchmark's by default; another `PULUMI_BACKEND_URL` for the backends scenario. */
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   /** `pulumi <args>` from the repo root, non-interactive; rejects with stderr on failure. */
@@ -25,7 +28,7 @@ export class PulumiCli {
       const { stdout } = await run("pulumi", [...args, "--non-interactive", "--color", "never"], {
         cwd,
         maxBuffer: 64 * 1024 * 1024,
-        env: process.env,
+        env: this.env,
       });
       return stdout;
     } catch (error) {

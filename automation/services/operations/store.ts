@@ -43,7 +43,7 @@ export interface OperationStore {
 /** A stack lease for the memory store: single process, never expires. */
 function localLease(stack: string, token: number): Lease {
   const now = new Date();
-  return { name: `stack:${stack}`, token, holder: "local", acquiredAt: now, expiresAt: new Date(8.64e15), previous: null };
+  return { name: `stack:${stack}`, token, holder: "local", acquiredAt: now, expiresAt: new Date(8.64e15) };
 }
 
 interface Stored {

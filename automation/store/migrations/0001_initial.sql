@@ -12,11 +12,18 @@ CREATE TABLE leases (
   token bigint NOT NULL,
   acquired_at timestamptz NOT NULL,
   expires_at timestamptz NOT NULL,
-  released_at timestamptz,
-  -- The tenure before this one: a Pulumi lock taken during it, from its host, is stale once this lease is held.
-  previous_holder_host text,
-  previous_acquired_at timestamptz,
-  previous_released_at timestamptz
+  released_at timestamptz
+);
+
+-- Every tenure of every lease (pruned after 30 days): a Pulumi lock taken
+-- during an ended tenure, from its holder's host, is stale.
+CREATE TABLE lease_tenures (
+  name text NOT NULL,
+  token bigint NOT NULL,
+  holder_host text NOT NULL,
+  acquired_at timestamptz NOT NULL,
+  released_at timestamptz,               -- NULL while held, or when it ended by expiring
+  PRIMARY KEY (name, token)
 );
 
 CREATE TABLE audit_records (

@@ -7,7 +7,7 @@ import { migratedDatabaseForFile } from "../../support/database";
 const file = migratedDatabaseForFile("rg_leases");
 const db = () => file.current().database;
 beforeEach(async () => {
-  await db().query("TRUNCATE leases");
+  await db().query("TRUNCATE leases, lease_tenures");
 });
 
 const silent = pino({ level: "silent" });
@@ -20,7 +20,7 @@ describe("LeaseStore", () => {
 
     const held = await a.tryAcquire("stack:staging");
 
-    expect(held).toMatchObject({ name: "stack:staging", holder: "a", previous: null });
+    expect(held).toMatchObject({ name: "stack:staging", holder: "a" });
     expect(await b.tryAcquire("stack:staging")).toBeUndefined();
   });
 
@@ -32,7 +32,7 @@ describe("LeaseStore", () => {
     expect(taken.filter(Boolean)).toHaveLength(1);
   });
 
-  it("hands an expired lease to another holder with a larger token and the previous tenure", async () => {
+  it("hands an expired lease to another holder with a larger token, and remembers the expired tenure", async () => {
     const [a, b] = [replica("a", 100), replica("b")];
     const first = await a.tryAcquire("stack:staging");
     await sleep(150);
@@ -40,7 +40,9 @@ describe("LeaseStore", () => {
     const second = await b.tryAcquire("stack:staging");
 
     expect(second?.token).toBeGreaterThan(first!.token);
-    expect(second?.previous).toEqual({ host: "a.local", acquiredAt: first!.acquiredAt, releasedAt: null });
+    expect(await b.tenuresBefore("stack:staging", second!.token, new Date(Date.now() + 1000))).toEqual([
+      { token: first!.token, host: "a.local", acquiredAt: first!.acquiredAt, releasedAt: null },
+    ]);
     expect(await a.renew(first!)).toBeUndefined();
   });
 
@@ -63,8 +65,24 @@ describe("LeaseStore", () => {
 
     const next = await b.tryAcquire("stack:prod");
 
-    expect(next?.previous?.host).toBe("a.local");
-    expect(next?.previous?.releasedAt).toBeInstanceOf(Date);
+    const [earlier] = await b.tenuresBefore("stack:prod", next!.token, new Date(Date.now() + 1000));
+    expect(earlier?.host).toBe("a.local");
+    expect(earlier?.releasedAt).toBeInstanceOf(Date);
+  });
+
+  it("remembers every tenure, newest first, for the stale-lock judgement several handovers later", async () => {
+    const [a, b] = [replica("a", 100), replica("b", 60_000)];
+    const crashed = await a.tryAcquire("stack:chain");
+    await sleep(150);
+    for (let i = 0; i < 3; i++) await b.release((await b.tryAcquire("stack:chain"))!);
+    const current = await b.tryAcquire("stack:chain");
+
+    const all = await b.tenuresBefore("stack:chain", current!.token, new Date(Date.now() + 1000), 10);
+    const justAfterCrash = await b.tenuresBefore("stack:chain", current!.token, new Date(crashed!.acquiredAt.getTime() + 1));
+
+    expect(all.map((tenure) => tenure.host)).toEqual(["b.local", "b.local", "b.local", "a.local"]);
+    expect(all.slice(0, 3).every((tenure) => tenure.releasedAt instanceof Date)).toBe(true);
+    expect(justAfterCrash).toEqual([{ token: crashed!.token, host: "a.local", acquiredAt: crashed!.acquiredAt, releasedAt: null }]);
   });
 
   it("lists which of some leases nobody holds", async () => {
