@@ -5,7 +5,6 @@
  * other's Pulumi stacks.
  */
 import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import pg from "pg";
 import pino from "pino";
@@ -107,25 +106,4 @@ export async function stateStackConfigStore(stateDir: string): Promise<{ readonl
   const database = new Database({ url: await ensureStateDatabase(stateDir), logger: pino({ level: "silent" }) });
   await migrate(database);
   return { store: new PgStackConfigStore(database), close: () => database.close() };
-}
-
-/**
- * A migrated database for the tests of one file: created before them,
- * dropped after them. Read `current()` inside tests and hooks.
- */
-export function migratedDatabaseForFile(prefix: string): { current(): { readonly test: TestDatabase; readonly database: Database } } {
-  let opened: { test: TestDatabase; database: Database } | undefined;
-  beforeAll(async () => {
-    const test = await createTestDatabase(prefix);
-    const database = test.open();
-    await migrate(database);
-    opened = { test, database };
-  });
-  afterAll(async () => opened?.test.drop());
-  return {
-    current() {
-      if (!opened) throw new Error("the test database is created in beforeAll");
-      return opened;
-    },
-  };
 }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "../../../automation/services/audit/auditLog";
 import { auditId, toAuditRecord, type AuditEntry } from "../../../automation/services/audit/record";
 import { PgAuditStore } from "../../../automation/store/auditStore";
-import { migratedDatabaseForFile } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/databaseForFile";
 
 const file = migratedDatabaseForFile("rg_audit");
 const db = () => file.current().database;

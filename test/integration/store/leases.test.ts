@@ -2,7 +2,7 @@ import pino from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
 import { LeaseKeeper } from "../../../automation/coordination/leaseKeeper";
 import { LeaseStore } from "../../../automation/store/leases";
-import { migratedDatabaseForFile } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/databaseForFile";
 
 const file = migratedDatabaseForFile("rg_leases");
 const db = () => file.current().database;

@@ -3,7 +3,7 @@ import type { NewOperation } from "../../../automation/services/operations/types
 import { LeaseStore } from "../../../automation/store/leases";
 import { PgOperationStore } from "../../../automation/store/operationStore";
 import { PgPreviewJournal } from "../../../automation/store/previewJournal";
-import { migratedDatabaseForFile } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/databaseForFile";
 
 const file = migratedDatabaseForFile("rg_operations");
 const db = () => file.current().database;

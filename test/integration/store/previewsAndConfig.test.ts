@@ -4,7 +4,7 @@ import { PgPreviewJournal } from "../../../automation/store/previewJournal";
 import { PgStackConfigStore } from "../../../automation/store/stackConfigStore";
 import { PgDeliveryLog } from "../../../automation/store/webhookDeliveries";
 import type { PreviewRecord } from "../../../automation/services/previews/journal";
-import { migratedDatabaseForFile } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/databaseForFile";
 
 const file = migratedDatabaseForFile("rg_journal");
 const db = () => file.current().database;

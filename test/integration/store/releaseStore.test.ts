@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LeaseLostError, LeaseStore } from "../../../automation/store/leases";
 import { PgReleaseStore } from "../../../automation/store/releaseStore";
-import { migratedDatabaseForFile } from "../../support/database";
+import { migratedDatabaseForFile } from "../../support/databaseForFile";
 import { release, releaseStoreContract } from "../../support/releaseStoreContract";
 
 const file = migratedDatabaseForFile("rg_releases");
