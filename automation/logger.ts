@@ -1,26 +1,33 @@
-/** The service's structured JSON logger. Credentials are redacted even if someone logs a request. */
+/**
+ * The service's structured JSON logger. Credentials are redacted at any depth,
+ * even if someone logs a whole request, config or error detail.
+ */
 import pino, { type DestinationStream, type Logger } from "pino";
 
-export const redactPaths = [
-  "authorization",
-  "token",
-  "secret",
-  "*.authorization",
-  "*.token",
-  "*.secret",
-  "headers.authorization",
-  'headers["x-hub-signature-256"]',
-  "req.headers.authorization",
-  'req.headers["x-hub-signature-256"]',
-  "*.headers.authorization",
-];
+const censor = "[redacted]";
+const maxDepth = 10;
+/** Keys whose values are credentials: exactly, or as a suffix (`githubToken`, `webhookSecret`, `x-hub-signature-256`). */
+const credentialKey = /(authorization|token|tokens|secret|secrets|passphrase|password|cookie|signature(-256)?)$/i;
+
+/** A copy of `value` with every credential-named property censored; errors and non-plain objects are kept as they are. */
+export function redactCredentialFields(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value !== "object" || value === null || value instanceof Error || depth >= maxDepth) return value;
+  if (seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redactCredentialFields(item, depth + 1, seen));
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [key, credentialKey.test(key) ? censor : redactCredentialFields(field, depth + 1, seen)]),
+  );
+}
 
 export function createLogger(level = "info", destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service: "rollgate" },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths, censor: "[redacted]" },
+    formatters: { log: (object: Record<string, unknown>) => redactCredentialFields(object) as Record<string, unknown> },
   };
   return destination ? pino(options, destination) : pino(options);
 }
