@@ -129,11 +129,7 @@ export class KubeClient {
 
 async function runExecPlugin(exec: ExecConfig, now: number): Promise<Credential> {
   const apiVersion = exec.apiVersion ?? "client.authentication.k8s.io/v1";
-  const env = {
-    ...process.env,
-    ...Object.fromEntries((exec.env ?? []).map((entry) => [entry.name, entry.value])),
-    KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion, kind: "ExecCredential", spec: { interactive: false } }),
-  };
+  const env = execPluginEnvironment(process.env, exec, apiVersion);
   let stdout: string;
   try {
     ({ stdout } = await run(exec.command, exec.args ?? [], { env, timeout: 60_000, maxBuffer: 1024 * 1024 }));
@@ -150,6 +146,23 @@ async function runExecPlugin(exec: ExecConfig, now: number): Promise<Credential>
     ...(status.clientCertificateData ? { clientCertificate: status.clientCertificateData } : {}),
     ...(status.clientKeyData ? { clientKey: status.clientKeyData } : {}),
     expiresAt: Number.isNaN(expiresAt) ? now : expiresAt,
+  };
+}
+
+/** Rollgate's own settings (the GitHub token, the Pulumi passphrase, its database URL) are not the plugin's business. */
+const serviceOnlyVariable = /^(ROLLGATE_|PULUMI_|GITHUB_|GH_)/;
+
+/**
+ * The environment of a kubeconfig credential plugin: what kubectl would give it
+ * (the user's environment, cloud credentials included, plus the kubeconfig's
+ * `env` entries), without the service's own secrets.
+ */
+export function execPluginEnvironment(parent: NodeJS.ProcessEnv, exec: ExecConfig, apiVersion: string): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(parent).filter(([name]) => !serviceOnlyVariable.test(name)));
+  return {
+    ...inherited,
+    ...Object.fromEntries((exec.env ?? []).map((entry) => [entry.name, entry.value])),
+    KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion, kind: "ExecCredential", spec: { interactive: false } }),
   };
 }
 

@@ -183,6 +183,34 @@ console.log(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCredential"
       expect(seen).toEqual(["Bearer exec-1", "Bearer exec-2"]);
     });
 
+    it("gives the plugin the user's environment without the service's own secrets", async () => {
+      handler = (_request, response) => json(response, 200, {});
+      const script = join(dir, "env-plugin.cjs");
+      const seenFile = join(dir, "env-seen.json");
+      writeFileSync(
+        script,
+        `require("node:fs").writeFileSync(process.argv[2], JSON.stringify(process.env));
+console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "t" } }));
+`,
+      );
+      const secrets = { ROLLGATE_GITHUB_TOKEN: "ghp_x", PULUMI_CONFIG_PASSPHRASE: "p", GITHUB_TOKEN: "g", AWS_PROFILE: "prod" };
+      const saved = Object.fromEntries(Object.keys(secrets).map((name) => [name, process.env[name]]));
+      Object.assign(process.env, secrets);
+      try {
+        const exec = { command: process.execPath, args: [script, seenFile], env: [{ name: "CLUSTER", value: "eks-prod" }] };
+        await new KubeClient({ server: await listen("http"), insecureSkipTlsVerify: false, exec }).get("/version");
+      } finally {
+        for (const [name, value] of Object.entries(saved)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+      }
+
+      const seen = JSON.parse(readFileSync(seenFile, "utf8")) as Record<string, string>;
+      expect(Object.keys(seen).filter((name) => /^(ROLLGATE_|PULUMI_|GITHUB_)/.test(name))).toEqual([]);
+      expect(seen).toMatchObject({ AWS_PROFILE: "prod", CLUSTER: "eks-prod", PATH: process.env.PATH });
+    });
+
     it("names the plugin when it fails", async () => {
       handler = (_request, response) => json(response, 200, {});
       const client = new KubeClient({ server: await listen("http"), insecureSkipTlsVerify: false, exec: { command: join(dir, "no-such-plugin") } });
