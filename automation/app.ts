@@ -5,6 +5,7 @@
 import express, { type Express } from "express";
 import type { StackEngine } from "./engine/port";
 import { systemClock, type Clock, type DeploymentWaiter, type Logger, type ReadinessCheck, type SmokeCheck, type SmokeChecker } from "./deps";
+import type { MetricsAccess } from "./env";
 import { errorHandler, notFoundHandler } from "./middleware/problem";
 import { requestLog } from "./middleware/requestLog";
 import { buildOpenApiDocument } from "./openapi/document";
@@ -62,6 +63,8 @@ export interface AppConfig {
   readonly githubRepository?: string;
   /** Config keys every preview stack shares, e.g. `{ "rollgate:app": "sample-app", "rollgate:previewDomain": ... }`. */
   readonly previewBaseConfig?: Readonly<Record<string, string>>;
+  /** Default `public`. */
+  readonly metricsAccess?: MetricsAccess;
 }
 
 /** Everything the service needs from outside; the injection point for the real engine and cluster. */
@@ -194,6 +197,7 @@ export function createApp(deps: AppDeps): RollgateApp {
       readinessChecks: deps.readinessChecks,
       accepting: () => lifecycle === "serving",
       renderMetrics: () => metrics.render(),
+      metricsAccess: config.metricsAccess ?? "public",
       openApiDocument: openApi,
       logger,
     }),

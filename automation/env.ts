@@ -82,6 +82,7 @@ const EnvSchema = z
       .optional(),
     ROLLGATE_GITHUB_STATUS_CONTEXT: z.string().min(1).max(100).default("rollgate/preview"),
     ROLLGATE_PROMETHEUS_URL: httpUrl.optional(),
+    ROLLGATE_METRICS_ACCESS: z.enum(["public", "token"]).default("public"),
     ROLLGATE_RELEASE_WEBHOOK_URL: httpUrl.optional(),
     ROLLGATE_RELEASE_DEPLOYER: z.string().min(1).max(253).default("rollgate-release-controller"),
     ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS: integer(1, 600).default("2"),
@@ -103,6 +104,12 @@ const EnvSchema = z
     }
   });
 
+/**
+ * `/metrics` carries environment names, release ids and analysis values: `token` asks for a token with the
+ * `metrics:read` scope (Prometheus sends it as `authorization.credentials_file`), `public` serves it to anyone.
+ */
+export type MetricsAccess = "public" | "token";
+
 export interface ServiceConfig {
   readonly host: string;
   readonly port: number;
@@ -117,6 +124,7 @@ export interface ServiceConfig {
   /** Smoke checks go here instead of each preview's URL; `{pr}` is replaced by the PR number. */
   readonly smokeBaseUrl?: string;
   readonly previewBaseConfig: Readonly<Record<string, string>>;
+  readonly metricsAccess: MetricsAccess;
   readonly releases: {
     /** Prometheus for release analysis; without it every measurement is an error (and releases with checks roll back). */
     readonly prometheusUrl?: string;
@@ -179,6 +187,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
     smokeChecks: e.ROLLGATE_SMOKE_CHECKS ?? [],
     ...(e.ROLLGATE_SMOKE_BASE_URL ? { smokeBaseUrl: e.ROLLGATE_SMOKE_BASE_URL } : {}),
     previewBaseConfig: e.ROLLGATE_PREVIEW_BASE_CONFIG ?? {},
+    metricsAccess: e.ROLLGATE_METRICS_ACCESS,
     releases: {
       ...(e.ROLLGATE_PROMETHEUS_URL ? { prometheusUrl: e.ROLLGATE_PROMETHEUS_URL } : {}),
       ...(e.ROLLGATE_RELEASE_WEBHOOK_URL ? { webhookUrl: e.ROLLGATE_RELEASE_WEBHOOK_URL } : {}),

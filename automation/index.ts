@@ -169,6 +169,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       maxConcurrentOperations: config.maxConcurrentOperations,
       previewDefaultTtlHours: config.previewDefaultTtlHours,
       smokeChecks: config.smokeChecks,
+      metricsAccess: config.metricsAccess,
       ...(config.smokeBaseUrl ? { smokeBaseUrl: config.smokeBaseUrl } : {}),
       previewBaseConfig: Object.keys(config.previewBaseConfig).length
         ? config.previewBaseConfig

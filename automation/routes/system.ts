@@ -1,6 +1,7 @@
 /** Health, readiness, metrics and the OpenAPI document. */
 import { z } from "zod";
 import type { ReadinessCheck, Logger } from "../deps";
+import type { MetricsAccess } from "../env";
 import { HealthSchema, ReadinessSchema } from "../schemas/system";
 import { exposition } from "../services/metrics/exposition";
 import { authProblems } from "./problems";
@@ -11,10 +12,13 @@ export interface SystemRoutesDeps {
   /** False while starting (crash recovery) and while shutting down. */
   readonly accepting: () => boolean;
   readonly renderMetrics: () => Promise<string>;
+  readonly metricsAccess: MetricsAccess;
   readonly openApiDocument: () => unknown;
   readonly logger: Logger;
   readonly readinessTimeoutMs?: number;
 }
+
+const metricsResponses = { 200: { description: "Metrics", schema: z.string(), contentType: exposition.contentType } };
 
 export function systemRoutes(deps: SystemRoutesDeps): AnyRoute[] {
   return [
@@ -59,11 +63,11 @@ export function systemRoutes(deps: SystemRoutesDeps): AnyRoute[] {
       method: "get",
       path: "/metrics",
       operationId: "metrics",
-      summary: "Prometheus metrics (text exposition format 0.0.4)",
+      summary: "Prometheus metrics (text exposition format 0.0.4); `metrics:read` with ROLLGATE_METRICS_ACCESS=token",
       tags: ["system"],
-      access: { kind: "public" },
+      access: deps.metricsAccess === "token" ? { kind: "token", scope: "metrics:read" } : { kind: "public" },
       request: {},
-      responses: { 200: { description: "Metrics", schema: z.string(), contentType: exposition.contentType } },
+      responses: deps.metricsAccess === "token" ? { ...metricsResponses, ...authProblems } : metricsResponses,
       async handle(_input, res) {
         const text = await deps.renderMetrics();
         res.status(200).set("Content-Type", exposition.contentType).send(text);

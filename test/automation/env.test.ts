@@ -26,6 +26,7 @@ describe("parseEnv", () => {
       previewDefaultTtlHours: 72,
       smokeChecks: [],
       stateDir: ".rollgate",
+      metricsAccess: "public",
       github: { apiUrl: "https://api.github.com", statusContext: "rollgate/preview" },
     });
     expect(config.tokensFile).toBeUndefined();
@@ -43,9 +44,11 @@ describe("parseEnv", () => {
       ROLLGATE_GITHUB_TOKEN: "ghs_x",
       ROLLGATE_GITHUB_API_URL: "http://127.0.0.1:9999",
       ROLLGATE_GITHUB_REPOSITORY: "acme/app",
+      ROLLGATE_METRICS_ACCESS: "token",
     });
 
     expect(config.port).toBe(8080);
+    expect(config.metricsAccess).toBe("token");
     expect(config.smokeChecks).toEqual([
       { path: "/healthz", expectStatus: 200, timeoutMs: 5000 },
       { path: "/", expectStatus: 200, timeoutMs: 10_000 },
@@ -74,6 +77,7 @@ describe("parseEnv", () => {
     ["ROLLGATE_DATABASE_URL", "mysql://db.example/rollgate"],
     ["ROLLGATE_LEASE_TTL_SECONDS", "1"],
     ["ROLLGATE_REPLICA_ID", "has spaces"],
+    ["ROLLGATE_METRICS_ACCESS", "private"],
   ])("refuses %s=%j, naming the variable", (variable, value) => {
     expect(problemsOf({ [variable]: value })).toEqual([variable]);
     expect(() => parseEnv({ ...database, [variable]: value })).toThrow(variable);

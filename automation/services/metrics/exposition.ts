@@ -75,19 +75,32 @@ export class Counter implements Metric {
   }
 }
 
-/** A gauge whose samples are read when scraped. */
-export class Gauge implements Metric {
+type Collect = () => Promise<readonly { labels: Labels; value: number }[]> | readonly { labels: Labels; value: number }[];
+
+/** A metric whose samples are read when scraped. */
+abstract class Sampled implements Metric {
+  protected abstract readonly type: "gauge" | "counter";
+
   constructor(
     readonly name: string,
     private readonly help: string,
-    private readonly collect: () => Promise<readonly { labels: Labels; value: number }[]> | readonly { labels: Labels; value: number }[],
+    private readonly collect: Collect,
   ) {}
 
   async render(): Promise<string[]> {
-    const lines = header(this.name, this.help, "gauge");
+    const lines = header(this.name, this.help, this.type);
     for (const { labels, value } of await this.collect()) lines.push(`${this.name}${formatLabels(labels)} ${formatValue(value)}`);
     return lines;
   }
+}
+
+export class Gauge extends Sampled {
+  protected readonly type = "gauge";
+}
+
+/** A counter kept by someone else (the kernel's CPU time, say) and read when scraped. */
+export class SampledCounter extends Sampled {
+  protected readonly type = "counter";
 }
 
 export class Histogram implements Metric {

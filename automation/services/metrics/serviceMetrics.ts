@@ -3,6 +3,7 @@ import type { Operation } from "../operations/types";
 import type { OperationObserver } from "../operations/scheduler";
 import { previewStatuses, type PreviewStatus } from "../previews/status";
 import { Counter, Gauge, Histogram, MetricsRegistry } from "./exposition";
+import { registerProcessMetrics } from "./processMetrics";
 
 export interface ServiceMetricsSources {
   /** Operations waiting in the shared queue (every replica's). */
@@ -48,6 +49,7 @@ export class ServiceMetrics implements OperationObserver {
         return counts ? previewStatuses.map((status) => ({ labels: { status }, value: counts[status] })) : [];
       }),
     );
+    registerProcessMetrics(this.registry);
   }
 
   finished(operation: Operation): void {

@@ -104,3 +104,20 @@ describe("public routes", () => {
     expect(response.status).toBe(200);
   });
 });
+
+describe("/metrics with ROLLGATE_METRICS_ACCESS=token", () => {
+  it("answers 401 without a token, 403 without `metrics:read` and the metrics with it", async () => {
+    const h = createHarness({ config: { metricsAccess: "token" } });
+    await h.rollgate.recover();
+
+    const anonymous = await h.http.get("/metrics");
+    const reader = await h.http.get("/metrics").set("authorization", bearer(tokens.reader));
+    const admin = await h.http.get("/metrics").set("authorization", bearer(tokens.admin));
+
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.type).toBe("application/problem+json");
+    expect(reader.status).toBe(403);
+    expect(admin.status).toBe(200);
+    expect(admin.text).toContain("rollgate_operations_running");
+  });
+});
