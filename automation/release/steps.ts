@@ -73,11 +73,6 @@ export function clampWeight(weight: number): number {
   return Math.min(100, Math.max(0, Math.round(weight)));
 }
 
-/** True when moving from `current` to `target` sends the canary more traffic. */
-export function isWeightRaise(current: number, target: number): boolean {
-  return clampWeight(target) > clampWeight(current);
-}
-
 /** How a step's analysis is measured: Argo's `count`, `interval` and limits. */
 export interface MeasurementPlan extends MetricLimits {
   readonly intervalSeconds: number;

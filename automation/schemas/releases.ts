@@ -15,7 +15,6 @@ import {
   startReleaseRequestSchema,
   stepSchema,
 } from "../release/schemas";
-import { RELEASE_COMMANDS } from "../release/stateMachine";
 import type { ReleaseSummary, ReleaseView, StartedRelease } from "../services/releases/views";
 import { ImageReference, Timestamp } from "./common";
 
@@ -54,7 +53,6 @@ export const ReleaseCommandBody = z
   .strict()
   .optional();
 
-export const ReleaseCommandSchema = z.enum(RELEASE_COMMANDS);
 
 export const StartedReleaseSchema = z
   .object({

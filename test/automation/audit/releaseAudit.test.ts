@@ -3,7 +3,7 @@ import pino from "pino";
 import { CONTROLLER_ACTOR, ReleaseController } from "../../../automation/release/controller";
 import type { Notifier, ReleaseEvent } from "../../../automation/release/ports";
 import { parseStartReleaseRequest } from "../../../automation/release/schemas";
-import { InMemoryReleaseStore } from "../../../automation/release/store";
+import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 import { AuditLog } from "../../../automation/services/audit/auditLog";
 import { combineNotifiers, FanOutNotifier } from "../../../automation/services/audit/fanOutNotifier";
 import { decidingMeasurement, releaseAuditEntry, releaseCause } from "../../../automation/services/audit/releaseAudit";

@@ -6,7 +6,7 @@ import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, Rel
 import type { Logger } from "../../../automation/release/ports";
 import { parseStartReleaseRequest, type Release, type StartReleaseRequestInput } from "../../../automation/release/schemas";
 import { RESTART_ROLLBACK_REASON, createRelease } from "../../../automation/release/stateMachine";
-import { InMemoryReleaseStore } from "../../../automation/release/store";
+import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 import { FakeClock, FakeEngine, KEYS, harness, scriptTraffic } from "./fakes";
 
 const STABLE = "registry.example/web:1.0.0";

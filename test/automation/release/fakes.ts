@@ -9,7 +9,8 @@ import type { Measurement, MetricProvider } from "../../../automation/release/an
 import type { Clock } from "../../../automation/release/clock";
 import { ReleaseController, type ReleaseControllerDeps } from "../../../automation/release/controller";
 import type { ClusterProbe, Logger, Notifier, ReleaseEvent } from "../../../automation/release/ports";
-import { InMemoryReleaseStore, type ReleaseStore } from "../../../automation/release/store";
+import type { ReleaseStore } from "../../../automation/release/store";
+import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 
 export const KEYS = {
   stableImage: "rollgate:stableImage",

@@ -4,7 +4,6 @@ import {
   DEFAULT_PAUSE_SECONDS,
   MAX_STEPS,
   clampWeight,
-  isWeightRaise,
   measurementPlan,
   nextAction,
   planSteps,
@@ -80,11 +79,6 @@ describe("weight maths", () => {
     expect([clampWeight(-3), clampWeight(12.4), clampWeight(12.5), clampWeight(250), clampWeight(Number.NaN)]).toEqual([0, 12, 13, 100, 0]);
   });
 
-  it("calls a move a raise only when the canary gets more traffic", () => {
-    expect(isWeightRaise(5, 25)).toBe(true);
-    expect(isWeightRaise(25, 25)).toBe(false);
-    expect(isWeightRaise(50, 0)).toBe(false);
-  });
 });
 
 describe("measurement plan", () => {

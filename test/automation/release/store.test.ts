@@ -1,4 +1,4 @@
-import { InMemoryReleaseStore } from "../../../automation/release/store";
+import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 import { releaseStoreContract } from "../../support/releaseStoreContract";
 
 // PgReleaseStore runs the same contract against PostgreSQL in test/integration/store.

@@ -10,7 +10,7 @@ import { parseStartReleaseRequest, type StartReleaseRequestInput } from "../../.
 import { createReleaseController, DEFAULT_RELEASE_DEPLOYER } from "../../../automation/services/releases/controllerFactory";
 import { NO_METRICS_ERROR, releaseMetricProvider, unconfiguredMetrics } from "../../../automation/services/releases/metrics";
 import { WebhookNotifier } from "../../../automation/services/releases/webhookNotifier";
-import { InMemoryReleaseStore } from "../../../automation/release/store";
+import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 import { releaseProvenanceProblems } from "../../../policies/checks/releases";
 import { FakeClock, FakeCluster, FakeEngine, harness, scriptTraffic } from "../release/fakes";
 import { startServer, type LocalServer } from "../support/httpServer";
