@@ -13,7 +13,7 @@ import {
 import { BackendUnavailableError } from "../errors";
 import { LeaseLostError } from "../store/leases";
 import { toEngineEvent } from "./events";
-import { KeyedSerializer } from "./keyedSerializer";
+import { KeyedSerializer } from "../support/keyedSerializer";
 import { onlyStaleLocks } from "./staleLocks";
 import { configValues, withPlainConfig } from "./stackConfigFile";
 import type { StackConfigStore } from "./stackConfigStore";

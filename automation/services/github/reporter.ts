@@ -4,6 +4,7 @@
  */
 import type { Logger } from "../../deps";
 import type { PreviewReport, PreviewReporter } from "../previews/reporter";
+import { KeyedSerializer } from "../../support/keyedSerializer";
 import type { CommitState, GitHubClient } from "./client";
 
 export const commentMarker = "<!-- rollgate:preview -->";
@@ -33,7 +34,7 @@ export class GitHubReporter implements PreviewReporter {
   /** Comment ids by `repository#pr`, so repeat reports edit without listing. */
   private readonly commentIds = new Map<string, number>();
   /** Reports per PR run in order, so two reports never both create a comment. */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly perPullRequest = new KeyedSerializer();
 
   constructor(private readonly options: GitHubReporterOptions) {}
 
@@ -41,12 +42,7 @@ export class GitHubReporter implements PreviewReporter {
     const { repository } = report;
     if (!repository) return Promise.resolve();
     const key = `${repository}#${report.pr}`;
-    const next = (this.chains.get(key) ?? Promise.resolve()).then(() => this.send(repository, key, report));
-    const settled = next.finally(() => {
-      if (this.chains.get(key) === settled) this.chains.delete(key);
-    });
-    this.chains.set(key, settled);
-    return settled;
+    return this.perPullRequest.run(key, () => this.send(repository, key, report));
   }
 
   private async send(repository: string, key: string, report: PreviewReport): Promise<void> {
