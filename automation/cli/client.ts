@@ -2,9 +2,10 @@
 import type { z } from "zod";
 import type { ProblemBody } from "../schemas/common";
 import { OperationSchema, type OperationBody } from "../schemas/operations";
+import { MAX_PAGE_LIMIT } from "../services/pagination";
 import {
   AcceptedSchema,
-  PreviewListSchema,
+  PreviewPageSchema,
   PreviewSchema,
   type AcceptedBody,
   type CreatePreviewBody,
@@ -53,7 +54,7 @@ export class RollgateClient {
   }
 
   listPreviews(): Promise<Preview[]> {
-    return this.request("GET", "/api/v1/previews", PreviewListSchema);
+    return this.allPages("/api/v1/previews", PreviewPageSchema, (page) => page.previews);
   }
 
   getPreview(pr: number): Promise<Preview> {
@@ -66,6 +67,23 @@ export class RollgateClient {
 
   getOperation(id: string): Promise<Operation> {
     return this.request("GET", `/api/v1/operations/${encodeURIComponent(id)}`, OperationSchema);
+  }
+
+  /** Every item of a paged list, following `nextCursor` page by page (the largest pages the API gives). */
+  async allPages<S extends z.ZodType<{ nextCursor: string | null }, z.ZodTypeDef, unknown>, T>(
+    path: string,
+    schema: S,
+    itemsOf: (page: z.output<S>) => readonly T[],
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: String(MAX_PAGE_LIMIT), ...(cursor === null ? {} : { cursor }) });
+      const page: z.output<S> = await this.request("GET", `${path}${path.includes("?") ? "&" : "?"}${query.toString()}`, schema);
+      items.push(...itemsOf(page));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return items;
   }
 
   /** Any API call, its answer validated with `schema`; command groups without their own methods here use it. */

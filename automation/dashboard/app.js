@@ -254,9 +254,28 @@
 
   // ---------------------------------------------------------------- refresh
 
+  // Every item of a paged list: the API's largest pages, following `nextCursor`.
+  async function allPages(path, key) {
+    const items = [];
+    let cursor = null;
+    do {
+      const separator = path.includes("?") ? "&" : "?";
+      const page = await api(`${path}${separator}limit=500${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`);
+      items.push(...page[key]);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return items;
+  }
+
+  // Every active release, however old, and the four newest finished ones.
   async function releasesWithDetails() {
-    const summaries = await api("/api/v1/releases");
-    const shown = summaries.filter((r) => !FINISHED.includes(r.status)).concat(summaries.filter((r) => FINISHED.includes(r.status)).slice(0, 4));
+    const [progressing, paused, recent] = await Promise.all([
+      allPages("/api/v1/releases?status=progressing", "releases"),
+      allPages("/api/v1/releases?status=paused", "releases"),
+      api("/api/v1/releases?limit=50"),
+    ]);
+    const active = progressing.concat(paused).sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+    const shown = active.concat(recent.releases.filter((r) => FINISHED.includes(r.status)).slice(0, 4));
     return Promise.all(shown.map((summary) => api(`/api/v1/releases/${encodeURIComponent(summary.id)}`)));
   }
 
@@ -268,7 +287,7 @@
     const environment = $("environment").value || "production";
     const span = $("window").value;
     const [previews, releases, audit, dora] = await Promise.allSettled([
-      api("/api/v1/previews"),
+      allPages("/api/v1/previews", "previews"),
       releasesWithDetails(),
       api("/api/v1/audit?limit=200"),
       api(`/api/v1/dora?environment=${encodeURIComponent(environment)}&window=${encodeURIComponent(span)}`),

@@ -3,7 +3,7 @@ import {
   AcceptedSchema,
   CreatePreviewBody,
   ListPreviewsQuery,
-  PreviewListSchema,
+  PreviewPageSchema,
   PreviewParams,
   PreviewSchema,
   acceptedBody,
@@ -42,10 +42,14 @@ export function previewRoutes(previews: PreviewService): AnyRoute[] {
       tags: ["previews"],
       access: { kind: "token", scope: "previews:read" },
       request: { query: ListPreviewsQuery },
-      responses: { 200: { description: "Previews, by PR number", schema: PreviewListSchema }, 400: problem("Invalid query"), ...authProblems },
+      responses: {
+        200: { description: "A page of previews by PR number; follow `nextCursor` for the rest", schema: PreviewPageSchema },
+        400: problem("Invalid query"),
+        ...authProblems,
+      },
       async handle({ query }, res) {
-        const all = await previews.list();
-        res.json(query.status ? all.filter((preview) => preview.status === query.status) : all);
+        const page = await previews.page(query);
+        res.json({ previews: page.items, nextCursor: page.nextCursor });
       },
     }),
     defineRoute({

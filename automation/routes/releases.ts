@@ -5,7 +5,7 @@ import type { ReleaseCommand } from "../release/stateMachine";
 import {
   ListReleasesQuery,
   ReleaseCommandBody,
-  ReleaseListSchema,
+  ReleasePageSchema,
   ReleaseParams,
   ReleaseSchema,
   StartedReleaseSchema,
@@ -101,7 +101,7 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
       },
       request: { query: ListReleasesQuery },
       responses: {
-        200: { description: "Release summaries, newest first", schema: ReleaseListSchema },
+        200: { description: "A page of release summaries, newest first; follow `nextCursor` for older ones", schema: ReleasePageSchema },
         400: problem("Invalid query"),
         ...authProblems,
         ...unavailable,
@@ -110,9 +110,8 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
         const caller = requirePrincipal(req);
         if (query.environment !== undefined) authorizeReleaseRead(caller, query.environment);
         const readable = readableEnvironments(caller);
-        const releases = await service().list(query);
-        const visible = readable === "all" ? releases : releases.filter((release) => readable.has(release.environment));
-        res.json(visible.map(releaseSummary));
+        const page = await service().page(query, (release) => readable === "all" || readable.has(release.environment));
+        res.json({ releases: page.items.map(releaseSummary), nextCursor: page.nextCursor });
       },
     }),
     defineRoute({

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { environmentNameSchema } from "../release/schemas";
 import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, type AuditPage } from "../services/audit/query";
 import { auditIdSchema, auditRecordSchema } from "../services/audit/record";
+import { pageLimit } from "./common";
 
 export const AuditQuery = z
   .object({
@@ -13,13 +14,7 @@ export const AuditQuery = z
       .transform((value) => new Date(value))
       .optional()
       .describe("Only records at or after this ISO-8601 instant"),
-    limit: z
-      .string()
-      .regex(/^[0-9]{1,4}$/, "must be a whole number")
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(MAX_AUDIT_LIMIT))
-      .optional()
-      .describe(`Records per page, 1-${MAX_AUDIT_LIMIT} (default ${DEFAULT_AUDIT_LIMIT})`),
+    limit: pageLimit(MAX_AUDIT_LIMIT, DEFAULT_AUDIT_LIMIT).optional(),
     cursor: auditIdSchema.optional().describe("`nextCursor` of the previous page"),
   })
   .strict();

@@ -34,6 +34,16 @@ export const ImageReference = z
   })
   .describe("OCI image reference, e.g. ghcr.io/acme/app:pr-12-3f2a…");
 
+/** `limit` of a paged list in a query string or flag: a whole number 1..`max`. */
+export function pageLimit(max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,4}$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .describe(`Items per page, 1-${max} (default ${fallback})`);
+}
+
 export const CommitSha = z
   .string()
   .regex(/^[0-9a-fA-F]{40}$/, "must be a full 40-character hexadecimal commit SHA")

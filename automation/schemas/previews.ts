@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { AcceptedOperation, OperationRef, PreviewView } from "../services/previews/previewService";
 import { previewStatuses } from "../services/previews/status";
-import { BranchName, CommitSha, ImageReference, OperationId, PrNumber, PrNumberString, Timestamp, TtlHours } from "./common";
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../services/pagination";
+import { BranchName, CommitSha, ImageReference, OperationId, pageLimit, PrNumber, PrNumberString, Timestamp, TtlHours } from "./common";
 
 export const CreatePreviewBody = z
   .object({
@@ -22,7 +23,15 @@ export const PreviewStatusSchema = z.enum(["creating", "ready", "updating", "fai
 >;
 
 export const ListPreviewsQuery = z
-  .object({ status: PreviewStatusSchema.optional().describe("Only previews with this status") })
+  .object({
+    status: PreviewStatusSchema.optional().describe("Only previews with this status"),
+    limit: pageLimit(MAX_PAGE_LIMIT, DEFAULT_PAGE_LIMIT).optional(),
+    cursor: z
+      .string()
+      .regex(/^[1-9][0-9]{0,8}$/, "must be the `nextCursor` of the previous page")
+      .optional()
+      .describe("`nextCursor` of the previous page"),
+  })
   .strict();
 export const OperationKindSchema = z.enum(["up", "destroy"]);
 export const OperationStatusSchema = z.enum(["queued", "running", "succeeded", "failed"]);
@@ -54,7 +63,12 @@ export const PreviewSchema = z
   })
   .strict() satisfies z.ZodType<PreviewView>;
 
-export const PreviewListSchema = z.array(PreviewSchema);
+export const PreviewPageSchema = z
+  .object({
+    previews: z.array(PreviewSchema).describe("By PR number"),
+    nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page"),
+  })
+  .strict();
 
 /** The 202 answer to create, update and destroy. */
 export const AcceptedSchema = z

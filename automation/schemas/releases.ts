@@ -15,8 +15,10 @@ import {
   startReleaseRequestSchema,
   stepSchema,
 } from "../release/schemas";
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../services/pagination";
+import { releaseCursorPattern } from "../services/releases/releaseService";
 import type { ReleaseSummary, ReleaseView, StartedRelease } from "../services/releases/views";
-import { ImageReference, Timestamp } from "./common";
+import { ImageReference, pageLimit, Timestamp } from "./common";
 
 /** `releases:read` is the read scope, so no environment may be called `read`. */
 export const EnvironmentName = environmentNameSchema
@@ -44,6 +46,13 @@ export const ListReleasesQuery = z
   .object({
     environment: EnvironmentName.optional(),
     status: ReleaseStatusSchema.optional().describe("Only releases with this status"),
+    limit: pageLimit(MAX_PAGE_LIMIT, DEFAULT_PAGE_LIMIT).optional(),
+    cursor: z
+      .string()
+      .max(300)
+      .regex(releaseCursorPattern, "must be the `nextCursor` of the previous page")
+      .optional()
+      .describe("`nextCursor` of the previous page"),
   })
   .strict();
 
@@ -90,4 +99,9 @@ export const ReleaseSchema = ReleaseSummarySchema.extend({
   updatedAt: Timestamp,
 }).strict() satisfies z.ZodType<ReleaseView, z.ZodTypeDef, unknown>;
 
-export const ReleaseListSchema = z.array(ReleaseSummarySchema);
+export const ReleasePageSchema = z
+  .object({
+    releases: z.array(ReleaseSummarySchema).describe("Newest first"),
+    nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page"),
+  })
+  .strict();

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { AuditPageSchema } from "../../schemas/audit";
 import { environmentNameSchema } from "../../release/schemas";
-import { MAX_AUDIT_LIMIT } from "../../services/audit/query";
+import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from "../../services/audit/query";
+import { pageLimit } from "../../schemas/common";
 import { auditIdSchema, type AuditRecord } from "../../services/audit/record";
 import { json, table } from "../output";
 import { defineCommand, exitCodes, type CommandGroup } from "../types";
@@ -12,13 +13,7 @@ const list = defineCommand({
   flags: z.object({
     env: environmentNameSchema.optional().describe("only this environment (`preview` for preview environments)"),
     since: z.string().datetime({ offset: true }).optional().describe("only records at or after this ISO-8601 instant"),
-    limit: z
-      .string()
-      .regex(/^[0-9]+$/, "must be a whole number")
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(MAX_AUDIT_LIMIT))
-      .optional()
-      .describe(`records per page (1-${MAX_AUDIT_LIMIT}, default 50)`),
+    limit: pageLimit(MAX_AUDIT_LIMIT, DEFAULT_AUDIT_LIMIT).optional(),
     cursor: auditIdSchema.optional().describe("continue after this cursor (printed after a page)"),
   }),
   async run(flags, context) {

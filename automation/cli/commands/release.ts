@@ -5,7 +5,7 @@ import { z } from "zod";
 import { DEFAULT_STEP_WEIGHTS, MAX_PAUSE_SECONDS, stepWeightProblems } from "../../release/steps";
 import { isTerminal, type ReleaseCommand } from "../../release/stateMachine";
 import { CommitSha, ImageReference } from "../../schemas/common";
-import { EnvironmentName, ReleaseId, ReleaseListSchema, ReleaseSchema, StartedReleaseSchema } from "../../schemas/releases";
+import { EnvironmentName, ReleaseId, ReleasePageSchema, ReleaseSchema, StartedReleaseSchema } from "../../schemas/releases";
 import type { RollgateClient } from "../client";
 import { json, table } from "../output";
 import { defineCommand, exitCodes, type CliContext, type Command, type CommandGroup } from "../types";
@@ -52,7 +52,11 @@ const api = {
   start: (client: RollgateClient, body: unknown) => client.request("POST", "/api/v1/releases", StartedReleaseSchema, body),
   get: (client: RollgateClient, releaseId: string) => client.request("GET", `/api/v1/releases/${encodeURIComponent(releaseId)}`, ReleaseSchema),
   list: (client: RollgateClient, environment?: string) =>
-    client.request("GET", `/api/v1/releases${environment === undefined ? "" : `?environment=${encodeURIComponent(environment)}`}`, ReleaseListSchema),
+    client.allPages(
+      `/api/v1/releases${environment === undefined ? "" : `?environment=${encodeURIComponent(environment)}`}`,
+      ReleasePageSchema,
+      (page) => page.releases,
+    ),
   command: (client: RollgateClient, releaseId: string, command: ReleaseCommand, why?: string) =>
     client.request("POST", `/api/v1/releases/${encodeURIComponent(releaseId)}/${command}`, ReleaseSchema, why === undefined ? {} : { reason: why }),
 };

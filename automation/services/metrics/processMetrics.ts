@@ -9,7 +9,7 @@ import { Gauge, Histogram, SampledCounter, type MetricsRegistry } from "./exposi
 
 const gcKinds: Readonly<Record<number, string>> = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" };
 const gcBuckets = [0.001, 0.01, 0.1, 1, 2, 5];
-const startTimeSeconds = Math.round((Date.now() - process.uptime() * 1000) / 1000);
+const startTimeSeconds = (Date.now() - process.uptime() * 1000) / 1000;
 
 /** Collectors are process-wide: one event-loop monitor and one GC observer, whatever the number of registries. */
 interface Collectors {

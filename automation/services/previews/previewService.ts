@@ -29,6 +29,13 @@ import {
 } from "./spec";
 import { previewStatus, previewStatuses, type PreviewStatus } from "./status";
 import type { PreviewVerifier } from "./verify";
+import { pageOf, type Page, type PageOrder, type PageQuery } from "../pagination";
+
+/** Pages of previews go by PR number; the cursor is the last PR of a page. */
+const byPrNumber: PageOrder<{ readonly pr: number }> = {
+  keyOf: (preview) => String(preview.pr),
+  isAfter: (preview, cursor) => preview.pr > Number(cursor),
+};
 
 export interface OperationRef {
   readonly id: string;
@@ -235,6 +242,12 @@ export class PreviewService {
     const present = views.filter((view): view is PreviewView => view !== undefined).sort((a, b) => a.pr - b.pr);
     this.statusCounts = { at: Date.now(), counts: countStatuses(present) };
     return present;
+  }
+
+  /** One page of the previews (optionally of one status), by PR number. */
+  async page(query: PageQuery & { readonly status?: PreviewStatus }): Promise<Page<PreviewView>> {
+    const all = await this.list();
+    return pageOf(query.status === undefined ? all : all.filter((preview) => preview.status === query.status), query, byPrNumber);
   }
 
   /** Previews by status for metrics, from a list at most `maxAgeMs` old. */

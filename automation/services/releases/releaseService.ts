@@ -9,6 +9,7 @@ import { NotFoundError } from "../../errors";
 import type { ReleaseController } from "../../release/controller";
 import type { Release, ReleaseStatus, StartReleaseRequest } from "../../release/schemas";
 import type { ReleaseCommand } from "../../release/stateMachine";
+import { pageOf, type Page, type PageOrder, type PageQuery } from "../pagination";
 
 /** What the service uses of the controller (`ReleaseController` fits; tests pass fakes). */
 export type ReleaseControllerPort = Pick<
@@ -26,6 +27,26 @@ export interface ReleaseListFilter {
   readonly environment?: string;
   readonly status?: ReleaseStatus;
 }
+
+/** `<start in epoch ms>.<id>`: newest first is larger start first, then larger id. */
+export const releaseCursorPattern = /^[0-9]{1,15}\.[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function startedMs(release: Release): number {
+  return Date.parse(release.startedAt);
+}
+
+function newestFirst(a: Release, b: Release): number {
+  return startedMs(b) - startedMs(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+const releaseOrder: PageOrder<Release> = {
+  keyOf: (release) => `${startedMs(release)}.${release.id}`,
+  isAfter(release, cursor) {
+    const dot = cursor.indexOf(".");
+    const [ms, id] = [Number(cursor.slice(0, dot)), cursor.slice(dot + 1)];
+    return startedMs(release) < ms || (startedMs(release) === ms && release.id < id);
+  },
+};
 
 export interface ReleaseServiceDeps {
   readonly controller: ReleaseControllerPort;
@@ -56,7 +77,12 @@ export class ReleaseService {
   /** Newest start first. */
   async list(filter: ReleaseListFilter = {}): Promise<Release[]> {
     const releases = await this.deps.controller.list(filter.environment === undefined ? {} : { environment: filter.environment });
-    return releases.filter((release) => filter.status === undefined || release.status === filter.status).reverse();
+    return releases.filter((release) => filter.status === undefined || release.status === filter.status).sort(newestFirst);
+  }
+
+  /** One page of the list, newest first, of the releases `visible` lets through. */
+  async page(query: ReleaseListFilter & PageQuery, visible: (release: Release) => boolean = () => true): Promise<Page<Release>> {
+    return pageOf((await this.list(query)).filter(visible), query, releaseOrder);
   }
 
   command(id: string, command: ReleaseCommand, actor: string, reason?: string): Promise<Release> {

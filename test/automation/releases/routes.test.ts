@@ -204,11 +204,33 @@ describe("GET /api/v1/releases and /api/v1/releases/:id", () => {
     const staging = await h.http.get("/api/v1/releases?environment=staging").set("Authorization", bearer(releaseTokens.reader));
     const succeeded = await h.http.get("/api/v1/releases?status=succeeded").set("Authorization", bearer(releaseTokens.reader));
 
-    expect(all.body.map((release: { id: string }) => release.id)).toEqual(["rel-3", "rel-2", "rel-1"]);
-    expect(all.body[0]).not.toHaveProperty("analysis");
-    expect(all.body[0]).toMatchObject({ environment: "production", stepCount: 4, status: "progressing" });
-    expect(staging.body.map((release: { id: string }) => release.id)).toEqual(["rel-2", "rel-1"]);
-    expect(succeeded.body.map((release: { id: string }) => release.id)).toEqual(["rel-1"]);
+    expect(all.body.releases.map((release: { id: string }) => release.id)).toEqual(["rel-3", "rel-2", "rel-1"]);
+    expect(all.body.nextCursor).toBeNull();
+    expect(all.body.releases[0]).not.toHaveProperty("analysis");
+    expect(all.body.releases[0]).toMatchObject({ environment: "production", stepCount: 4, status: "progressing" });
+    expect(staging.body.releases.map((release: { id: string }) => release.id)).toEqual(["rel-2", "rel-1"]);
+    expect(succeeded.body.releases.map((release: { id: string }) => release.id)).toEqual(["rel-1"]);
+  });
+
+  it("pages the list with `limit` and `cursor`, each release once, even when one changes status between pages", async () => {
+    const h = createReleaseHarness();
+    await startRelease(h);
+    h.controller.update("rel-1", finished("succeeded"));
+    await startRelease(h, { image: "ghcr.io/acme/web:1.2.0" });
+    h.controller.update("rel-2", finished("succeeded"));
+    await startRelease(h, { image: "ghcr.io/acme/web:1.3.0" });
+    const list = (query: string) => h.http.get(`/api/v1/releases?${query}`).set("Authorization", bearer(releaseTokens.reader));
+
+    const first = await list("limit=2");
+    h.controller.update("rel-3", finished("succeeded"));
+    const second = await list(`limit=2&status=succeeded&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const badCursor = await list("cursor=rel-1");
+
+    expect(first.body.releases.map((release: { id: string }) => release.id)).toEqual(["rel-3", "rel-2"]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect(second.body).toMatchObject({ releases: [{ id: "rel-1" }], nextCursor: null });
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.errors[0].path).toBe("query.cursor");
   });
 
   it("rejects unknown query parameters and bad filters", async () => {
@@ -375,7 +397,7 @@ describe("release access", () => {
     const previews = await h.http.get("/api/v1/releases").set("Authorization", bearer(releaseTokens.previews));
 
     expect(staging.status).toBe(200);
-    expect(staging.body.map((release: { environment: string }) => release.environment)).toEqual(["staging"]);
+    expect(staging.body.releases.map((release: { environment: string }) => release.environment)).toEqual(["staging"]);
     expect(stagingOnProduction.status).toBe(403);
     expect(previews.status).toBe(403);
   });

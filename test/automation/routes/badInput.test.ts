@@ -137,10 +137,10 @@ describe("bad path parameters, queries and headers", () => {
   it("rejects unknown query parameters with 400", async () => {
     const h = createHarness();
 
-    const response = await h.http.get("/api/v1/previews?limit=5").set("Authorization", bearer(tokens.reader));
+    const response = await h.http.get("/api/v1/previews?page=5").set("Authorization", bearer(tokens.reader));
 
     expect(response.status).toBe(400);
-    expect(response.body.errors[0]).toEqual({ path: "query", message: "unknown field(s): limit" });
+    expect(response.body.errors[0]).toEqual({ path: "query", message: "unknown field(s): page" });
     expect(h.engine.calls).toEqual([]);
   });
 

@@ -172,10 +172,27 @@ describe("GET /api/v1/previews", () => {
     const response = await h.http.get("/api/v1/previews").set("Authorization", bearer(tokens.reader));
 
     expect(response.status).toBe(200);
-    expect(response.body.map((preview: { pr: number; status: string }) => [preview.pr, preview.status])).toEqual([
+    expect(response.body.previews.map((preview: { pr: number; status: string }) => [preview.pr, preview.status])).toEqual([
       [1, "ready"],
       [3, "ready"],
     ]);
+    expect(response.body.nextCursor).toBeNull();
+  });
+
+  it("pages by PR number with `limit` and `cursor`", async () => {
+    const h = createHarness();
+    for (const pr of [7, 2, 5, 9, 4]) h.engine.seedPreview(pr);
+    const list = (query: string) => h.http.get(`/api/v1/previews?${query}`).set("Authorization", bearer(tokens.reader));
+
+    const first = await list("limit=2");
+    const second = await list(`limit=2&cursor=${first.body.nextCursor}`);
+    const third = await list(`limit=2&cursor=${second.body.nextCursor}`);
+    const tooMany = await list("limit=501");
+
+    expect([first, second, third].map((page) => page.body.previews.map((preview: { pr: number }) => preview.pr))).toEqual([[2, 4], [5, 7], [9]]);
+    expect(third.body.nextCursor).toBeNull();
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors[0].path).toBe("query.limit");
   });
 
   it("filters by status", async () => {
@@ -185,7 +202,7 @@ describe("GET /api/v1/previews", () => {
 
     const response = await h.http.get("/api/v1/previews?status=failed").set("Authorization", bearer(tokens.reader));
 
-    expect(response.body.map((preview: { pr: number }) => preview.pr)).toEqual([2]);
+    expect(response.body.previews.map((preview: { pr: number }) => preview.pr)).toEqual([2]);
   });
 });
 

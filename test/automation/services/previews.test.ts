@@ -158,8 +158,8 @@ describe("state across restarts", () => {
     const second = createHarness({ engine, operations: first.operations, journal: first.journal });
     const list = await second.http.get("/api/v1/previews").set("Authorization", bearer(tokens.reader));
 
-    expect(list.body).toHaveLength(1);
-    expect(list.body[0]).toMatchObject({ pr: 1, status: "failed", image: "ghcr.io/acme/app:1", lastOperation: { kind: "up", status: "failed" } });
+    expect(list.body.previews).toHaveLength(1);
+    expect(list.body.previews[0]).toMatchObject({ pr: 1, status: "failed", image: "ghcr.io/acme/app:1", lastOperation: { kind: "up", status: "failed" } });
   });
 
   it("still answers an identical repeat from the journal after a restart", async () => {

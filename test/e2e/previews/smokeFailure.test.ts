@@ -65,10 +65,10 @@ describe("a preview whose smoke check fails", () => {
 
   it("keeps the failed preview inspectable: URL, image, stack and running resources", async () => {
     const preview = await api.getPreview(pr);
-    const listed = await api.request<{ pr: number; status: string }[]>("GET", "/api/v1/previews?status=failed");
+    const listed = await api.request<{ previews: { pr: number; status: string }[] }>("GET", "/api/v1/previews?status=failed");
 
     expect(preview.body).toMatchObject({ status: "failed", url: expect.stringMatching(/^http:\/\/pr-\d+\./), image });
-    expect(listed.body.map((entry) => entry.pr)).toContain(pr);
+    expect(listed.body.previews.map((entry) => entry.pr)).toContain(pr);
     expect(await backend.hasStack(pr)).toBe(true);
     namespace = (await previewNamespaces(kube.core, pr))[0] ?? "";
     expect(await deploymentState(kube.apps, namespace, "sample-app-preview")).toMatchObject({ image, available: true });
