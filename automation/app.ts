@@ -36,6 +36,7 @@ import { PreviewVerifier } from "./services/previews/verify";
 import { ReleaseService, type ReleaseControllerPort } from "./services/releases/releaseService";
 import { HttpSmokeChecker } from "./services/smoke/httpSmokeChecker";
 import { GitHubWebhookService } from "./services/webhooks/githubWebhooks";
+import { defaultPreviewTriggerPolicy, type PreviewTriggerPolicy } from "./services/webhooks/previewTrigger";
 import { MemoryDeliveryLog, type DeliveryLog } from "./services/webhooks/deliveries";
 
 /** Largest JSON body the API accepts. */
@@ -59,8 +60,10 @@ export interface AppConfig {
   readonly githubWebhookSecret?: string;
   /** Required for pull_request webhooks; `{pr}`, `{sha}`, `{shortSha}` placeholders. */
   readonly previewImageTemplate?: string;
-  /** `owner/name` to report previews created through the API to. */
+  /** `owner/name` to report previews created through the API to; webhooks of other repositories are ignored. */
   readonly githubRepository?: string;
+  /** Which pull requests' webhooks deploy previews; default every PR, forks once labelled `preview`. */
+  readonly previewTrigger?: Omit<PreviewTriggerPolicy, "repository">;
   /** Config keys every preview stack shares, e.g. `{ "rollgate:app": "sample-app", "rollgate:previewDomain": ... }`. */
   readonly previewBaseConfig?: Readonly<Record<string, string>>;
   /** Default `public`. */
@@ -173,7 +176,14 @@ export function createApp(deps: AppDeps): RollgateApp {
   scheduler.start();
   const webhooks =
     config.githubWebhookSecret && config.previewImageTemplate
-      ? new GitHubWebhookService({ previews, imageTemplate: config.previewImageTemplate })
+      ? new GitHubWebhookService({
+          previews,
+          imageTemplate: config.previewImageTemplate,
+          policy: {
+            ...(config.previewTrigger ?? defaultPreviewTriggerPolicy),
+            ...(config.githubRepository ? { repository: config.githubRepository } : {}),
+          },
+        })
       : undefined;
 
   const releases = deps.releases

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { imageTemplateProblem } from "./services/webhooks/imageTemplate";
+import type { PreviewTriggerPolicy } from "./services/webhooks/previewTrigger";
 
 const integer = (min: number, max: number) =>
   z
@@ -80,6 +81,9 @@ const EnvSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name")
       .optional(),
+    ROLLGATE_PREVIEW_TRIGGER: z.enum(["always", "label"]).default("always"),
+    ROLLGATE_PREVIEW_LABEL: z.string().min(1).max(50).default("preview"),
+    ROLLGATE_PREVIEW_FORKS: z.enum(["label", "allow", "skip"]).default("label"),
     ROLLGATE_GITHUB_STATUS_CONTEXT: z.string().min(1).max(100).default("rollgate/preview"),
     ROLLGATE_PROMETHEUS_URL: httpUrl.optional(),
     ROLLGATE_METRICS_ACCESS: z.enum(["public", "token"]).default("public"),
@@ -151,6 +155,8 @@ export interface ServiceConfig {
     readonly apiUrl: string;
     readonly repository?: string;
     readonly statusContext: string;
+    /** Which pull requests' webhooks deploy previews (the repository comes from `repository`). */
+    readonly previewTrigger: Omit<PreviewTriggerPolicy, "repository">;
   };
 }
 
@@ -208,6 +214,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
       apiUrl: e.ROLLGATE_GITHUB_API_URL,
       ...(e.ROLLGATE_GITHUB_REPOSITORY ? { repository: e.ROLLGATE_GITHUB_REPOSITORY } : {}),
       statusContext: e.ROLLGATE_GITHUB_STATUS_CONTEXT,
+      previewTrigger: { trigger: e.ROLLGATE_PREVIEW_TRIGGER, label: e.ROLLGATE_PREVIEW_LABEL, forks: e.ROLLGATE_PREVIEW_FORKS },
     },
   };
 }

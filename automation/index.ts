@@ -177,6 +177,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       ...(config.github.webhookSecret ? { githubWebhookSecret: config.github.webhookSecret } : {}),
       ...(config.github.imageTemplate ? { previewImageTemplate: config.github.imageTemplate } : {}),
       ...(config.github.repository ? { githubRepository: config.github.repository } : {}),
+      previewTrigger: config.github.previewTrigger,
     },
   });
 

@@ -52,6 +52,9 @@ export function webhookRoutes(webhooks: GitHubWebhookService | undefined, delive
             headSha: data.pull_request.head.sha,
             headRef: data.pull_request.head.ref,
             repository: data.repository.full_name,
+            fromFork: data.pull_request.head.repo?.full_name !== data.pull_request.base.repo.full_name,
+            labels: data.pull_request.labels.map((label) => label.name),
+            ...(data.label ? { changedLabel: data.label.name } : {}),
             actor: data.sender.login,
           })
           .catch(async (error: unknown) => {

@@ -13,14 +13,22 @@ export const WebhookHeaders = z.object({
   "x-hub-signature-256": z.string().max(200).optional(),
 });
 
+const RepositoryFullName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, "must be owner/name");
+const LabelName = z.string().min(1).max(100);
+
 export const PullRequestPayload = z.object({
   action: z.string().regex(/^[a-z_]{1,64}$/),
   number: PrNumber,
   pull_request: z.object({
-    head: z.object({ sha: CommitSha, ref: BranchName }),
+    // `repo` is null when the head repository (a fork) was deleted.
+    head: z.object({ sha: CommitSha, ref: BranchName, repo: z.object({ full_name: RepositoryFullName }).nullable() }),
+    base: z.object({ repo: z.object({ full_name: RepositoryFullName }) }),
+    labels: z.array(z.object({ name: LabelName })).max(100),
   }),
+  /** The label added or removed (`labeled`, `unlabeled`). */
+  label: z.object({ name: LabelName }).optional(),
   repository: z.object({
-    full_name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, "must be owner/name"),
+    full_name: RepositoryFullName,
   }),
   sender: z.object({
     login: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "must be a GitHub login"),

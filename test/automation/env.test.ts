@@ -27,7 +27,11 @@ describe("parseEnv", () => {
       smokeChecks: [],
       stateDir: ".rollgate",
       metricsAccess: "public",
-      github: { apiUrl: "https://api.github.com", statusContext: "rollgate/preview" },
+      github: {
+        apiUrl: "https://api.github.com",
+        statusContext: "rollgate/preview",
+        previewTrigger: { trigger: "always", label: "preview", forks: "label" },
+      },
     });
     expect(config.tokensFile).toBeUndefined();
   });
@@ -78,6 +82,8 @@ describe("parseEnv", () => {
     ["ROLLGATE_LEASE_TTL_SECONDS", "1"],
     ["ROLLGATE_REPLICA_ID", "has spaces"],
     ["ROLLGATE_METRICS_ACCESS", "private"],
+    ["ROLLGATE_PREVIEW_TRIGGER", "sometimes"],
+    ["ROLLGATE_PREVIEW_FORKS", "trust"],
   ])("refuses %s=%j, naming the variable", (variable, value) => {
     expect(problemsOf({ [variable]: value })).toEqual([variable]);
     expect(() => parseEnv({ ...database, [variable]: value })).toThrow(variable);

@@ -4,6 +4,7 @@ import { ValidationError } from "../../errors";
 import { parseImageReference } from "../../schemas/imageReference";
 import type { AcceptedOperation, PreviewService } from "../previews/previewService";
 import { renderImageTemplate } from "./imageTemplate";
+import { decidePreview, defaultPreviewTriggerPolicy, type PreviewTriggerPolicy, type PullRequestFacts } from "./previewTrigger";
 
 /**
  * Checks `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the raw body>`)
@@ -16,13 +17,9 @@ export function isValidSignature(secret: string, rawBody: Buffer, header: string
   return timingSafeEqual(expected, Buffer.from(match[1], "hex"));
 }
 
-export interface PullRequestEvent {
-  readonly action: string;
-  readonly pr: number;
+export interface PullRequestEvent extends PullRequestFacts {
   readonly headSha: string;
   readonly headRef: string;
-  /** `owner/name`. */
-  readonly repository: string;
   /** `sender.login`. */
   readonly actor: string;
 }
@@ -31,12 +28,12 @@ export type WebhookOutcome =
   | { readonly kind: "accepted"; readonly action: string; readonly accepted: AcceptedOperation }
   | { readonly kind: "ignored"; readonly reason: string };
 
-const deployActions = new Set(["opened", "reopened", "synchronize"]);
-
 export interface GitHubWebhookServiceDeps {
   readonly previews: PreviewService;
   /** Image for a PR's head commit, with `{pr}`, `{sha}` and `{shortSha}` placeholders. */
   readonly imageTemplate: string;
+  /** Which PRs get previews; every PR of any repository, forks once labelled, by default. */
+  readonly policy?: PreviewTriggerPolicy;
 }
 
 export class GitHubWebhookService {
@@ -44,7 +41,9 @@ export class GitHubWebhookService {
 
   async pullRequest(event: PullRequestEvent): Promise<WebhookOutcome> {
     const actor = `github:${event.actor}`;
-    if (deployActions.has(event.action)) {
+    const decision = decidePreview(event, this.deps.policy ?? defaultPreviewTriggerPolicy);
+    if (decision.kind === "ignore") return { kind: "ignored", reason: decision.reason };
+    if (decision.kind === "deploy") {
       const image = renderImageTemplate(this.deps.imageTemplate, { pr: event.pr, sha: event.headSha });
       if (!parseImageReference(image)) {
         throw new ValidationError("the image template produced an invalid image reference", [
@@ -62,12 +61,9 @@ export class GitHubWebhookService {
       });
       return { kind: "accepted", action: event.action, accepted };
     }
-    if (event.action === "closed") {
-      const accepted = await this.deps.previews.destroyIfPresent(event.pr, actor, "webhook");
-      return accepted
-        ? { kind: "accepted", action: event.action, accepted }
-        : { kind: "ignored", reason: `PR ${event.pr} has no preview environment` };
-    }
-    return { kind: "ignored", reason: `pull_request action "${event.action}" needs no preview change` };
+    const accepted = await this.deps.previews.destroyIfPresent(event.pr, actor, "webhook");
+    return accepted
+      ? { kind: "accepted", action: event.action, accepted }
+      : { kind: "ignored", reason: `PR ${event.pr} has no preview environment` };
   }
 }

@@ -12,7 +12,7 @@ function deliverPullRequest(h: Harness, action: string, pr: number) {
   const body = JSON.stringify({
     action,
     number: pr,
-    pull_request: { head: { sha: sha("d"), ref: "feature/login" } },
+    pull_request: { head: { sha: sha("d"), ref: "feature/login", repo: { full_name: "acme/app" } }, base: { repo: { full_name: "acme/app" } }, labels: [] },
     repository: { full_name: "acme/app" },
     sender: { login: "octocat" },
   });

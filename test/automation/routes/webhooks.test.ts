@@ -1,14 +1,27 @@
 import { createHmac, randomUUID } from "node:crypto";
+import examplesOfEveryEvent from "@octokit/webhooks-examples";
 import { describe, expect, it } from "vitest";
 import { isValidSignature } from "../../../automation/services/webhooks/githubWebhooks";
 import { bearer, createHarness, sha, tokens, webhookSecret, type Harness } from "../support/harness";
 
-function pullRequest(action: string, overrides: { pr?: number; sha?: string; ref?: string } = {}) {
+function pullRequest(
+  action: string,
+  overrides: { pr?: number; sha?: string; ref?: string; headRepository?: string | null; labels?: string[]; label?: string; repository?: string } = {},
+) {
+  const repository = overrides.repository ?? "acme/app";
+  const headRepository = overrides.headRepository === undefined ? repository : overrides.headRepository;
   return {
     action,
     number: overrides.pr ?? 42,
-    pull_request: { head: { sha: overrides.sha ?? sha("d"), ref: overrides.ref ?? "feature/login" }, title: "Add login", body: "…" },
-    repository: { full_name: "acme/app", private: true },
+    pull_request: {
+      head: { sha: overrides.sha ?? sha("d"), ref: overrides.ref ?? "feature/login", repo: headRepository === null ? null : { full_name: headRepository } },
+      base: { ref: "main", repo: { full_name: repository } },
+      labels: (overrides.labels ?? []).map((name) => ({ id: 1, name, color: "ededed" })),
+      title: "Add login",
+      body: "…",
+    },
+    ...(overrides.label ? { label: { id: 1, name: overrides.label } } : {}),
+    repository: { full_name: repository, private: true },
     sender: { login: "octocat", id: 1 },
     installation: { id: 7 },
   };
@@ -247,5 +260,80 @@ describe("POST /api/v1/webhooks/github replays", () => {
 
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ ignored: true, event: "projects_v2_item" });
+  });
+});
+
+describe("POST /api/v1/webhooks/github: which pull requests get a preview", () => {
+  it("ignores deliveries of a repository other than ROLLGATE_GITHUB_REPOSITORY (two repositories sharing a secret)", async () => {
+    const h = createHarness({ config: { githubRepository: "acme/app" } });
+
+    const other = await deliver(h, "pull_request", pullRequest("opened", { repository: "acme/other" }));
+    const closed = await deliver(h, "pull_request", pullRequest("closed", { repository: "acme/other" }));
+
+    expect(other.status).toBe(202);
+    expect(other.body).toMatchObject({ ignored: true, reason: "repository acme/other is not acme/app, the one previews are for" });
+    expect(closed.body).toMatchObject({ ignored: true });
+    expect(h.engine.calls).toEqual([]);
+  });
+
+  it("deploys nothing from a fork until a maintainer adds the `preview` label", async () => {
+    const h = createHarness();
+    const fork = { headRepository: "mallory/app" };
+
+    const opened = await deliver(h, "pull_request", pullRequest("opened", fork));
+    const deletedFork = await deliver(h, "pull_request", pullRequest("synchronize", { headRepository: null }));
+    expect(h.engine.calls).toEqual([]);
+    const labelled = await deliver(h, "pull_request", pullRequest("labeled", { ...fork, labels: ["preview"], label: "preview" }));
+    await h.idle();
+
+    expect(opened.body).toMatchObject({ ignored: true, reason: expect.stringContaining("comes from a fork") });
+    expect(deletedFork.body).toMatchObject({ ignored: true });
+    expect(labelled.status).toBe(202);
+    expect(labelled.body).toMatchObject({ event: "pull_request", action: "labeled", operation: { kind: "up" } });
+  });
+
+  it("with ROLLGATE_PREVIEW_TRIGGER=label deploys labelled PRs only and destroys the preview when the label goes", async () => {
+    const h = createHarness({ config: { previewTrigger: { trigger: "label", label: "deploy-preview", forks: "skip" } } });
+
+    const unlabelled = await deliver(h, "pull_request", pullRequest("opened"));
+    const labelled = await deliver(h, "pull_request", pullRequest("labeled", { labels: ["deploy-preview"], label: "deploy-preview" }));
+    await h.idle();
+    const otherLabel = await deliver(h, "pull_request", pullRequest("unlabeled", { labels: ["deploy-preview"], label: "bug" }));
+    const unlabeled = await deliver(h, "pull_request", pullRequest("unlabeled", { labels: [], label: "deploy-preview" }));
+    await h.idle();
+
+    expect(unlabelled.body).toMatchObject({ ignored: true, reason: "PR 42 has no `deploy-preview` label" });
+    expect(labelled.body.operation.kind).toBe("up");
+    expect(otherLabel.body).toMatchObject({ ignored: true });
+    expect(unlabeled.body.operation.kind).toBe("destroy");
+    expect(h.engine.stacks.has("preview-pr-42")).toBe(false);
+  });
+});
+
+describe("POST /api/v1/webhooks/github with every event GitHub documents", () => {
+  // Real payloads of every event and action (@octokit/webhooks-examples), signed: each gets a 2xx, handled or
+  // ignored with a reason, so GitHub never records a failed delivery for an event Rollgate does not act on.
+  const examples = (examplesOfEveryEvent as { name: string; examples: Record<string, unknown>[] }[]).flatMap((event) =>
+    event.examples.map((payload, index) => [`${event.name}${typeof payload.action === "string" ? `.${payload.action}` : ""} #${index}`, event.name, payload] as const),
+  );
+
+  it.each(examples)("answers %s with a 2xx", async (_name, event, payload) => {
+    const h = createHarness({ config: { githubRepository: "acme/app" } });
+
+    const response = await deliver(h, event, payload);
+
+    expect(response.status, JSON.stringify(response.body)).toBeGreaterThanOrEqual(200);
+    expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
+  });
+
+  it("refuses every one of them with a forged signature", async () => {
+    const h = createHarness();
+    const statuses = new Set<number>();
+    for (const [, event, payload] of examples.slice(0, 40)) {
+      statuses.add((await deliver(h, event, payload, `sha256=${"0".repeat(64)}`)).status);
+    }
+
+    expect([...statuses]).toEqual([401]);
+    expect(h.engine.calls).toEqual([]);
   });
 });

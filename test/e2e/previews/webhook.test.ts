@@ -23,7 +23,13 @@ function pullRequest(action: string, sha: string): string {
   return JSON.stringify({
     action,
     number: pr,
-    pull_request: { head: { sha, ref: branch }, title: "E2E", body: "x".repeat(2000) },
+    pull_request: {
+      head: { sha, ref: branch, repo: { full_name: "rollgate/sample-app" } },
+      base: { ref: "main", repo: { full_name: "rollgate/sample-app" } },
+      labels: [],
+      title: "E2E",
+      body: "x".repeat(2000),
+    },
     repository: { full_name: "rollgate/sample-app" },
     sender: { login: "e2e-bot" },
   });
