@@ -23,6 +23,8 @@ export interface CommitStatus {
 export interface IssueComment {
   readonly id: number;
   readonly body: string;
+  /** `user.login` of whoever wrote it. */
+  readonly author?: string;
 }
 
 export class GitHubApiError extends Error {
@@ -60,8 +62,7 @@ export class GitHubClient {
       const batch = await this.request("GET", `/repos/${repository}/issues/${issue}/comments?per_page=100&page=${page}`);
       if (!Array.isArray(batch)) throw new GitHubApiError(502, "GitHub returned a non-array comment list");
       for (const item of batch as unknown[]) {
-        const comment = item as { id?: unknown; body?: unknown };
-        if (typeof comment.id === "number") comments.push({ id: comment.id, body: typeof comment.body === "string" ? comment.body : "" });
+        if (typeof (item as { id?: unknown }).id === "number") comments.push(this.comment(item));
       }
       if (batch.length < 100) break;
     }
@@ -76,10 +77,18 @@ export class GitHubClient {
     return this.comment(await this.request("PATCH", `/repos/${repository}/issues/comments/${commentId}`, { body }));
   }
 
+  /** The login the token acts as (`GET /user`). */
+  async authenticatedLogin(): Promise<string> {
+    const user = (await this.request("GET", "/user")) as { login?: unknown };
+    if (typeof user.login !== "string") throw new GitHubApiError(502, "GitHub returned a user without a login");
+    return user.login;
+  }
+
   private comment(data: unknown): IssueComment {
-    const comment = data as { id?: unknown; body?: unknown };
+    const comment = data as { id?: unknown; body?: unknown; user?: { login?: unknown } | null };
     if (typeof comment.id !== "number") throw new GitHubApiError(502, "GitHub returned a comment without an id");
-    return { id: comment.id, body: typeof comment.body === "string" ? comment.body : "" };
+    const author = comment.user?.login;
+    return { id: comment.id, body: typeof comment.body === "string" ? comment.body : "", ...(typeof author === "string" ? { author } : {}) };
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -35,6 +35,7 @@ export class GitHubReporter implements PreviewReporter {
   private readonly commentIds = new Map<string, number>();
   /** Reports per PR run in order, so two reports never both create a comment. */
   private readonly perPullRequest = new KeyedSerializer();
+  private login: Promise<string | undefined> | undefined;
 
   constructor(private readonly options: GitHubReporterOptions) {}
 
@@ -67,14 +68,26 @@ export class GitHubReporter implements PreviewReporter {
     }
   }
 
+  /** The login Rollgate comments as, asked once; undefined (comments are then only created) when GitHub will not say. */
+  private identity(): Promise<string | undefined> {
+    this.login ??= this.options.client.authenticatedLogin().catch((err: unknown) => {
+      this.options.logger.warn({ err }, "GitHub did not say which login the token acts as; earlier preview comments will not be edited");
+      this.login = undefined;
+      return undefined;
+    });
+    return this.login;
+  }
+
   private async upsertComment(repository: string, key: string, report: PreviewReport): Promise<void> {
     const { client } = this.options;
     const body = commentBody(report);
     let id = this.commentIds.get(key);
     if (id === undefined) {
-      const existing = (await client.listIssueComments(repository, report.pr)).find((comment) =>
-        comment.body.includes(commentMarker),
-      );
+      // Anyone can write the marker into a comment; only Rollgate's own comment is edited.
+      const identity = await this.identity();
+      const existing = identity
+        ? (await client.listIssueComments(repository, report.pr)).find((comment) => comment.author === identity && comment.body.includes(commentMarker))
+        : undefined;
       id = existing?.id;
     }
     const comment =

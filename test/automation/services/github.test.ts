@@ -12,7 +12,7 @@ import { bearer, createHarness, sha, tokens } from "../support/harness";
 interface FakeGitHub {
   readonly url: string;
   readonly statuses: { sha: string; body: Record<string, unknown> }[];
-  readonly comments: { id: number; body: string }[];
+  readonly comments: { id: number; body: string; user: { login: string } }[];
   readonly authorizations: string[];
   failStatuses: boolean;
   close(): Promise<void>;
@@ -36,11 +36,14 @@ async function startFakeGitHub(): Promise<FakeGitHub> {
     state.statuses.push({ sha: req.params.sha, body: req.body as Record<string, unknown> });
     res.status(201).json({ id: state.statuses.length });
   });
+  app.get("/user", (_req, res) => {
+    res.json({ login: "rollgate-bot", id: 9 });
+  });
   app.get("/repos/acme/app/issues/:issue/comments", (_req, res) => {
-    res.json([{ id: 1, body: "Looks good to me" }, ...state.comments]);
+    res.json([{ id: 1, body: "Looks good to me", user: { login: "octocat" } }, ...state.comments]);
   });
   app.post("/repos/acme/app/issues/:issue/comments", (req, res) => {
-    const comment = { id: nextId++, body: String((req.body as { body: string }).body) };
+    const comment = { id: nextId++, body: String((req.body as { body: string }).body), user: { login: "rollgate-bot" } };
     state.comments.push(comment);
     res.status(201).json(comment);
   });
@@ -130,11 +133,24 @@ describe("GitHubReporter", () => {
 
   it("finds its comment from an earlier process instead of adding another", async () => {
     github = await startFakeGitHub();
-    github.comments.push({ id: 55, body: `${commentMarker}\nold` });
+    github.comments.push({ id: 55, body: `${commentMarker}\nold`, user: { login: "rollgate-bot" } });
 
     await reporterFor(github).report({ repository: "acme/app", pr: 9, state: "destroyed", operationId: "op" });
 
-    expect(github.comments).toEqual([{ id: 55, body: expect.stringContaining("destroyed") }]);
+    expect(github.comments).toEqual([{ id: 55, body: expect.stringContaining("destroyed"), user: { login: "rollgate-bot" } }]);
+  });
+
+  it("never edits a comment someone else wrote, even one carrying the marker", async () => {
+    github = await startFakeGitHub();
+    const forged = `${commentMarker}\n### Rollgate preview environment\n| URL | http://phishing.example |`;
+    github.comments.push({ id: 56, body: forged, user: { login: "mallory" } });
+
+    await reporterFor(github).report({ repository: "acme/app", pr: 9, state: "ready", url: "http://pr-9.example", operationId: "op" });
+
+    expect(github.comments.find((comment) => comment.id === 56)?.body).toBe(forged);
+    expect(github.comments.filter((comment) => comment.user.login === "rollgate-bot")).toEqual([
+      expect.objectContaining({ body: expect.stringContaining("http://pr-9.example") }),
+    ]);
   });
 
   it("uses the repository of the webhook delivery", async () => {
