@@ -28,7 +28,7 @@ import { ServiceMetrics } from "./services/metrics/serviceMetrics";
 import { OperationScheduler } from "./services/operations/scheduler";
 import { MemoryOperationStore, type OperationStore } from "./services/operations/store";
 import { MemoryPreviewJournal, type PreviewJournal } from "./services/previews/journal";
-import { PreviewService } from "./services/previews/previewService";
+import { PreviewService, type PreviewLimits } from "./services/previews/previewService";
 import { PreviewReaper } from "./services/previews/reaper";
 import type { LeaseKeeper } from "./coordination/leaseKeeper";
 import { silentReporter, type PreviewReporter } from "./services/previews/reporter";
@@ -51,6 +51,8 @@ export const webhookBodyLimit = 1024 * 1024;
 export interface AppConfig {
   readonly maxConcurrentOperations: number;
   readonly previewDefaultTtlHours: number;
+  /** Unbounded without. */
+  readonly previewLimits?: PreviewLimits;
   readonly smokeChecks: readonly SmokeCheck[];
   /**
    * Base URL for smoke checks instead of each preview's `url` output, for when
@@ -168,6 +170,7 @@ export function createApp(deps: AppDeps): RollgateApp {
     ),
     reporter: deps.reporter ?? silentReporter,
     defaultTtlHours: config.previewDefaultTtlHours,
+    ...(config.previewLimits ? { limits: config.previewLimits } : {}),
     ...(config.githubRepository ? { defaultRepository: config.githubRepository } : {}),
     ...(config.previewBaseConfig ? { baseConfig: config.previewBaseConfig } : {}),
   });

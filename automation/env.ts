@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { imageTemplateProblem } from "./services/webhooks/imageTemplate";
+import type { PreviewLimits } from "./services/previews/previewService";
 import type { PreviewTriggerPolicy } from "./services/webhooks/previewTrigger";
 
 const integer = (min: number, max: number) =>
@@ -64,6 +65,8 @@ const EnvSchema = z
     ROLLGATE_REAPER_INTERVAL_SECONDS: integer(1, 86_400).default("300"),
     ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS: integer(0, 3600).default("60"),
     ROLLGATE_PREVIEW_DEFAULT_TTL_HOURS: integer(1, 720).default("72"),
+    ROLLGATE_MAX_PREVIEWS: integer(1, 10_000).default("50"),
+    ROLLGATE_MAX_PREVIEWS_PER_REPOSITORY: integer(1, 10_000).optional(),
     ROLLGATE_SMOKE_CHECKS: jsonOf(SmokeChecks).optional(),
     ROLLGATE_SMOKE_BASE_URL: httpUrl.optional(),
     ROLLGATE_PREVIEW_BASE_CONFIG: jsonOf(BaseConfig).optional(),
@@ -124,6 +127,8 @@ export interface ServiceConfig {
   readonly reaperIntervalSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly previewDefaultTtlHours: number;
+  /** Previews present at once, in all and per repository; a create beyond is refused (429). */
+  readonly previewLimits: PreviewLimits;
   readonly smokeChecks: readonly { path: string; expectStatus: number; timeoutMs: number }[];
   /** Smoke checks go here instead of each preview's URL; `{pr}` is replaced by the PR number. */
   readonly smokeBaseUrl?: string;
@@ -190,6 +195,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
     reaperIntervalSeconds: e.ROLLGATE_REAPER_INTERVAL_SECONDS,
     shutdownTimeoutSeconds: e.ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS,
     previewDefaultTtlHours: e.ROLLGATE_PREVIEW_DEFAULT_TTL_HOURS,
+    previewLimits: { total: e.ROLLGATE_MAX_PREVIEWS, perRepository: e.ROLLGATE_MAX_PREVIEWS_PER_REPOSITORY ?? e.ROLLGATE_MAX_PREVIEWS },
     smokeChecks: e.ROLLGATE_SMOKE_CHECKS ?? [],
     ...(e.ROLLGATE_SMOKE_BASE_URL ? { smokeBaseUrl: e.ROLLGATE_SMOKE_BASE_URL } : {}),
     previewBaseConfig: e.ROLLGATE_PREVIEW_BASE_CONFIG ?? {},

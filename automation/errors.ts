@@ -11,6 +11,7 @@ export type ErrorKind =
   | "not-found"
   | "conflict"
   | "unsupported-media-type"
+  | "limit-reached"
   | "unavailable";
 
 export interface FieldError {
@@ -59,6 +60,18 @@ export class UnsupportedMediaTypeError extends RollgateError {
   override readonly kind = "unsupported-media-type";
 }
 
+/** A configured bound is reached (previews, queued operations); a retry after `retryAfterSeconds` may succeed. */
+export class LimitReachedError extends RollgateError {
+  override readonly kind = "limit-reached";
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 60,
+  ) {
+    super(message);
+  }
+}
+
 export class ServiceUnavailableError extends RollgateError {
   override readonly kind = "unavailable";
 }
@@ -75,6 +88,20 @@ export class BackendUnavailableError extends ServiceUnavailableError {
 export class PreviewNotFoundError extends NotFoundError {
   constructor(readonly pr: number) {
     super(`no preview environment for PR ${pr}`);
+  }
+}
+
+export class PreviewLimitError extends LimitReachedError {
+  constructor(
+    readonly pr: number,
+    readonly limit: number,
+    readonly repository?: string,
+  ) {
+    super(
+      repository === undefined
+        ? `PR ${pr} gets no preview: the limit of ${limit} preview environments is reached; destroy one first`
+        : `PR ${pr} gets no preview: the limit of ${limit} preview environments for ${repository} is reached; destroy one first`,
+    );
   }
 }
 

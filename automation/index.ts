@@ -168,6 +168,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     config: {
       maxConcurrentOperations: config.maxConcurrentOperations,
       previewDefaultTtlHours: config.previewDefaultTtlHours,
+      previewLimits: config.previewLimits,
       smokeChecks: config.smokeChecks,
       metricsAccess: config.metricsAccess,
       ...(config.smokeBaseUrl ? { smokeBaseUrl: config.smokeBaseUrl } : {}),

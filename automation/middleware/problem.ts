@@ -21,6 +21,7 @@ const statusByKind: Record<ErrorKind, number> = {
   "not-found": 404,
   conflict: 409,
   "unsupported-media-type": 415,
+  "limit-reached": 429,
   unavailable: 503,
 };
 
@@ -33,6 +34,7 @@ const titles: Record<number, string> = {
   409: "Conflict",
   413: "Payload Too Large",
   415: "Unsupported Media Type",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
@@ -104,7 +106,7 @@ export function toProblem(err: unknown): ProblemResponse {
       status,
       body: problem(status, kind, detail, kind === "invalid-request" ? fieldErrorsOf(err) : undefined),
       ...(kind === "unauthenticated" ? { headers: { "WWW-Authenticate": 'Bearer realm="rollgate"' } } : {}),
-      ...(kind === "unavailable" ? { headers: { "Retry-After": String(retryAfterOf(err)) } } : {}),
+      ...(kind === "unavailable" || kind === "limit-reached" ? { headers: { "Retry-After": String(retryAfterOf(err)) } } : {}),
     };
   }
   if (typeof err === "object" && err !== null && typeof (err as { type?: unknown }).type === "string") {

@@ -28,6 +28,7 @@ export function previewRoutes(previews: PreviewService): AnyRoute[] {
         ...authProblems,
         413: problem("Body larger than 64 KiB"),
         415: problem("Body is not JSON"),
+        429: problem("The preview limit (in all or for the repository) is reached; destroy a preview first"),
       },
       async handle({ body, principal }, res) {
         const accepted = await previews.upsert({ ...body, actor: principal?.name ?? "unknown" });

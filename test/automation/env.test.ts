@@ -27,6 +27,7 @@ describe("parseEnv", () => {
       smokeChecks: [],
       stateDir: ".rollgate",
       metricsAccess: "public",
+      previewLimits: { total: 50, perRepository: 50 },
       github: {
         apiUrl: "https://api.github.com",
         statusContext: "rollgate/preview",
@@ -84,6 +85,8 @@ describe("parseEnv", () => {
     ["ROLLGATE_METRICS_ACCESS", "private"],
     ["ROLLGATE_PREVIEW_TRIGGER", "sometimes"],
     ["ROLLGATE_PREVIEW_FORKS", "trust"],
+    ["ROLLGATE_MAX_PREVIEWS", "0"],
+    ["ROLLGATE_MAX_PREVIEWS_PER_REPOSITORY", "many"],
   ])("refuses %s=%j, naming the variable", (variable, value) => {
     expect(problemsOf({ [variable]: value })).toEqual([variable]);
     expect(() => parseEnv({ ...database, [variable]: value })).toThrow(variable);

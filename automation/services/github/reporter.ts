@@ -21,6 +21,7 @@ const commitStates: Record<PreviewReport["state"], CommitState> = {
   ready: "success",
   failed: "failure",
   destroyed: "success",
+  refused: "error",
 };
 
 const descriptions: Record<PreviewReport["state"], string> = {
@@ -28,6 +29,7 @@ const descriptions: Record<PreviewReport["state"], string> = {
   ready: "Preview environment is ready",
   failed: "Preview environment failed",
   destroyed: "Preview environment was destroyed",
+  refused: "Preview environment not deployed: limit reached",
 };
 
 export class GitHubReporter implements PreviewReporter {
@@ -103,6 +105,7 @@ const stateLabels: Record<PreviewReport["state"], string> = {
   ready: "✅ ready",
   failed: "❌ failed",
   destroyed: "🗑️ destroyed",
+  refused: "⛔ not deployed",
 };
 
 export function commentBody(report: PreviewReport): string {
@@ -110,10 +113,10 @@ export function commentBody(report: PreviewReport): string {
   if (report.url && report.state === "ready") rows.push(["URL", report.url]);
   if (report.image) rows.push(["Image", `\`${report.image}\``]);
   if (report.commitSha) rows.push(["Commit", `\`${report.commitSha.slice(0, 12)}\``]);
-  rows.push(["Operation", `\`${report.operationId}\``]);
+  if (report.operationId) rows.push(["Operation", `\`${report.operationId}\``]);
   const lines = [commentMarker, "### Rollgate preview environment", "", "| | |", "|---|---|"];
   for (const [label, value] of rows) lines.push(`| ${label} | ${value} |`);
-  if (report.state === "failed" && report.error) {
+  if ((report.state === "failed" || report.state === "refused") && report.error) {
     lines.push("", "<details><summary>Reason</summary>", "", "```", report.error.slice(0, 2000).replace(/```/g, "'''"), "```", "</details>");
   }
   return `${lines.join("\n")}\n`;

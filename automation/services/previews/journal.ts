@@ -32,6 +32,22 @@ export interface StackState {
   /** The stack's unfinished operation (queued or running), if any. */
   readonly active?: Operation;
   readonly latest?: Operation;
+  /** Other stacks' previews that are present, counted when the submission asked (`countPresent`). */
+  readonly present?: PresentPreviews;
+}
+
+export interface PresentPreviews {
+  readonly total: number;
+  /** Of the repository the submission named. */
+  readonly inRepository: number;
+}
+
+export interface SubmitOptions {
+  /**
+   * Count the present previews of every other stack, under one lock all
+   * counting submissions share, so two creates never both take the last place.
+   */
+  readonly countPresent?: { readonly repository?: string };
 }
 
 /** What a submission writes: an operation to queue and the record to keep (`null` removes it), and what it answers. */
@@ -52,7 +68,7 @@ export interface PreviewJournal {
    * replica, so concurrent identical requests see each other's operation.
    * Resolves once the writes are durable.
    */
-  submit<T>(stack: string, decide: (state: StackState) => StackSubmission<T>): Promise<T>;
+  submit<T>(stack: string, decide: (state: StackState) => StackSubmission<T>, options?: SubmitOptions): Promise<T>;
 }
 
 /** For unit tests: the journal over a memory operation store. */
@@ -77,14 +93,20 @@ export class MemoryPreviewJournal implements PreviewJournal {
     this.records.delete(stack);
   }
 
-  async submit<T>(stack: string, decide: (state: StackState) => StackSubmission<T>): Promise<T> {
+  async submit<T>(stack: string, decide: (state: StackState) => StackSubmission<T>, options: SubmitOptions = {}): Promise<T> {
     const record = this.records.get(stack);
-    const submission = decide({ ...(record ? { record } : {}), ...this.operations.current(stack) });
+    const present = options.countPresent ? countPresent([...this.records.values()], stack, options.countPresent.repository) : undefined;
+    const submission = decide({ ...(record ? { record } : {}), ...this.operations.current(stack), ...(present ? { present } : {}) });
     if (submission.operation) this.operations.insert(submission.operation);
     if (submission.record === null) this.records.delete(stack);
     else if (submission.record) this.records.set(stack, submission.record);
     return submission.result;
   }
+}
+
+function countPresent(records: readonly PreviewRecord[], stack: string, repository: string | undefined): PresentPreviews {
+  const others = records.filter((record) => record.stack !== stack && record.desired === "present");
+  return { total: others.length, inRepository: others.filter((record) => repository !== undefined && record.repository === repository).length };
 }
 
 export const previewRecordSchema = z.object({

@@ -9,11 +9,11 @@
 import { z } from "zod";
 import type { StackEngine, StackSummary } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
-import { PreviewNotFoundError } from "../../errors";
+import { PreviewLimitError, PreviewNotFoundError } from "../../errors";
 import type { OperationContext, OperationScheduler } from "../operations/scheduler";
 import type { OperationStore } from "../operations/store";
 import type { NewOperation, Operation, OperationCause, OperationStatus, ServiceOperationKind } from "../operations/types";
-import type { PreviewJournal, PreviewRecord } from "./journal";
+import type { PresentPreviews, PreviewJournal, PreviewRecord } from "./journal";
 import { prOfStack, previewStackName } from "./naming";
 import type { PreviewReport, PreviewReporter } from "./reporter";
 import {
@@ -96,6 +96,13 @@ export interface PreviewServiceDeps {
   readonly defaultRepository?: string;
   /** Config keys every preview stack shares (`rollgate:app`, `rollgate:previewDomain`, ...). */
   readonly baseConfig?: Readonly<Record<string, string>>;
+  /** How many previews may be present at once, in all and per repository; unbounded without. */
+  readonly limits?: PreviewLimits;
+}
+
+export interface PreviewLimits {
+  readonly total: number;
+  readonly perRepository: number;
 }
 
 /** What an `up` operation carries, so any replica can run it. */
@@ -144,7 +151,8 @@ export class PreviewService {
     const id = scheduler.nextId();
     const now = clock.now();
 
-    const accepted = await journal.submit(stack, ({ record, active, latest }) => {
+    const repositoryOfRequest = request.repository ?? known?.repository ?? this.deps.defaultRepository;
+    const submitted = journal.submit(stack, ({ record, active, latest, present }) => {
       if (active?.kind === "up" && active.desiredKey === key) {
         return { result: this.accepted(request.pr, active, summary ? "updating" : "creating", false) };
       }
@@ -152,6 +160,7 @@ export class PreviewService {
         return { result: this.accepted(request.pr, latest, "ready", false) };
       }
       const continuing = active?.kind === "up" || (summary !== undefined && active?.kind !== "destroy" && record?.desired !== "absent");
+      if (!continuing && record?.desired !== "present") this.checkLimits(request.pr, present, repositoryOfRequest);
       const plan: PreviewPlan = {
         pr: request.pr,
         spec,
@@ -173,9 +182,30 @@ export class PreviewService {
         lastOperationId: id,
       };
       return { result: this.accepted(request.pr, queuedView(operation), continuing ? "updating" : "creating", true), operation, record: next };
+    }, this.deps.limits ? { countPresent: repositoryOfRequest === undefined ? {} : { repository: repositoryOfRequest } } : {});
+    const accepted = await submitted.catch(async (error: unknown) => {
+      if (error instanceof PreviewLimitError) {
+        await this.report({
+          ...(repositoryOfRequest === undefined ? {} : { repository: repositoryOfRequest }),
+          pr: request.pr,
+          ...(request.commitSha === undefined ? {} : { commitSha: request.commitSha }),
+          state: "refused",
+          image: request.image,
+          error: error.message,
+        });
+      }
+      throw error;
     });
     if (accepted.started) scheduler.wake();
     return accepted;
+  }
+
+  /** Refuses a new preview when the others present already fill a limit. */
+  private checkLimits(pr: number, present: PresentPreviews | undefined, repository: string | undefined): void {
+    const { limits } = this.deps;
+    if (!limits || !present) return;
+    if (present.total >= limits.total) throw new PreviewLimitError(pr, limits.total);
+    if (repository !== undefined && present.inRepository >= limits.perRepository) throw new PreviewLimitError(pr, limits.perRepository, repository);
   }
 
   /** Destroys a preview; throws `PreviewNotFoundError` when there is none. */

@@ -1,6 +1,7 @@
 /** Where preview results are announced (GitHub commit status and PR comment). */
 
-export type PreviewReportState = "pending" | "ready" | "failed" | "destroyed";
+/** `refused`: the request was turned down before any operation (a preview limit is reached). */
+export type PreviewReportState = "pending" | "ready" | "failed" | "destroyed" | "refused";
 
 export interface PreviewReport {
   /** `owner/name`; without it nothing is reported. */
@@ -10,7 +11,8 @@ export interface PreviewReport {
   readonly state: PreviewReportState;
   readonly url?: string;
   readonly image?: string;
-  readonly operationId: string;
+  /** Absent for `refused`. */
+  readonly operationId?: string;
   readonly error?: string;
 }
 

@@ -1,6 +1,6 @@
 /** GitHub webhook deliveries: signature check and pull request events → preview operations. */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { ValidationError } from "../../errors";
+import { PreviewLimitError, ValidationError } from "../../errors";
 import { parseImageReference } from "../../schemas/imageReference";
 import type { AcceptedOperation, PreviewService } from "../previews/previewService";
 import { renderImageTemplate } from "./imageTemplate";
@@ -50,16 +50,22 @@ export class GitHubWebhookService {
           { path: "body.pull_request", message: `image ${image} is not a valid OCI reference` },
         ]);
       }
-      const accepted = await this.deps.previews.upsert({
-        pr: event.pr,
-        image,
-        branch: event.headRef,
-        commitSha: event.headSha,
-        actor,
-        cause: "webhook",
-        repository: event.repository,
-      });
-      return { kind: "accepted", action: event.action, accepted };
+      try {
+        const accepted = await this.deps.previews.upsert({
+          pr: event.pr,
+          image,
+          branch: event.headRef,
+          commitSha: event.headSha,
+          actor,
+          cause: "webhook",
+          repository: event.repository,
+        });
+        return { kind: "accepted", action: event.action, accepted };
+      } catch (error) {
+        // GitHub cannot act on a refusal: the delivery succeeded, and the PR comment says why nothing was deployed.
+        if (error instanceof PreviewLimitError) return { kind: "ignored", reason: error.message };
+        throw error;
+      }
     }
     const accepted = await this.deps.previews.destroyIfPresent(event.pr, actor, "webhook");
     return accepted

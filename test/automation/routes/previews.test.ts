@@ -245,3 +245,57 @@ describe("DELETE /api/v1/previews/:pr", () => {
     expect(h.engine.mutations()).toEqual(["destroy preview-pr-5"]);
   });
 });
+
+describe("preview limits", () => {
+  const create = (h: ReturnType<typeof createHarness>, pr: number) =>
+    h.http.post("/api/v1/previews").set("Authorization", bearer(tokens.writer)).send({ pr, image, commitSha: sha("c") });
+
+  it("refuses a new preview beyond the limit with 429 problem+json and Retry-After, touching no stack", async () => {
+    const h = createHarness({ config: { previewLimits: { total: 2, perRepository: 2 } } });
+    await create(h, 1);
+    await create(h, 2);
+    await h.idle();
+    const before = h.engine.mutations().length;
+
+    const refused = await create(h, 3);
+
+    expect(refused.status).toBe(429);
+    expect(refused.type).toBe("application/problem+json");
+    expect(refused.headers["retry-after"]).toMatch(/^[1-9][0-9]*$/);
+    expect(refused.body).toMatchObject({ type: "https://rollgate.dev/problems/limit-reached", detail: expect.stringContaining("limit of 2 preview environments") });
+    expect(h.engine.mutations().slice(before)).toEqual([]);
+  });
+
+  it("still updates a preview that exists, and creates again once one is destroyed", async () => {
+    const h = createHarness({ config: { previewLimits: { total: 2, perRepository: 2 } } });
+    await create(h, 1);
+    await create(h, 2);
+    await h.idle();
+
+    const update = await h.http.post("/api/v1/previews").set("Authorization", bearer(tokens.writer)).send({ pr: 1, image: `${image}-2` });
+    await h.http.delete("/api/v1/previews/2").set("Authorization", bearer(tokens.writer));
+    await h.idle();
+    const third = await create(h, 3);
+
+    expect(update.status).toBe(202);
+    expect(third.status).toBe(202);
+  });
+
+  it("limits each repository on its own and says so on the PR when a webhook's preview is refused", async () => {
+    const reports: { pr: number; state: string; error?: string }[] = [];
+    const h = createHarness({
+      config: { previewLimits: { total: 10, perRepository: 1 } },
+      reporter: { report: async (report) => void reports.push(report) },
+    });
+    await h.rollgate.previews.upsert({ pr: 1, image, actor: "a", repository: "acme/app" });
+    await h.idle();
+
+    await expect(h.rollgate.previews.upsert({ pr: 2, image, actor: "a", repository: "acme/app", commitSha: sha("d") })).rejects.toThrow(
+      "limit of 1 preview environments for acme/app",
+    );
+    const otherRepository = await h.rollgate.previews.upsert({ pr: 3, image, actor: "a", repository: "acme/web" });
+
+    expect(otherRepository.operation.kind).toBe("up");
+    expect(reports.find((report) => report.pr === 2)).toMatchObject({ state: "refused", error: expect.stringContaining("limit") });
+  });
+});

@@ -34,6 +34,41 @@ describe("PgPreviewJournal", () => {
   });
 });
 
+describe("PgPreviewJournal preview counts", () => {
+  it("lets exactly one of two replicas' simultaneous creates take the last place under a limit", async () => {
+    const [a, b] = [new PgPreviewJournal(db()), new PgPreviewJournal(db())];
+    await a.put({ ...record(1), repository: "acme/app" });
+    const limit = 2;
+    const create = (journal: PgPreviewJournal, pr: number) =>
+      journal.submit(
+        `preview-pr-${pr}`,
+        ({ present }) => {
+          if ((present?.total ?? 0) >= limit) throw new Error(`limit reached for PR ${pr}`);
+          return { result: pr, record: { ...record(pr), repository: "acme/app" } };
+        },
+        { countPresent: { repository: "acme/app" } },
+      );
+
+    const outcomes = await Promise.allSettled([create(a, 2), create(b, 3), create(a, 4), create(b, 5)]);
+
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    expect((await a.list()).filter((entry) => entry.desired === "present")).toHaveLength(limit);
+  });
+
+  it("counts other stacks' present previews, in all and of the repository", async () => {
+    const journal = new PgPreviewJournal(db());
+    await journal.put({ ...record(21), repository: "acme/app" });
+    await journal.put({ ...record(22), repository: "acme/web" });
+    await journal.put({ ...record(23, "absent"), repository: "acme/app" });
+    const others = (await journal.list()).filter((entry) => entry.desired === "present" && entry.stack !== "preview-pr-21");
+
+    const seen = await journal.submit("preview-pr-21", ({ present }) => ({ result: present }), { countPresent: { repository: "acme/app" } });
+
+    expect(seen).toEqual({ total: others.length, inRepository: others.filter((entry) => entry.repository === "acme/app").length });
+    expect(seen!.total).toBeGreaterThan(seen!.inRepository);
+  });
+});
+
 describe("PgStackConfigStore", () => {
   it("versions a stack's settings file and refuses writes under a lease a newer holder took", async () => {
     const configs = new PgStackConfigStore(db());
