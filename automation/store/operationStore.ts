@@ -97,6 +97,21 @@ export async function currentOperations(client: Queryable, stack: string): Promi
   return { ...(latest ? { latest } : {}), ...(active ? { active } : {}) };
 }
 
+/** Finished operations (and their events and logs) are kept this long; a stack's newest one stays whatever its age. */
+export const OPERATION_RETENTION_DAYS = 35;
+
+/** Deletes a batch of operations past the retention, each finish doing a little, so the table never grows without bound. */
+async function pruneFinished(client: Queryable): Promise<void> {
+  await client.query(
+    `DELETE FROM operations WHERE id IN (
+       SELECT o.id FROM operations o
+        WHERE o.status IN ('succeeded', 'failed') AND o.finished_at < now() - make_interval(days => $1)
+          AND EXISTS (SELECT 1 FROM operations newer WHERE newer.stack = o.stack AND newer.seq > o.seq)
+        LIMIT 100)`,
+    [OPERATION_RETENTION_DAYS],
+  );
+}
+
 export class PgOperationStore implements OperationStore {
   constructor(
     private readonly database: Database,
@@ -196,6 +211,7 @@ export class PgOperationStore implements OperationStore {
         [id, lease.token, outcome.status, outcome.finishedAt ?? new Date(), outcome.changes ? JSON.stringify(outcome.changes) : null, outcome.error ?? null],
       );
       await client.query("SELECT pg_notify($1, $2)", [OPERATIONS_CHANNEL, id]);
+      if (rowCount === 1) await pruneFinished(client);
       return rowCount === 1;
     });
   }

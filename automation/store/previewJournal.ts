@@ -62,7 +62,17 @@ export class PgPreviewJournal implements PreviewJournal {
       await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [STACK_LOCK_CLASS, stack]);
       const { rows } = await client.query<{ record: unknown }>("SELECT record FROM preview_journal WHERE stack = $1", [stack]);
       const record = rows[0] ? previewRecordSchema.parse(rows[0].record) : undefined;
-      const submission = decide({ ...(record ? { record } : {}), ...(await currentOperations(client, stack)), ...(present ? { present } : {}) });
+      let queued: number | undefined;
+      if (options.countQueued) {
+        const { rows: waiting } = await client.query<{ queued: number }>("SELECT count(*)::int AS queued FROM operations WHERE status = 'queued'");
+        queued = waiting[0]?.queued ?? 0;
+      }
+      const submission = decide({
+        ...(record ? { record } : {}),
+        ...(await currentOperations(client, stack)),
+        ...(present ? { present } : {}),
+        ...(queued === undefined ? {} : { queued }),
+      });
       if (submission.operation) await insertOperation(client, submission.operation);
       if (submission.record === null) {
         await client.query("DELETE FROM preview_journal WHERE stack = $1", [stack]);

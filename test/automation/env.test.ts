@@ -27,7 +27,7 @@ describe("parseEnv", () => {
       smokeChecks: [],
       stateDir: ".rollgate",
       metricsAccess: "public",
-      previewLimits: { total: 50, perRepository: 50 },
+      previewLimits: { total: 50, perRepository: 50, queuedOperations: 100 },
       github: {
         apiUrl: "https://api.github.com",
         statusContext: "rollgate/preview",
@@ -86,6 +86,7 @@ describe("parseEnv", () => {
     ["ROLLGATE_PREVIEW_TRIGGER", "sometimes"],
     ["ROLLGATE_PREVIEW_FORKS", "trust"],
     ["ROLLGATE_MAX_PREVIEWS", "0"],
+    ["ROLLGATE_MAX_QUEUED_OPERATIONS", "-1"],
     ["ROLLGATE_MAX_PREVIEWS_PER_REPOSITORY", "many"],
   ])("refuses %s=%j, naming the variable", (variable, value) => {
     expect(problemsOf({ [variable]: value })).toEqual([variable]);

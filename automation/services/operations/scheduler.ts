@@ -60,6 +60,8 @@ export interface OperationSchedulerDeps {
   readonly pollMs?: number;
   /** Entries kept per operation; later ones are dropped and counted. */
   readonly maxEntriesPerOperation?: number;
+  /** At most this many bytes (as JSON) of log lines and events kept per run of an operation; default 2 MiB. */
+  readonly maxEntryBytesPerOperation?: number;
 }
 
 interface Running {
@@ -220,7 +222,10 @@ export class OperationScheduler {
     const { operation, payload, lease } = claimed;
     const logger = this.deps.logger.child({ operationId: operation.id, stack: operation.stack, kind: operation.kind, attempt: operation.attempts });
     const handler = this.handlers.get(operation.kind);
-    const entries = new EntryWriter(store, operation.id, operation.attempts, this.deps.maxEntriesPerOperation ?? 10_000, logger);
+    const entries = new EntryWriter(store, operation.id, operation.attempts, {
+      entries: this.deps.maxEntriesPerOperation ?? 10_000,
+      bytes: this.deps.maxEntryBytesPerOperation ?? 2 * 1024 * 1024,
+    }, logger);
     logger.info(operation.attempts > 1 ? "operation taken over: running it again" : "operation started");
     let changes: ChangeSummary | undefined;
     let outcome: Outcome;
@@ -290,10 +295,11 @@ export class OperationScheduler {
   }
 }
 
-/** Stores an operation's entries in small batches, keeping at most `max`. */
+/** Stores an operation's entries in small batches, keeping at most `max.entries` of them and `max.bytes` in all. */
 class EntryWriter {
   private buffer: NewEntry[] = [];
   private written = 0;
+  private bytes = 0;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -302,15 +308,17 @@ class EntryWriter {
     private readonly store: OperationStore,
     private readonly id: string,
     private readonly attempt: number,
-    private readonly max: number,
+    private readonly max: { readonly entries: number; readonly bytes: number },
     private readonly logger: Logger,
   ) {}
 
   add(entry: NewEntry): void {
-    if (this.written + this.buffer.length >= this.max) {
+    const size = Buffer.byteLength(JSON.stringify(entry.kind === "event" ? entry.event : entry.line));
+    if (this.dropped > 0 || this.written + this.buffer.length >= this.max.entries || this.bytes + size > this.max.bytes) {
       this.dropped += 1;
       return;
     }
+    this.bytes += size;
     this.buffer.push(entry);
     this.timer ??= setTimeout(() => void this.flush(), flushEveryMs);
   }

@@ -34,6 +34,8 @@ export interface StackState {
   readonly latest?: Operation;
   /** Other stacks' previews that are present, counted when the submission asked (`countPresent`). */
   readonly present?: PresentPreviews;
+  /** Operations waiting in the queue on every replica, counted when the submission asked (`countQueued`). */
+  readonly queued?: number;
 }
 
 export interface PresentPreviews {
@@ -48,6 +50,7 @@ export interface SubmitOptions {
    * counting submissions share, so two creates never both take the last place.
    */
   readonly countPresent?: { readonly repository?: string };
+  readonly countQueued?: boolean;
 }
 
 /** What a submission writes: an operation to queue and the record to keep (`null` removes it), and what it answers. */
@@ -96,7 +99,13 @@ export class MemoryPreviewJournal implements PreviewJournal {
   async submit<T>(stack: string, decide: (state: StackState) => StackSubmission<T>, options: SubmitOptions = {}): Promise<T> {
     const record = this.records.get(stack);
     const present = options.countPresent ? countPresent([...this.records.values()], stack, options.countPresent.repository) : undefined;
-    const submission = decide({ ...(record ? { record } : {}), ...this.operations.current(stack), ...(present ? { present } : {}) });
+    const queued = options.countQueued ? (await this.operations.counts()).queued : undefined;
+    const submission = decide({
+      ...(record ? { record } : {}),
+      ...this.operations.current(stack),
+      ...(present ? { present } : {}),
+      ...(queued === undefined ? {} : { queued }),
+    });
     if (submission.operation) this.operations.insert(submission.operation);
     if (submission.record === null) this.records.delete(stack);
     else if (submission.record) this.records.set(stack, submission.record);

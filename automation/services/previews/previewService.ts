@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { StackEngine, StackSummary } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
-import { PreviewLimitError, PreviewNotFoundError } from "../../errors";
+import { LimitReachedError, PreviewLimitError, PreviewNotFoundError } from "../../errors";
 import type { OperationContext, OperationScheduler } from "../operations/scheduler";
 import type { OperationStore } from "../operations/store";
 import type { NewOperation, Operation, OperationCause, OperationStatus, ServiceOperationKind } from "../operations/types";
@@ -103,6 +103,8 @@ export interface PreviewServiceDeps {
 export interface PreviewLimits {
   readonly total: number;
   readonly perRepository: number;
+  /** Creates and updates are refused while this many operations wait (destroys, which free resources, never are). */
+  readonly queuedOperations?: number;
 }
 
 /** What an `up` operation carries, so any replica can run it. */
@@ -152,7 +154,7 @@ export class PreviewService {
     const now = clock.now();
 
     const repositoryOfRequest = request.repository ?? known?.repository ?? this.deps.defaultRepository;
-    const submitted = journal.submit(stack, ({ record, active, latest, present }) => {
+    const submitted = journal.submit(stack, ({ record, active, latest, present, queued }) => {
       if (active?.kind === "up" && active.desiredKey === key) {
         return { result: this.accepted(request.pr, active, summary ? "updating" : "creating", false) };
       }
@@ -161,6 +163,7 @@ export class PreviewService {
       }
       const continuing = active?.kind === "up" || (summary !== undefined && active?.kind !== "destroy" && record?.desired !== "absent");
       if (!continuing && record?.desired !== "present") this.checkLimits(request.pr, present, repositoryOfRequest);
+      this.checkQueue(queued);
       const plan: PreviewPlan = {
         pr: request.pr,
         spec,
@@ -182,7 +185,7 @@ export class PreviewService {
         lastOperationId: id,
       };
       return { result: this.accepted(request.pr, queuedView(operation), continuing ? "updating" : "creating", true), operation, record: next };
-    }, this.deps.limits ? { countPresent: repositoryOfRequest === undefined ? {} : { repository: repositoryOfRequest } } : {});
+    }, this.deps.limits ? { countPresent: repositoryOfRequest === undefined ? {} : { repository: repositoryOfRequest }, countQueued: this.deps.limits.queuedOperations !== undefined } : {});
     const accepted = await submitted.catch(async (error: unknown) => {
       if (error instanceof PreviewLimitError) {
         await this.report({
@@ -198,6 +201,14 @@ export class PreviewService {
     });
     if (accepted.started) scheduler.wake();
     return accepted;
+  }
+
+  /** Refuses more work while the shared queue is full. */
+  private checkQueue(queued: number | undefined): void {
+    const limit = this.deps.limits?.queuedOperations;
+    if (limit !== undefined && queued !== undefined && queued >= limit) {
+      throw new LimitReachedError(`the operation queue is full (${queued} operations wait); retry later`, 30);
+    }
   }
 
   /** Refuses a new preview when the others present already fill a limit. */

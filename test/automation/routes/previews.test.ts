@@ -281,6 +281,27 @@ describe("preview limits", () => {
     expect(third.status).toBe(202);
   });
 
+  it("refuses creates and updates while the operation queue is full, but never a destroy", async () => {
+    const h = createHarness({ config: { maxConcurrentOperations: 1, previewLimits: { total: 50, perRepository: 50, queuedOperations: 1 } } });
+    h.engine.seedPreview(9);
+    h.engine.holding = true;
+    await create(h, 1);
+    await h.engine.waitForHeld(1);
+    await create(h, 2);
+
+    const third = await create(h, 3);
+    const destroy = await h.http.delete("/api/v1/previews/9").set("Authorization", bearer(tokens.writer));
+    h.engine.holding = false;
+    while (h.engine.held.length > 0) h.engine.release();
+    await h.engine.waitForHeld(0);
+    await h.idle();
+
+    expect(third.status).toBe(429);
+    expect(third.body.detail).toContain("the operation queue is full");
+    expect(third.headers["retry-after"]).toBe("30");
+    expect(destroy.status).toBe(202);
+  });
+
   it("limits each repository on its own and says so on the PR when a webhook's preview is refused", async () => {
     const reports: { pr: number; state: string; error?: string }[] = [];
     const h = createHarness({

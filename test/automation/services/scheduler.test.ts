@@ -208,6 +208,20 @@ describe("OperationScheduler", () => {
     ]);
   });
 
+  it("keeps at most its limit of bytes per operation, however few the entries", async () => {
+    const store = new MemoryOperationStore();
+    const ops = new OperationScheduler({ store, owner: "t", maxConcurrent: 1, clock: new FakeClock(), logger: pino({ level: "silent" }), maxEntryBytesPerOperation: 1000 });
+    const long = "x".repeat(400);
+    ops.handle("up", { run: async (context) => [long, long, long, "short"].forEach((line) => context.log(line)) });
+    ops.start();
+    store.insert({ id: "y", kind: "up", stack: "s", actor: "t", cause: "api", subject: {}, desiredKey: "k", queuedAt: new Date(), payload: null });
+    ops.wake();
+    await ops.idle();
+
+    const lines = (await store.entries("y", { kind: "log" })).map((entry) => (entry.kind === "log" ? entry.line : ""));
+    expect(lines).toEqual([long, long, "(2 more log lines and events were not kept)"]);
+  });
+
   it("runs an operation again, instead of failing it, when the state backend was unavailable", async () => {
     const { ops, submit, store, settled } = scheduler(1);
     let runs = 0;

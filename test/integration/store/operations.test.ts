@@ -71,6 +71,22 @@ describe("PgOperationStore", () => {
     expect(await b.store.get(taken!.operation.id)).toMatchObject({ status: "succeeded", attempts: 2 });
   });
 
+  it("drops finished operations past the retention with their entries when another finishes, keeping each stack's newest", async () => {
+    const a = replica("a");
+    for (const next of [operation("old-1", { id: "old-a" }), operation("old-1", { id: "old-b" }), operation("old-2", { id: "old-only" })]) await enqueue(a.journal, next);
+    await a.store.append("old-a", 1, [{ kind: "log", line: "long ago" }]);
+    await db().query("UPDATE operations SET status = 'succeeded', finished_at = now() - interval '40 days' WHERE id LIKE 'old-%'");
+    await enqueue(a.journal, operation("s9"));
+    const claimed = await a.store.claim("a", new Date());
+
+    await a.store.finish(claimed!.operation.id, { status: "succeeded", finishedAt: new Date() }, claimed!.lease);
+
+    expect(await a.store.get("old-a")).toBeUndefined();
+    expect(await a.store.entries("old-a")).toEqual([]);
+    expect(await a.store.get("old-b")).toMatchObject({ status: "succeeded" });
+    expect(await a.store.get("old-only")).toMatchObject({ status: "succeeded" });
+  });
+
   it("leaves a running operation alone while its replica keeps its lease", async () => {
     const a = replica("a", 60_000);
     await enqueue(a.journal, operation("s1"));
