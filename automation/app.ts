@@ -17,6 +17,7 @@ import { operationRoutes } from "./routes/operations";
 import { previewRoutes } from "./routes/previews";
 import { releaseRoutes } from "./routes/releases";
 import { mountRoutes, type AnyRoute } from "./routes/route";
+import type { StreamLimits } from "./routes/streamSlots";
 import { systemRoutes } from "./routes/system";
 import { webhookRoutes } from "./routes/webhooks";
 import { AuditLog } from "./services/audit/auditLog";
@@ -97,6 +98,8 @@ export interface AppDeps {
   readonly replicaId?: string;
   readonly reporter?: PreviewReporter;
   readonly newOperationId?: () => string;
+  /** Open operation event streams per token and in all; 5 and 100 by default. */
+  readonly eventStreams?: StreamLimits;
   readonly sseHeartbeatMs?: number;
   /** The canary release controller; without it the release routes answer 503. */
   readonly releases?: ReleaseControllerPort;
@@ -218,7 +221,10 @@ export function createApp(deps: AppDeps): RollgateApp {
     ...releaseRoutes(releases),
     ...doraRoutes(dora),
     ...auditRoutes(audit),
-    ...operationRoutes(operations, deps.sseHeartbeatMs === undefined ? {} : { heartbeatMs: deps.sseHeartbeatMs }),
+    ...operationRoutes(operations, {
+      ...(deps.sseHeartbeatMs === undefined ? {} : { heartbeatMs: deps.sseHeartbeatMs }),
+      ...(deps.eventStreams ? { streams: deps.eventStreams } : {}),
+    }),
     ...webhookRoutes(webhooks, deps.deliveries ?? new MemoryDeliveryLog()),
     ...dashboardRoutes(),
   );

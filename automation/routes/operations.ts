@@ -12,6 +12,7 @@ import type { OperationStore } from "../services/operations/store";
 import { isActive, type Operation } from "../services/operations/types";
 import { authProblems, problemResponse } from "./problems";
 import { defineRoute, type AnyRoute } from "./route";
+import { StreamSlots, type StreamLimits } from "./streamSlots";
 
 export function operationBody(operation: Operation, log: readonly string[]): OperationBody {
   return {
@@ -35,9 +36,14 @@ export interface OperationRoutesOptions {
   readonly heartbeatMs?: number;
   /** How often a stream looks for new events. */
   readonly pollMs?: number;
+  /** Open streams per token and in all. */
+  readonly streams?: StreamLimits;
+  /** A client that reads nothing for this long while its buffer is full is disconnected; default 30 s. */
+  readonly slowClientMs?: number;
 }
 
 export function operationRoutes(operations: OperationStore, options: OperationRoutesOptions = {}): AnyRoute[] {
+  const slots = new StreamSlots(options.streams);
   const find = async (id: string): Promise<Operation> => {
     const operation = await operations.get(id);
     if (!operation) throw new OperationNotFoundError(id);
@@ -85,15 +91,25 @@ export function operationRoutes(operations: OperationStore, options: OperationRo
         400: problemResponse("Malformed operation id or Last-Event-ID"),
         ...authProblems,
         404: problemResponse("No such operation"),
+        429: problemResponse("Too many event streams open for this token or on this replica"),
       },
       async handle({ params, headers }, res, req) {
+        const principal = requirePrincipal(req);
         const operation = await find(params.id);
-        authorize(requirePrincipal(req), readScopeForStack(operation.stack));
-        await streamOperation(operations, operation, headers["last-event-id"] ?? 0, res, {
-          heartbeatMs: options.heartbeatMs ?? 15_000,
-          pollMs: options.pollMs ?? 250,
-          log: logOf,
-        });
+        authorize(principal, readScopeForStack(operation.stack));
+        const release = slots.take(principal.name);
+        // Freed as soon as the client goes, not at the stream's next poll.
+        res.once("close", release);
+        try {
+          await streamOperation(operations, operation, headers["last-event-id"] ?? 0, res, {
+            heartbeatMs: options.heartbeatMs ?? 15_000,
+            pollMs: options.pollMs ?? 250,
+            slowClientMs: options.slowClientMs ?? 30_000,
+            log: logOf,
+          });
+        } finally {
+          release();
+        }
       },
     }),
   ];
@@ -104,7 +120,7 @@ async function streamOperation(
   first: Operation,
   after: number,
   res: Response,
-  options: { readonly heartbeatMs: number; readonly pollMs: number; readonly log: (id: string) => Promise<string[]> },
+  options: { readonly heartbeatMs: number; readonly pollMs: number; readonly slowClientMs: number; readonly log: (id: string) => Promise<string[]> },
 ): Promise<void> {
   res.status(200).set({
     "Content-Type": "text/event-stream; charset=utf-8",
@@ -117,11 +133,29 @@ async function streamOperation(
   res.on("close", () => {
     closed = true;
   });
-  const send = (event: string, data: unknown, id?: number): void => {
-    if (!closed) res.write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  // Backpressure: once the socket's buffer is full, wait for the client to read; one that does not is let go.
+  const send = async (event: string, data: unknown, id?: number): Promise<void> => {
+    if (closed || res.write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) return;
+    const drained = await new Promise<boolean>((resolve) => {
+      const done = (value: boolean): void => {
+        clearTimeout(timer);
+        res.off("drain", onDrain);
+        res.off("close", onClose);
+        resolve(value);
+      };
+      const onDrain = (): void => done(true);
+      const onClose = (): void => done(false);
+      const timer = setTimeout(() => done(false), options.slowClientMs);
+      res.once("drain", onDrain);
+      res.once("close", onClose);
+    });
+    if (!drained && !closed) {
+      closed = true;
+      res.destroy();
+    }
   };
   const heartbeat = setInterval(() => {
-    if (!closed) res.write(": keep-alive\n\n");
+    if (!closed && res.writableLength === 0) res.write(": keep-alive\n\n");
   }, options.heartbeatMs);
   try {
     let last = after;
@@ -133,17 +167,17 @@ async function streamOperation(
       if (status) operation = status;
       for (const entry of await operations.entries(operation.id, { after: last, kind: "event" })) {
         last = entry.id;
-        if (entry.kind === "event") send("engine", entry.event, entry.id);
+        if (entry.kind === "event") await send("engine", entry.event, entry.id);
       }
       const fingerprint = `${operation.status}:${operation.attempts}`;
       if (fingerprint !== reported) {
         reported = fingerprint;
-        send("status", operationBody(operation, await options.log(operation.id)));
+        await send("status", operationBody(operation, await options.log(operation.id)));
       }
       if (!isActive(operation) || closed) break;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs));
     }
-    if (!isActive(operation)) send("end", { status: operation.status });
+    if (!isActive(operation)) await send("end", { status: operation.status });
   } finally {
     clearInterval(heartbeat);
     if (!closed) res.end();

@@ -124,3 +124,42 @@ describe("GET /api/v1/operations/:id/events", () => {
     expect(events.at(-1)).toEqual({ event: "end", data: { status: "succeeded" } });
   });
 });
+
+describe("GET /api/v1/operations/:id/events limits", () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  it("answers 429 with Retry-After when the token already holds its most streams, and frees the slot when one closes", async () => {
+    const h = createHarness({ sseHeartbeatMs: 10, eventStreams: { perToken: 2, total: 10 } });
+    h.engine.holding = true;
+    const id = await createPreview(h);
+    await h.engine.waitForHeld(1);
+    const server = h.rollgate.app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const open = (token: string, signal?: AbortSignal) =>
+      fetch(`http://127.0.0.1:${port}/api/v1/operations/${id}/events`, { headers: { authorization: bearer(token) }, ...(signal ? { signal } : {}) });
+
+    const aborts = [new AbortController(), new AbortController()];
+    const held = await Promise.all(aborts.map((abort) => open(tokens.reader, abort.signal)));
+    const third = await open(tokens.reader);
+    const otherToken = await open(tokens.admin);
+    aborts[0]!.abort();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const afterClose = await open(tokens.reader);
+
+    expect(held.map((response) => response.status)).toEqual([200, 200]);
+    expect(third.status).toBe(429);
+    expect(third.headers.get("retry-after")).toBe("5");
+    expect(((await third.json()) as { detail: string }).detail).toContain("2 event streams open");
+    expect(otherToken.status).toBe(200);
+    expect(afterClose.status).toBe(200);
+    aborts[1]!.abort();
+    h.engine.release();
+    await Promise.all([otherToken.text(), afterClose.text()]);
+  });
+});

@@ -8,6 +8,7 @@ import { TokenStore, hashToken } from "../../../automation/services/auth/tokens"
 import { MemoryOperationStore } from "../../../automation/services/operations/store";
 import { MemoryPreviewJournal, type PreviewJournal } from "../../../automation/services/previews/journal";
 import type { PreviewReporter } from "../../../automation/services/previews/reporter";
+import type { StreamLimits } from "../../../automation/routes/streamSlots";
 import { FakeStackEngine } from "./fakeEngine";
 
 export const tokens = {
@@ -49,6 +50,7 @@ export interface HarnessOptions {
   readonly waitForDeployment?: DeploymentWaiter;
   readonly readinessChecks?: readonly ReadinessCheck[];
   readonly reporter?: PreviewReporter;
+  readonly eventStreams?: StreamLimits;
   readonly sseHeartbeatMs?: number;
 }
 
@@ -101,6 +103,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     ...(options.smokeChecker ? { smokeChecker: options.smokeChecker } : {}),
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
+    ...(options.eventStreams ? { eventStreams: options.eventStreams } : {}),
     config: {
       maxConcurrentOperations: 2,
       previewDefaultTtlHours: 72,
