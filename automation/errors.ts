@@ -156,6 +156,28 @@ export function messageOf(err: unknown): string {
   return redactCredentials(err instanceof Error ? err.message : String(err));
 }
 
+/** The most a summary shown to users (API, dashboard, PR comments, audit) may be. */
+export const maxErrorSummaryLength = 1000;
+
+/** Absolute local paths (`/work/app/.rollgate/workspaces/preview-pr-1/Pulumi.yaml`), by their top directories: not URL paths. */
+const localPath = /(?<![\w:/.~-])\/(?:home|root|tmp|var|usr|opt|etc|srv|mnt|run|work|workspace|Users|private|nix)\/(?:[\w.@+~-]+\/)*([\w.@+~-]*)/g;
+
+/**
+ * What users are shown of an error: its `error:` lines (Pulumi's CLI output
+ * has many others), without stack frames or this machine's paths, capped.
+ * The full text belongs in the service log and the operation's log.
+ */
+export function errorSummary(err: unknown): string {
+  const lines = messageOf(err)
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !/^at\s/.test(line));
+  const errorLines = lines.filter((line) => /\berror:/i.test(line));
+  const chosen = [...new Set(errorLines.length > 0 ? errorLines : lines.slice(0, 5))];
+  const text = chosen.join("\n").replace(localPath, (_path, file: string) => `…/${file}`);
+  return text.length > maxErrorSummaryLength ? `${text.slice(0, maxErrorSummaryLength - 1)}…` : text;
+}
+
 /** `text` with the password of every URL in it masked (`postgres://rollgate:****@db:5432/rollgate`). */
 export function redactCredentials(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s/@]+@/gi, "$1:****@");

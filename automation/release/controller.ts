@@ -23,7 +23,7 @@ import { buildChecks, buildTrafficGate } from "./analysis/checks";
 import type { MetricProvider } from "./analysis/provider";
 import { runAnalysis, type AnalysisResult } from "./analysis/run";
 import { systemClock, type Clock } from "./clock";
-import { ServiceUnavailableError } from "../errors";
+import { errorSummary, ServiceUnavailableError } from "../errors";
 import { LeaseLostError } from "../store/leases";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "./errors";
 import {
@@ -375,7 +375,7 @@ export class ReleaseController {
       case "step":
         await this.attempt(run, () => this.runStep(run, move.step), async (error) => {
           this.log("error", run, { error: describe(error) }, "step failed; rolling back");
-          await this.setIntent(run, "rollback", `step ${move.step + 1} failed: ${describe(error)}`, CONTROLLER_ACTOR);
+          await this.setIntent(run, "rollback", `step ${move.step + 1} failed: ${errorSummary(error)}`, CONTROLLER_ACTOR);
         });
         return;
       case "promote":
@@ -607,8 +607,8 @@ export class ReleaseController {
   }
 
   private async fail(run: Run, summary: string, error: unknown): Promise<void> {
-    const reason = `${summary}: ${describe(error)}`;
-    this.log("error", run, { reason }, "release failed");
+    const reason = `${summary}: ${errorSummary(error)}`;
+    this.log("error", run, { reason, error: describe(error) }, "release failed");
     if (run.release.status !== "progressing") return;
     try {
       await this.commit(run, (r) => transition(r, "failed", { at: this.clock.now(), reason }));

@@ -6,7 +6,7 @@
  */
 import type { OperationOptions, PreviewResult, StackConfig, StackEngine, StackSummary, UpResult } from "../../engine/port";
 import type { Clock } from "../../deps";
-import { messageOf } from "../../errors";
+import { errorSummary } from "../../errors";
 import { prOfStack } from "../previews/naming";
 import type { AuditLog } from "./auditLog";
 import type { AuditEntry } from "./record";
@@ -84,7 +84,7 @@ export class AuditedStackEngine implements StackEngine {
       await this.recordUpdate(stack, config, startedAt);
       return result;
     } catch (error) {
-      await this.recordUpdate(stack, config, startedAt, messageOf(error));
+      await this.recordUpdate(stack, config, startedAt, errorSummary(error));
       throw error;
     }
   }
@@ -96,7 +96,7 @@ export class AuditedStackEngine implements StackEngine {
     try {
       await this.inner.destroy(stack, options);
     } catch (caught) {
-      error = messageOf(caught);
+      error = errorSummary(caught);
       throw caught;
     } finally {
       const finishedAt = this.options.clock.now();

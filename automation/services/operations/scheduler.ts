@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { LeaseKeeper } from "../../coordination/leaseKeeper";
 import type { ChangeSummary, EngineEvent } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
-import { messageOf, redactCredentials, ServiceUnavailableError } from "../../errors";
+import { errorSummary, messageOf, redactCredentials, ServiceUnavailableError } from "../../errors";
 import type { LeaseRef } from "../../store/leases";
 import type { ClaimedOperation, OperationStore, Outcome } from "./store";
 import type { NewEntry, Operation, ServiceOperationKind } from "./types";
@@ -249,7 +249,9 @@ export class OperationScheduler {
       outcome = { status: "succeeded", finishedAt: clock.now(), ...(changes ? { changes } : {}) };
     } catch (err) {
       unavailable = err instanceof ServiceUnavailableError;
-      outcome = { status: "failed", finishedAt: clock.now(), ...(changes ? { changes } : {}), error: messageOf(err).slice(0, maxErrorLength) };
+      // The whole message stays in the operation's log (and the service log); the record shows users a summary.
+      entries.add({ kind: "log", line: `error: ${messageOf(err).slice(0, maxErrorLength)}` });
+      outcome = { status: "failed", finishedAt: clock.now(), ...(changes ? { changes } : {}), error: errorSummary(err) };
       if (!signal.aborted) logger.warn({ err }, "operation failed");
     }
     await entries.close();
