@@ -29,7 +29,11 @@ export class LeasedStackGuard implements StackGuard {
     const store = this.keeper.store;
     return {
       lease: { name: lease.name, token: lease.token },
-      tenure: { acquiredAt: lease.acquiredAt, tenuresBefore: (before) => store.tenuresBefore(lease.name, lease.token, before) },
+      tenure: {
+        acquiredAt: lease.acquiredAt,
+        tenuresBefore: (before) => store.tenuresBefore(lease.name, lease.token, before),
+        heldSince: (token) => store.heldBetween(lease.name, token, lease.token),
+      },
       signal: lease.signal,
     };
   }

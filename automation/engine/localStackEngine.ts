@@ -63,7 +63,8 @@ export class LocalStackEngine implements StackEngine {
   private readonly projectName: string;
   private readonly guard: StackGuard;
   /** Selected stacks, reused by later operations (each select is a CLI run). */
-  private readonly stacks = new Map<string, Stack>();
+  /** Stacks this process selected, with the stack-lease tenure it last used each under (undefined: selected only to read). */
+  private readonly stacks = new Map<string, { readonly stack: Stack; token?: number }>();
   /** The settings file each stack's workspace holds, as last synchronized with the store. */
   private readonly syncedConfig = new Map<string, string>();
 
@@ -124,7 +125,7 @@ export class LocalStackEngine implements StackEngine {
   destroy(stackName: string, options: OperationOptions = {}): Promise<void> {
     return this.exclusive(stackName, options.signal, async (held, signal) => {
       await this.syncConfigIn(stackName);
-      const stack = await this.select(stackName);
+      const stack = await this.select(stackName, held);
       if (stack) {
         await this.withStaleLockRelease(stack, held, options.onOutput, () =>
           stack.destroy({
@@ -204,7 +205,7 @@ export class LocalStackEngine implements StackEngine {
   /** The stack, created if needed, with its config from the store plus `config`; the result written back. */
   private async prepare(stackName: string, config: StackConfig, held: GuardedStack): Promise<Stack> {
     await this.syncConfigIn(stackName);
-    const stack = await this.createOrSelect(stackName);
+    const stack = await this.createOrSelect(stackName, held);
     await this.setConfig(stack, config);
     // `stack init` writes the secrets salt into the file, and `config` may have changed it.
     await this.syncConfigOut(stackName, held);
@@ -254,26 +255,43 @@ export class LocalStackEngine implements StackEngine {
     if (seed !== undefined) writeAtomically(file, seed);
   }
 
-  private async createOrSelect(stackName: string): Promise<Stack> {
-    const known = this.stacks.get(stackName);
-    if (known) return known;
-    const stack = await LocalWorkspace.createOrSelectStack(
-      { stackName, projectName: this.projectName, program: this.options.program },
-      this.workspaceOptions(this.workspaceDir(stackName)),
-    );
-    this.stacks.set(stackName, stack);
+  private async createOrSelect(stackName: string, held: GuardedStack): Promise<Stack> {
+    const known = await this.cachedFor(stackName, held);
+    const stack =
+      known ??
+      (await LocalWorkspace.createOrSelectStack(
+        { stackName, projectName: this.projectName, program: this.options.program },
+        this.workspaceOptions(this.workspaceDir(stackName)),
+      ));
+    this.stacks.set(stackName, { stack, ...(held.lease ? { token: held.lease.token } : {}) });
     return stack;
   }
 
-  /** Selects a stack, throwing the SDK's StackNotFoundError when it does not exist. */
-  private async selectExisting(stackName: string): Promise<Stack> {
+  /**
+   * The stack selected earlier, if it can be trusted under the lease held now:
+   * another replica that held the lease since (and destroyed or recreated the
+   * stack) makes this process's selection stale.
+   */
+  private async cachedFor(stackName: string, held: GuardedStack): Promise<Stack | undefined> {
     const known = this.stacks.get(stackName);
-    if (known) return known;
+    if (!known || !held.lease || !held.tenure) return known?.stack;
+    if (known.token !== undefined && !(await held.tenure.heldSince(known.token))) return known.stack;
+    this.stacks.delete(stackName);
+    return undefined;
+  }
+
+  /** Selects a stack, throwing the SDK's StackNotFoundError when it does not exist. */
+  private async selectExisting(stackName: string, held?: GuardedStack): Promise<Stack> {
+    const known = held ? await this.cachedFor(stackName, held) : this.stacks.get(stackName)?.stack;
+    if (known) {
+      if (held?.lease) this.stacks.set(stackName, { stack: known, token: held.lease.token });
+      return known;
+    }
     const stack = await LocalWorkspace.selectStack(
       { stackName, projectName: this.projectName, program: this.options.program },
       this.workspaceOptions(this.workspaceDir(stackName)),
     );
-    this.stacks.set(stackName, stack);
+    this.stacks.set(stackName, { stack, ...(held?.lease ? { token: held.lease.token } : {}) });
     return stack;
   }
 
@@ -291,9 +309,9 @@ export class LocalStackEngine implements StackEngine {
     writeAtomically(file, withPlainConfig(readIfPresent(file), values, file));
   }
 
-  private async select(stackName: string): Promise<Stack | undefined> {
+  private async select(stackName: string, held?: GuardedStack): Promise<Stack | undefined> {
     try {
-      return await this.selectExisting(stackName);
+      return await this.selectExisting(stackName, held);
     } catch (error) {
       if (error instanceof StackNotFoundError) return undefined;
       throw error;

@@ -25,6 +25,8 @@ export interface StackTenure {
   readonly acquiredAt: Date;
   /** The last few tenures before this one that began before `before`, newest first. */
   tenuresBefore(before: Date): Promise<readonly Tenure[]>;
+  /** Whether someone held the stack's lease after the tenure `token` and before this one (another replica may have changed the stack). */
+  heldSince(token: number): Promise<boolean>;
 }
 
 // Lock times have one-second resolution: a lock stamped T was taken in [T, T + 1 s).

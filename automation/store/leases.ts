@@ -131,6 +131,15 @@ export class LeaseStore {
     return rows.map((row) => ({ token: Number(row.token), host: row.holder_host, acquiredAt: row.acquired_at, releasedAt: row.released_at }));
   }
 
+  /** Whether anyone held the lease `name` after the tenure `after` and before the tenure `before`. */
+  async heldBetween(name: string, after: number, before: number): Promise<boolean> {
+    const { rows } = await this.database.query<{ held: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM lease_tenures WHERE name = $1 AND token > $2 AND token < $3) AS held",
+      [name, after, before],
+    );
+    return rows[0]?.held ?? true;
+  }
+
   /** Those of `names` that nobody holds now (free, released or expired). */
   async unheld(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];

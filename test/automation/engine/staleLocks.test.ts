@@ -27,7 +27,7 @@ const crashed = [tenure(7, "pod-a", "10:00:00")];
 
 /** A StackTenure over a fixed history (newest first), filtered as the store does. */
 function history(earlier: readonly Tenure[]): StackTenure {
-  return { ...current, tenuresBefore: async (before) => earlier.filter((entry) => entry.acquiredAt < before).slice(0, 3) };
+  return { ...current, tenuresBefore: async (before) => earlier.filter((entry) => entry.acquiredAt < before).slice(0, 3), heldSince: async () => false };
 }
 
 describe("parseDiyLocks", () => {
