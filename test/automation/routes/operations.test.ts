@@ -60,6 +60,17 @@ describe("GET /api/v1/operations/:id/events", () => {
     close = undefined;
   });
 
+  /** Starts an operation the engine holds, and serves the app on a port (closed after the test). */
+  async function serveHeldOperation(h: Harness): Promise<{ id: string; port: number }> {
+    h.engine.holding = true;
+    const id = await createPreview(h);
+    await h.engine.waitForHeld(1);
+    const server = h.rollgate.app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+    return { id, port: (server.address() as AddressInfo).port };
+  }
+
   it("replays the events of a finished operation and ends the stream", async () => {
     const h = createHarness();
     const id = await createPreview(h);
@@ -99,13 +110,7 @@ describe("GET /api/v1/operations/:id/events", () => {
 
   it("streams live events until the operation finishes", async () => {
     const h = createHarness({ sseHeartbeatMs: 10 });
-    h.engine.holding = true;
-    const id = await createPreview(h);
-    await h.engine.waitForHeld(1);
-    const server = h.rollgate.app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    close = () => new Promise((resolve) => server.close(() => resolve()));
-    const { port } = server.address() as AddressInfo;
+    const { id, port } = await serveHeldOperation(h);
 
     const response = await fetch(`http://127.0.0.1:${port}/api/v1/operations/${id}/events`, {
       headers: { authorization: bearer(tokens.reader) },
@@ -123,24 +128,10 @@ describe("GET /api/v1/operations/:id/events", () => {
     expect(events.at(-2)).toMatchObject({ event: "status", data: { status: "succeeded" } });
     expect(events.at(-1)).toEqual({ event: "end", data: { status: "succeeded" } });
   });
-});
-
-describe("GET /api/v1/operations/:id/events limits", () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
 
   it("answers 429 with Retry-After when the token already holds its most streams, and frees the slot when one closes", async () => {
     const h = createHarness({ sseHeartbeatMs: 10, eventStreams: { perToken: 2, total: 10 } });
-    h.engine.holding = true;
-    const id = await createPreview(h);
-    await h.engine.waitForHeld(1);
-    const server = h.rollgate.app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    close = () => new Promise((resolve) => server.close(() => resolve()));
-    const { port } = server.address() as AddressInfo;
+    const { id, port } = await serveHeldOperation(h);
     const open = (token: string, signal?: AbortSignal) =>
       fetch(`http://127.0.0.1:${port}/api/v1/operations/${id}/events`, { headers: { authorization: bearer(token) }, ...(signal ? { signal } : {}) });
 
