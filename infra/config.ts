@@ -10,55 +10,12 @@ import { createdAtProblem } from "../components/previewEnvironment/expiry";
 import { isDnsLabel, prProblem } from "../components/previewEnvironment/naming";
 import { RouterKind, routerKinds, RouterSpec } from "../components/trafficSplit/routers/registry";
 import { isDns1035Label, isHostname } from "../components/validation";
+import { configKeys, configNamespace, type ConfigKey } from "./configKeys";
 
-export const configNamespace = "rollgate";
+export { configKeys, configNamespace, stackConfigKeys, type ConfigKey } from "./configKeys";
 
 export const environments = ["preview", "staging", "production"] as const;
 export type Environment = (typeof environments)[number];
-
-/** Every key the program reads, without the `rollgate:` prefix. */
-export const configKeys = [
-  "environment",
-  "app",
-  "namespace",
-  "renderDir",
-  "stableImage",
-  "canaryImage",
-  "canaryWeight",
-  "replicas",
-  "canaryReplicas",
-  "port",
-  "healthPath",
-  "hostnames",
-  "domain",
-  "router",
-  "gatewayName",
-  "gatewayNamespace",
-  "gatewaySectionName",
-  "istioGateways",
-  "nginxIngressClass",
-  "cloudflareAccountId",
-  "cloudflareZoneId",
-  "cloudflareApiToken",
-  "cloudflareStableOrigin",
-  "cloudflareCanaryOrigin",
-  "awsListenerArn",
-  "awsVpcId",
-  "awsRulePriority",
-  "awsRegion",
-  "prometheusOperator",
-  "image",
-  "pr",
-  "branch",
-  "commitSha",
-  "createdAt",
-  "ttlHours",
-  "previewDomain",
-  "previewDnsTarget",
-  "deployedBy",
-  "releaseId",
-] as const;
-export type ConfigKey = (typeof configKeys)[number];
 
 /** Keys read with `getSecret`: their values stay Pulumi secrets. */
 export const secretConfigKeys: readonly ConfigKey[] = ["cloudflareApiToken"];

@@ -15,6 +15,7 @@ import { z } from "zod";
 import type { RouterKind } from "../../components/trafficSplit/routers/registry";
 import type { StackEngine } from "../engine/port";
 import type { ClusterProbe } from "../release/ports";
+import { stackConfigKeys } from "../../infra/configKeys";
 
 /** Where an environment's release runs. */
 export interface ReleaseTarget {
@@ -132,12 +133,12 @@ export function httpRouteCanaryWeight(route: unknown, services: { readonly stabl
 
 /** Namespace, app and router of a release stack, from its config (`rollgate:*` keys). */
 export function releaseTargetFromConfig(stack: string, config: Readonly<Record<string, string>>): ReleaseTarget {
-  const app = config["rollgate:app"];
-  if (!app) throw new Error(`stack \`${stack}\` has no rollgate:app config`);
-  const router = config["rollgate:router"] || "gateway-api";
-  const namespace = config["rollgate:namespace"];
+  const app = config[stackConfigKeys.app];
+  if (!app) throw new Error(`stack \`${stack}\` has no ${stackConfigKeys.app} config`);
+  const router = config[stackConfigKeys.router] || "gateway-api";
+  const namespace = config[stackConfigKeys.namespace];
   if (namespace) return { namespace, app, router };
-  const environment = config["rollgate:environment"];
+  const environment = config[stackConfigKeys.environment];
   if (!environment) throw new Error(`stack \`${stack}\` has neither rollgate:namespace nor rollgate:environment config`);
   return { namespace: `${app}-${environment}`, app, router };
 }

@@ -10,8 +10,18 @@ import { ConditionSyntaxError, parseCondition } from "./analysis/condition";
 import { LABEL_NAME, RESERVED_LABELS } from "./analysis/promql";
 import { ReleaseValidationError, type FieldIssue } from "./errors";
 import { DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS, MAX_STEPS, planSteps, stepWeightProblems } from "./steps";
+import { stackConfigKeys } from "../../infra/configKeys";
 
 /** Names of the built-in checks, as they appear in analysis records. */
+
+/** The stack config keys a release sets unless its settings name others (the program's own). */
+export const defaultReleaseConfigKeys = {
+  stableImage: stackConfigKeys.stableImage,
+  canaryImage: stackConfigKeys.canaryImage,
+  canaryWeight: stackConfigKeys.canaryWeight,
+  releaseId: stackConfigKeys.releaseId,
+  deployedBy: stackConfigKeys.deployedBy,
+} as const;
 export const BUILT_IN_METRICS = {
   requestCount: "request-count",
   errorRate: "error-rate",
@@ -227,11 +237,11 @@ export const controllerSettingsSchema = z
     /** Stack config keys the program reads. The canary is removed by setting its image to "". */
     configKeys: z
       .object({
-        stableImage: z.string().min(1).default("rollgate:stableImage"),
-        canaryImage: z.string().min(1).default("rollgate:canaryImage"),
-        canaryWeight: z.string().min(1).default("rollgate:canaryWeight"),
-        releaseId: z.string().min(1).default("rollgate:releaseId"),
-        deployedBy: z.string().min(1).default("rollgate:deployedBy"),
+        stableImage: z.string().min(1).default(defaultReleaseConfigKeys.stableImage),
+        canaryImage: z.string().min(1).default(defaultReleaseConfigKeys.canaryImage),
+        canaryWeight: z.string().min(1).default(defaultReleaseConfigKeys.canaryWeight),
+        releaseId: z.string().min(1).default(defaultReleaseConfigKeys.releaseId),
+        deployedBy: z.string().min(1).default(defaultReleaseConfigKeys.deployedBy),
       })
       .strict()
       .default({}),

@@ -7,19 +7,14 @@
 import type { OperationOptions, PreviewResult, StackConfig, StackEngine, StackSummary, UpResult } from "../../engine/port";
 import type { Clock } from "../../deps";
 import { errorSummary } from "../../errors";
+import { defaultReleaseConfigKeys } from "../../release/schemas";
 import { prOfStack } from "../previews/naming";
 import type { AuditLog } from "./auditLog";
 import type { AuditEntry } from "./record";
 import type { ReleaseLookup } from "./releaseAudit";
 
-/** Config keys the release controller sets (its defaults). */
-export const releaseConfigKeys = {
-  stableImage: "rollgate:stableImage",
-  canaryImage: "rollgate:canaryImage",
-  canaryWeight: "rollgate:canaryWeight",
-  releaseId: "rollgate:releaseId",
-  deployedBy: "rollgate:deployedBy",
-} as const;
+/** Config keys the release controller sets (the program's; a controller configured with others is not described). */
+export const releaseConfigKeys = defaultReleaseConfigKeys;
 
 /** What an update changes, for people: `canary image X, weight 25%`. */
 export function describeUpdate(config: StackConfig): string {

@@ -1,5 +1,6 @@
 /** The desired state of a preview, and how it is written to and read from a stack. */
 import type { StackConfig } from "../../engine/port";
+import { stackConfigKeys } from "../../../infra/configKeys";
 
 export interface PreviewSpec {
   readonly image: string;
@@ -14,14 +15,14 @@ export interface PreviewSpec {
  * treats as unset, so a value from an earlier update does not linger.
  */
 export const previewConfigKeys = {
-  environment: "rollgate:environment",
-  pr: "rollgate:pr",
-  image: "rollgate:image",
-  branch: "rollgate:branch",
-  commitSha: "rollgate:commitSha",
-  ttlHours: "rollgate:ttlHours",
-  createdAt: "rollgate:createdAt",
-  deployedBy: "rollgate:deployedBy",
+  environment: stackConfigKeys.environment,
+  pr: stackConfigKeys.pr,
+  image: stackConfigKeys.image,
+  branch: stackConfigKeys.branch,
+  commitSha: stackConfigKeys.commitSha,
+  ttlHours: stackConfigKeys.ttlHours,
+  createdAt: stackConfigKeys.createdAt,
+  deployedBy: stackConfigKeys.deployedBy,
 } as const;
 
 export interface PreviewPlan {
