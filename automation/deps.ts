@@ -2,13 +2,22 @@
  * What the service needs from the outside world. `index.ts` builds these for
  * production; tests pass fakes. Nothing here imports express or Pulumi.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 
+/** Time, injected: the service and the release controller never read the wall clock or set timers themselves, so tests control both. */
 export interface Clock {
   now(): Date;
+  /** Resolves after `ms`; rejects (with the signal's reason) as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: async (ms, signal) => {
+    await sleep(ms, undefined, { signal });
+  },
+};
 
 /**
  * Waits until a Kubernetes Deployment has rolled out (all replicas updated and

@@ -133,6 +133,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
         engine: adapters.engine,
         cluster: adapters.clusterProbe,
         logger,
+        clock,
         ...config.releases,
         ...(adapters.routerTargets ? { routerTargets: adapters.routerTargets } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -22,7 +22,7 @@ import type { StackConfig, StackEngine } from "../engine/port";
 import { buildChecks, buildTrafficGate } from "./analysis/checks";
 import type { MetricProvider } from "./analysis/provider";
 import { runAnalysis, type AnalysisResult } from "./analysis/run";
-import { systemClock, type Clock } from "./clock";
+import { systemClock, type Clock } from "../deps";
 import { errorSummary, ServiceUnavailableError } from "../errors";
 import { LeaseLostError } from "../store/leases";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "./errors";

@@ -4,7 +4,7 @@
  * the clock are injected; every decision is made by the pure functions in
  * `assess.ts` and `checks.ts`.
  */
-import type { Clock } from "../clock";
+import type { Clock } from "../../deps";
 import { BUILT_IN_METRICS, type AnalysisRecord } from "../schemas";
 import type { MeasurementPlan } from "../steps";
 import { assessAnalysis, assessMetric, type Assessment, type Phase } from "./assess";

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../../deps";
 import type { StackEngine } from "../../engine/port";
-import type { Clock } from "../../release/clock";
+import type { Clock } from "../../deps";
 import { ReleaseController } from "../../release/controller";
 import type { ClusterProbe, Notifier, ReleaseCommands, ReleaseLeases } from "../../release/ports";
 import { combineNotifiers } from "../audit/fanOutNotifier";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { systemClock } from "../../../automation/deps";
 import { parseStartReleaseRequest, type Release } from "../../../automation/release/schemas";
 import { createRelease, transition } from "../../../automation/release/stateMachine";
 import { MetricsRegistry } from "../../../automation/services/metrics/exposition";
@@ -31,7 +32,7 @@ async function render(releases: Release[]): Promise<string> {
       if (environment === "staging") throw new Error("no config");
       return { app: "web", namespace: `web-${environment}` };
     },
-    clock: { now: () => now },
+    clock: { ...systemClock, now: () => now },
   });
   return registry.render();
 }
@@ -73,7 +74,7 @@ describe("release metrics", () => {
 
   it("renders the headers and no samples without releases, and survives a failing source", async () => {
     const registry = new MetricsRegistry();
-    registerReleaseMetrics(registry, { releases: async () => Promise.reject(new Error("disk gone")), clock: { now: () => now } });
+    registerReleaseMetrics(registry, { releases: async () => Promise.reject(new Error("disk gone")), clock: { ...systemClock, now: () => now } });
 
     const text = await registry.render();
 

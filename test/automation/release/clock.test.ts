@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { systemClock } from "../../../automation/release/clock";
+import { systemClock } from "../../../automation/deps";
 
 describe("system clock", () => {
   it("sleeps for real", async () => {

@@ -6,7 +6,7 @@
 import type { ChangeSummary, OperationOptions, PreviewResult, StackConfig, StackEngine, StackSummary, UpResult } from "../../../automation/engine/port";
 import { errorRatioQuery, latencyQuantileQuery, requestCountQuery, type QueryScope } from "../../../automation/release/analysis/promql";
 import type { Measurement, MetricProvider } from "../../../automation/release/analysis/provider";
-import type { Clock } from "../../../automation/release/clock";
+import type { Clock } from "../../../automation/deps";
 import { ReleaseController, type ReleaseControllerDeps } from "../../../automation/release/controller";
 import type { ClusterProbe, Logger, Notifier, ReleaseEvent } from "../../../automation/release/ports";
 import type { ReleaseStore } from "../../../automation/release/store";

@@ -2,7 +2,7 @@
 import { Writable } from "node:stream";
 import request from "supertest";
 import { createApp, type AppConfig, type AppDeps, type RollgateApp } from "../../../automation/app";
-import type { Clock, DeploymentWaiter, ReadinessCheck, SmokeChecker } from "../../../automation/deps";
+import { systemClock, type Clock, type DeploymentWaiter, type ReadinessCheck, type SmokeChecker } from "../../../automation/deps";
 import { createLogger } from "../../../automation/logger";
 import { TokenStore, hashToken } from "../../../automation/services/auth/tokens";
 import { MemoryOperationStore } from "../../../automation/services/operations/store";
@@ -36,6 +36,10 @@ export class FakeClock implements Clock {
   }
   advanceHours(hours: number): void {
     this.current = new Date(this.current.getTime() + hours * 3_600_000);
+  }
+  /** Waits for real: the service's tests move the date, not timers. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(ms, signal);
   }
 }
 

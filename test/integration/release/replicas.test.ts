@@ -9,7 +9,7 @@ import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LeaseKeeper } from "../../../automation/coordination/leaseKeeper";
 import { KeptReleaseLeases } from "../../../automation/coordination/releaseLeases";
-import { systemClock } from "../../../automation/release/clock";
+import { systemClock } from "../../../automation/deps";
 import { ReleaseController } from "../../../automation/release/controller";
 import { ReleaseConflictError } from "../../../automation/release/errors";
 import { parseStartReleaseRequest, type Release, type StartReleaseRequestInput } from "../../../automation/release/schemas";

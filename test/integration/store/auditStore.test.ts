@@ -1,5 +1,6 @@
 import pino from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../../automation/deps";
 import { AuditLog } from "../../../automation/services/audit/auditLog";
 import { auditId, toAuditRecord, type AuditEntry } from "../../../automation/services/audit/record";
 import { PgAuditStore } from "../../../automation/store/auditStore";
@@ -51,7 +52,7 @@ describe("PgAuditStore", () => {
 
   it("keeps every record of two replicas appending at once", async () => {
     const replicas = [testDatabase().open(), testDatabase().open()].map(
-      (db, n) => new AuditLog({ store: new PgAuditStore(db), clock: { now: () => new Date() }, logger: pino({ level: "silent" }), random: () => `${n}0000000`.slice(0, 8) }),
+      (db, n) => new AuditLog({ store: new PgAuditStore(db), clock: systemClock, logger: pino({ level: "silent" }), random: () => `${n}0000000`.slice(0, 8) }),
     );
 
     await Promise.all(replicas.flatMap((log) => Array.from({ length: 25 }, (_, i) => log.record(entry("staging", new Date(Date.UTC(2030, 2, 1, 0, 0, i)).toISOString())))));
