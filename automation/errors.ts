@@ -122,22 +122,10 @@ export const pulumiErrorKinds: Readonly<Record<string, ErrorKind>> = {
   StackAlreadyExistsError: "conflict",
 };
 
-/**
- * Errors of the release controller (`automation/release/errors.ts`), by
- * name so the HTTP layer does not depend on the controller's module. Their
- * messages are written for clients.
- */
-export const releaseErrorKinds: Readonly<Record<string, ErrorKind>> = {
-  ReleaseValidationError: "invalid-request",
-  ReleaseConflictError: "conflict",
-  ReleaseNotFoundError: "not-found",
-  IllegalTransitionError: "conflict",
-};
-
 /** The kind of a thrown value, or `undefined` for unexpected errors. */
 export function errorKindOf(err: unknown): ErrorKind | undefined {
   if (err instanceof RollgateError) return err.kind;
-  if (err instanceof Error) return pulumiErrorKinds[err.name] ?? releaseErrorKinds[err.name];
+  if (err instanceof Error) return pulumiErrorKinds[err.name];
   return undefined;
 }
 

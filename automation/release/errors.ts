@@ -1,8 +1,9 @@
 /**
- * Typed errors of the release controller. The HTTP layer maps each class to
- * a status code in one place (conflict → 409, not found → 404, validation →
- * 400, illegal transition → 409); nothing here knows about HTTP.
+ * Typed errors of the release controller, in the service's one hierarchy
+ * (`RollgateError` and its kinds): the HTTP layer maps kinds to status codes
+ * in one place; nothing here knows about HTTP.
  */
+import { ConflictError, NotFoundError, RollgateError } from "../errors";
 
 /** One problem with a request, named by its field path (`steps[1].weight`). */
 export interface FieldIssue {
@@ -10,15 +11,16 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-export class ReleaseValidationError extends Error {
+export class ReleaseValidationError extends RollgateError {
+  override readonly kind = "invalid-request";
+
   constructor(readonly issues: readonly FieldIssue[]) {
     super(issues.map((issue) => `\`${issue.field}\` ${issue.message}`).join("; "));
-    this.name = "ReleaseValidationError";
   }
 }
 
 /** A release is already active (progressing or paused) in the environment. */
-export class ReleaseConflictError extends Error {
+export class ReleaseConflictError extends ConflictError {
   constructor(
     readonly environment: string,
     readonly activeReleaseId?: string,
@@ -28,19 +30,17 @@ export class ReleaseConflictError extends Error {
         ? `environment \`${environment}\` already has an active release (${activeReleaseId}); promote or abort it first`
         : `a release is already starting in environment \`${environment}\``,
     );
-    this.name = "ReleaseConflictError";
   }
 }
 
-export class ReleaseNotFoundError extends Error {
+export class ReleaseNotFoundError extends NotFoundError {
   constructor(readonly releaseId: string) {
     super(`release \`${releaseId}\` not found`);
-    this.name = "ReleaseNotFoundError";
   }
 }
 
 /** A status change or command that the release's current state does not allow. */
-export class IllegalTransitionError extends Error {
+export class IllegalTransitionError extends ConflictError {
   constructor(
     readonly releaseId: string,
     readonly from: string,
@@ -49,7 +49,6 @@ export class IllegalTransitionError extends Error {
     detail?: string,
   ) {
     super(`release \`${releaseId}\` is ${from}; cannot ${attempted}${detail ? `: ${detail}` : ""}`);
-    this.name = "IllegalTransitionError";
   }
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError, PreviewNotFoundError, ValidationError } from "../../../automation/errors";
 import { toProblem } from "../../../automation/middleware/problem";
+import {
+  CorruptReleaseRecordError,
+  IllegalTransitionError,
+  ReleaseConflictError,
+  ReleaseNotFoundError,
+  ReleaseValidationError,
+} from "../../../automation/release/errors";
 import { namedError } from "../support/fakeEngine";
 import { bearer, createHarness, tokens } from "../support/harness";
 
@@ -61,22 +68,21 @@ describe("toProblem", () => {
     expect(toProblem(Object.assign(new Error("x"), { type: "charset.unsupported" })).status).toBe(415);
   });
 
-  it("maps the release controller's errors by name, with their field issues", () => {
-    const invalid = Object.assign(namedError("ReleaseValidationError", "`steps[1].weight` must be at most 100"), {
-      issues: [{ field: "steps[1].weight", message: "must be at most 100" }],
-    });
+  it("maps the release controller's errors by their kind, with their field issues", () => {
+    const invalid = new ReleaseValidationError([{ field: "steps[1].weight", message: "must be at most 100" }]);
 
     expect(toProblem(invalid)).toMatchObject({
       status: 400,
       body: { errors: [{ path: "body.steps[1].weight", message: "must be at most 100" }] },
     });
-    expect(toProblem(namedError("ReleaseConflictError", "environment `production` already has an active release")).body).toMatchObject({
+    expect(toProblem(new ReleaseConflictError("production", "rel-1")).body).toMatchObject({
       status: 409,
-      detail: "environment `production` already has an active release",
+      detail: "environment `production` already has an active release (rel-1); promote or abort it first",
     });
-    expect(toProblem(namedError("ReleaseNotFoundError")).status).toBe(404);
-    expect(toProblem(namedError("IllegalTransitionError")).status).toBe(409);
-    expect(toProblem(namedError("CorruptReleaseRecordError")).status).toBe(500);
+    expect(toProblem(new ReleaseNotFoundError("rel-9")).status).toBe(404);
+    expect(toProblem(new IllegalTransitionError("rel-1", "succeeded", "promote")).status).toBe(409);
+    expect(toProblem(new CorruptReleaseRecordError("releases/rel-1", "bad json")).status).toBe(500);
+    expect(toProblem(namedError("ReleaseConflictError", "an impostor by name")).status).toBe(500);
   });
 
   it("treats anything else as a 500", () => {
