@@ -111,21 +111,9 @@ export class OperationNotFoundError extends NotFoundError {
   }
 }
 
-/**
- * Errors of `@pulumi/pulumi/automation` recognised by name, because only
- * `automation/engine/` may import that module. Their messages carry engine
- * output, so clients get a fixed wording instead.
- */
-export const pulumiErrorKinds: Readonly<Record<string, ErrorKind>> = {
-  ConcurrentUpdateError: "conflict",
-  StackNotFoundError: "not-found",
-  StackAlreadyExistsError: "conflict",
-};
-
 /** The kind of a thrown value, or `undefined` for unexpected errors. */
 export function errorKindOf(err: unknown): ErrorKind | undefined {
   if (err instanceof RollgateError) return err.kind;
-  if (err instanceof Error) return pulumiErrorKinds[err.name];
   return undefined;
 }
 

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
+  StackAlreadyExistsError,
   StackNotFoundError,
   type ConfigMap,
   type LocalWorkspaceOptions,
@@ -11,6 +12,7 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { BackendUnavailableError } from "../errors";
+import { NoSuchStackError, StackBusyError, StackExistsError } from "./errors";
 import { LeaseLostError } from "../store/leases";
 import { toEngineEvent } from "./events";
 import { KeyedSerializer } from "../support/keyedSerializer";
@@ -143,14 +145,14 @@ export class LocalStackEngine implements StackEngine {
   }
 
   async outputs(stackName: string): Promise<Record<string, unknown>> {
-    const stack = await backendErrors(() => this.selectExisting(stackName));
-    const outputs = await backendErrors(() => stack.outputs());
+    const stack = await portErrors(stackName, () => this.selectExisting(stackName));
+    const outputs = await portErrors(stackName, () => stack.outputs());
     return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
   }
 
   /** The stack's config values (secrets as `[secret]`), read from the store without a CLI run. */
   async config(stackName: string): Promise<Record<string, string>> {
-    await backendErrors(() => this.selectExisting(stackName));
+    await portErrors(stackName, () => this.selectExisting(stackName));
     if (!this.options.configStore) this.seedWorkspace(stackName);
     const stored = await this.options.configStore?.load(stackName);
     return configValues(stored?.content ?? readIfPresent(this.configFile(stackName)), `the config of stack ${stackName}`);
@@ -158,7 +160,7 @@ export class LocalStackEngine implements StackEngine {
 
   async list(): Promise<StackSummary[]> {
     const workspace = await LocalWorkspace.create(this.workspaceOptions(join(this.options.workspacesDir, "_list")));
-    const stacks = await backendErrors(() => workspace.listStacks());
+    const stacks = await portErrors(undefined, () => workspace.listStacks());
     return stacks.map((stack) => ({
       name: stack.name,
       lastUpdate: stack.lastUpdate,
@@ -184,7 +186,7 @@ export class LocalStackEngine implements StackEngine {
   /** Runs `work` alone on the stack: after this process's earlier work on it, holding its lease across replicas. */
   private exclusive<T>(stackName: string, signal: AbortSignal | undefined, work: (held: GuardedStack, signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     return this.serializer.run(stackName, () =>
-      backendErrors(() =>
+      portErrors(stackName, () =>
         this.guard.run(
           stackName,
           async (held) => {
@@ -364,11 +366,18 @@ export class LocalStackEngine implements StackEngine {
 /** What the CLI says when its `postgres://` backend cannot be reached (lib/pq and Pulumi's bucket driver). */
 const backendDown = /failed to (ping|connect to) PostgreSQL|pq: the database system is|driver: bad connection/;
 
-/** Runs `run`, translating "the state backend is unreachable" into `BackendUnavailableError` (a 503, a retry for releases). */
-async function backendErrors<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * Runs `run`, translating the SDK's errors into the port's, once, where the
+ * engine is left: a missing or busy stack, and "the state backend is
+ * unreachable" (`BackendUnavailableError`: a 503, a retry for releases).
+ */
+async function portErrors<T>(stack: string | undefined, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
+    if (stack !== undefined && error instanceof StackNotFoundError) throw new NoSuchStackError(stack);
+    if (stack !== undefined && error instanceof StackAlreadyExistsError) throw new StackExistsError(stack);
+    if (stack !== undefined && error instanceof ConcurrentUpdateError) throw new StackBusyError(stack);
     if (error instanceof Error && !(error instanceof BackendUnavailableError) && backendDown.test(error.message)) {
       throw new BackendUnavailableError(backendDown.exec(error.message)?.[0] ?? "unreachable");
     }

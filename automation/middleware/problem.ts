@@ -6,7 +6,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "../deps";
-import { errorKindOf, fieldErrorsOf, pulumiErrorKinds, ValidationError, type ErrorKind, type FieldError } from "../errors";
+import { errorKindOf, fieldErrorsOf, ValidationError, type ErrorKind, type FieldError } from "../errors";
 import type { ProblemBody } from "../schemas/common";
 import { requestIdOf } from "./requestContext";
 
@@ -37,13 +37,6 @@ const titles: Record<number, string> = {
   429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",
-};
-
-/** Client-safe wording for the Pulumi SDK's errors, whose messages carry engine output. */
-const pulumiDetails: Record<string, string> = {
-  ConcurrentUpdateError: "another update is in progress on this stack; retry when it has finished",
-  StackNotFoundError: "the stack does not exist",
-  StackAlreadyExistsError: "the stack already exists",
 };
 
 export interface ProblemResponse {
@@ -101,7 +94,7 @@ export function toProblem(err: unknown): ProblemResponse {
   const kind = errorKindOf(err);
   if (kind && err instanceof Error) {
     const status = statusByKind[kind];
-    const detail = err.name in pulumiErrorKinds ? (pulumiDetails[err.name] ?? "stack error") : err.message;
+    const detail = err.message;
     return {
       status,
       body: problem(status, kind, detail, kind === "invalid-request" ? fieldErrorsOf(err) : undefined),

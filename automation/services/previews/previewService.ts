@@ -9,6 +9,7 @@
 import { z } from "zod";
 import type { StackEngine, StackSummary } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
+import { NoSuchStackError } from "../../engine/errors";
 import { LimitReachedError, PreviewLimitError, PreviewNotFoundError } from "../../errors";
 import type { OperationContext, OperationScheduler } from "../operations/scheduler";
 import type { OperationStore } from "../operations/store";
@@ -384,7 +385,7 @@ export class PreviewService {
       return readPreviewOutputs(await this.deps.engine.outputs(stack));
     } catch (err) {
       // The stack went away between listing and reading it.
-      if (err instanceof Error && err.name === "StackNotFoundError") return {};
+      if (err instanceof NoSuchStackError) return {};
       throw err;
     }
   }

@@ -5,6 +5,7 @@
  * authorization is the routes' business (it needs the principal).
  */
 import type { Logger } from "../../deps";
+import { NoSuchStackError } from "../../engine/errors";
 import { NotFoundError } from "../../errors";
 import type { ReleaseController } from "../../release/controller";
 import type { Release, ReleaseStatus, StartReleaseRequest } from "../../release/schemas";
@@ -65,7 +66,7 @@ export class ReleaseService {
     try {
       return await this.deps.controller.start(request, actor);
     } catch (error) {
-      if (error instanceof Error && error.name === "StackNotFoundError") throw new EnvironmentNotFoundError(request.environment);
+      if (error instanceof NoSuchStackError) throw new EnvironmentNotFoundError(request.environment);
       throw error;
     }
   }

@@ -51,7 +51,7 @@ describe("CachedReadsEngine", () => {
 
     await engine.destroy("preview-pr-7");
     expect(await engine.list()).toEqual([]);
-    await expect(engine.outputs("preview-pr-7")).rejects.toThrow(/no stack/);
+    await expect(engine.outputs("preview-pr-7")).rejects.toThrow(/does not exist/);
   });
 
   it("does not keep a failed read", async () => {

@@ -12,7 +12,8 @@ import type { Release, StartReleaseRequest } from "../../../automation/release/s
 import { applyCommand, createRelease, isActive, type ReleaseCommand } from "../../../automation/release/stateMachine";
 import { TokenStore, hashToken } from "../../../automation/services/auth/tokens";
 import type { ReleaseControllerPort } from "../../../automation/services/releases/releaseService";
-import { FakeStackEngine, namedError } from "../support/fakeEngine";
+import { NoSuchStackError } from "../../../automation/engine/errors";
+import { FakeStackEngine } from "../support/fakeEngine";
 
 export const releaseTokens = {
   admin: "rg_rel_admin",
@@ -57,7 +58,7 @@ export class FakeReleaseController implements ReleaseControllerPort {
     this.calls.push(`start ${request.environment} ${actor}`);
     this.started.push({ request, actor });
     const previousImage = this.stableImages[request.environment];
-    if (previousImage === undefined) throw namedError("StackNotFoundError", `no stack named '${request.environment}' found`);
+    if (previousImage === undefined) throw new NoSuchStackError(request.environment);
     const active = [...this.releases.values()].find((release) => release.environment === request.environment && isActive(release.status));
     if (active) throw new ReleaseConflictError(request.environment, active.id);
     if (previousImage === request.image) {

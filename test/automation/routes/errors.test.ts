@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError, PreviewNotFoundError, ValidationError } from "../../../automation/errors";
+import { NoSuchStackError, StackBusyError, StackExistsError } from "../../../automation/engine/errors";
 import { toProblem } from "../../../automation/middleware/problem";
 import {
   CorruptReleaseRecordError,
@@ -13,17 +14,27 @@ import { bearer, createHarness, tokens } from "../support/harness";
 
 describe("error mapping through the app", () => {
   it.each([
-    ["ConcurrentUpdateError", 409],
-    ["StackNotFoundError", 404],
-    ["StackAlreadyExistsError", 409],
-  ])("maps the engine's %s to %i without leaking its message", async (name, status) => {
+    [new StackBusyError("preview-pr-1"), 409],
+    [new NoSuchStackError("preview-pr-1"), 404],
+    [new StackExistsError("preview-pr-1"), 409],
+  ])("maps the engine port's %s to %i with its client-safe message", async (error, status) => {
     const h = createHarness();
-    h.engine.failReads = namedError(name, "stderr: /home/runner/.pulumi/secret-path details");
+    h.engine.failReads = error;
 
     const response = await h.http.get("/api/v1/previews").set("Authorization", bearer(tokens.reader));
 
     expect(response.status).toBe(status);
     expect(response.type).toBe("application/problem+json");
+    expect(response.body.detail).toBe(error.message);
+  });
+
+  it("answers an SDK error the engine did not translate as a 500, whatever its name", async () => {
+    const h = createHarness();
+    h.engine.failReads = namedError("StackNotFoundError", "stderr: /home/runner/.pulumi/secret-path details");
+
+    const response = await h.http.get("/api/v1/previews").set("Authorization", bearer(tokens.reader));
+
+    expect(response.status).toBe(500);
     expect(JSON.stringify(response.body)).not.toContain("secret-path");
   });
 
@@ -41,13 +52,13 @@ describe("error mapping through the app", () => {
 
   it("records an engine conflict during an operation as the operation's error", async () => {
     const h = createHarness();
-    h.engine.failUp = () => namedError("ConcurrentUpdateError", "the stack is currently locked by 1 lock(s)");
+    h.engine.failUp = (stack) => new StackBusyError(stack);
 
     const created = await h.http.post("/api/v1/previews").set("Authorization", bearer(tokens.writer)).send({ pr: 4, image: "a/b:c" });
     await h.idle();
     const operation = await h.http.get(`/api/v1/operations/${created.body.operation.id}`).set("Authorization", bearer(tokens.reader));
 
-    expect(operation.body).toMatchObject({ status: "failed", error: "the stack is currently locked by 1 lock(s)" });
+    expect(operation.body).toMatchObject({ status: "failed", error: "another update is in progress on stack `preview-pr-4`; retry when it has finished" });
   });
 });
 

@@ -1,4 +1,5 @@
 /** A StackEngine that keeps stacks in memory, records every call and can hold or fail operations. */
+import { NoSuchStackError } from "../../../automation/engine/errors";
 import type {
   EngineEvent,
   OperationOptions,
@@ -100,7 +101,7 @@ export class FakeStackEngine implements StackEngine {
     this.calls.push({ method: "outputs", stack });
     if (this.failReads) throw this.failReads;
     const found = this.stacks.get(stack);
-    if (!found) throw namedError("StackNotFoundError", `no stack named '${stack}' found`);
+    if (!found) throw new NoSuchStackError(stack);
     return { ...found.outputs };
   }
 
@@ -108,7 +109,7 @@ export class FakeStackEngine implements StackEngine {
     this.calls.push({ method: "config", stack });
     if (this.failReads) throw this.failReads;
     const found = this.stacks.get(stack);
-    if (!found) throw namedError("StackNotFoundError", `no stack named '${stack}' found`);
+    if (!found) throw new NoSuchStackError(stack);
     return { ...found.config };
   }
 
