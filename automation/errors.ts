@@ -23,8 +23,8 @@ export interface FieldError {
 export abstract class RollgateError extends Error {
   abstract readonly kind: ErrorKind;
 
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -125,6 +125,15 @@ export function fieldErrorsOf(err: unknown): FieldError[] {
     const { field, message } = (issue ?? {}) as { field?: unknown; message?: unknown };
     return typeof field === "string" && typeof message === "string" ? [{ path: `body.${field}`, message }] : [];
   });
+}
+
+/** An error's message with those of its causes (the SDK's text behind a translated error), for logs. */
+export function fullMessageOf(err: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = err, depth = 0; current !== undefined && depth < 5; current = (current as { cause?: unknown }).cause, depth += 1) {
+    parts.push(messageOf(current));
+  }
+  return parts.join("\ncaused by: ");
 }
 
 /** A short, client-safe message for an error (no stack, no password of a URL it quotes). */

@@ -7,19 +7,28 @@
 import { ConflictError, NotFoundError } from "../errors";
 
 export class NoSuchStackError extends NotFoundError {
-  constructor(readonly stackName: string) {
-    super(`stack \`${stackName}\` does not exist`);
+  constructor(
+    readonly stackName: string,
+    options?: ErrorOptions,
+  ) {
+    super(`stack \`${stackName}\` does not exist`, options);
   }
 }
 
 export class StackBusyError extends ConflictError {
-  constructor(readonly stackName: string) {
-    super(`another update is in progress on stack \`${stackName}\`; retry when it has finished`);
+  constructor(
+    readonly stackName: string,
+    options?: ErrorOptions,
+  ) {
+    super(`another update is in progress on stack \`${stackName}\`; retry when it has finished`, options);
   }
 }
 
 export class StackExistsError extends ConflictError {
-  constructor(readonly stackName: string) {
-    super(`stack \`${stackName}\` already exists`);
+  constructor(
+    readonly stackName: string,
+    options?: ErrorOptions,
+  ) {
+    super(`stack \`${stackName}\` already exists`, options);
   }
 }

@@ -375,9 +375,9 @@ async function portErrors<T>(stack: string | undefined, run: () => Promise<T>): 
   try {
     return await run();
   } catch (error) {
-    if (stack !== undefined && error instanceof StackNotFoundError) throw new NoSuchStackError(stack);
-    if (stack !== undefined && error instanceof StackAlreadyExistsError) throw new StackExistsError(stack);
-    if (stack !== undefined && error instanceof ConcurrentUpdateError) throw new StackBusyError(stack);
+    if (stack !== undefined && error instanceof StackNotFoundError) throw new NoSuchStackError(stack, { cause: error });
+    if (stack !== undefined && error instanceof StackAlreadyExistsError) throw new StackExistsError(stack, { cause: error });
+    if (stack !== undefined && error instanceof ConcurrentUpdateError) throw new StackBusyError(stack, { cause: error });
     if (error instanceof Error && !(error instanceof BackendUnavailableError) && backendDown.test(error.message)) {
       throw new BackendUnavailableError(backendDown.exec(error.message)?.[0] ?? "unreachable");
     }

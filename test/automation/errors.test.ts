@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorSummary, messageOf, redactCredentials } from "../../automation/errors";
+import { errorSummary, fullMessageOf, messageOf, redactCredentials } from "../../automation/errors";
 
 describe("redactCredentials", () => {
   it("masks the password of every URL in a text and keeps the rest", () => {
@@ -47,5 +47,14 @@ describe("errorSummary", () => {
 
   it("masks credentials like every message", () => {
     expect(errorSummary(new Error("error: connect postgres://rollgate:s3cret@db:5432/rollgate failed"))).not.toContain("s3cret");
+  });
+});
+
+describe("fullMessageOf", () => {
+  it("adds the messages of an error's causes, for the logs", () => {
+    const sdk = new Error("the stack is currently locked by 1 lock(s): postgres://rollgate:pw@db/rollgate by root@host (pid 7)");
+    const translated = new Error("another update is in progress", { cause: sdk });
+
+    expect(fullMessageOf(translated)).toBe("another update is in progress\ncaused by: the stack is currently locked by 1 lock(s): postgres://rollgate:****@db/rollgate by root@host (pid 7)");
   });
 });

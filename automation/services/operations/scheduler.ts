@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { LeaseKeeper } from "../../coordination/leaseKeeper";
 import type { ChangeSummary, EngineEvent } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
-import { errorSummary, messageOf, redactCredentials, ServiceUnavailableError } from "../../errors";
+import { errorSummary, fullMessageOf, redactCredentials, ServiceUnavailableError } from "../../errors";
 import type { LeaseRef } from "../../store/leases";
 import type { ClaimedOperation, OperationStore, Outcome } from "./store";
 import type { NewEntry, Operation, ServiceOperationKind } from "./types";
@@ -250,7 +250,7 @@ export class OperationScheduler {
     } catch (err) {
       unavailable = err instanceof ServiceUnavailableError;
       // The whole message stays in the operation's log (and the service log); the record shows users a summary.
-      entries.add({ kind: "log", line: `error: ${messageOf(err).slice(0, maxErrorLength)}` });
+      entries.add({ kind: "log", line: `error: ${fullMessageOf(err).slice(0, maxErrorLength)}` });
       outcome = { status: "failed", finishedAt: clock.now(), ...(changes ? { changes } : {}), error: errorSummary(err) };
       if (!signal.aborted) logger.warn({ err }, "operation failed");
     }
