@@ -142,24 +142,36 @@ export function messageOf(err: unknown): string {
 }
 
 /** The most a summary shown to users (API, dashboard, PR comments, audit) may be. */
-export const maxErrorSummaryLength = 1000;
+export const maxErrorSummaryLength = 2000;
 
 /** Absolute local paths (`/work/app/.rollgate/workspaces/preview-pr-1/Pulumi.yaml`), by their top directories: not URL paths. */
 const localPath = /(?<![\w:/.~-])\/(?:home|root|tmp|var|usr|opt|etc|srv|mnt|run|work|workspace|Users|private|nix)\/(?:[\w.@+~-]+\/)*([\w.@+~-]*)/g;
 
+/** The `Policies:` section of Pulumi's output, as the CLI indents it (readers parse the indentation). */
+function policiesSection(lines: readonly string[]): string[] {
+  const start = lines.findIndex((line) => line.trim() === "Policies:");
+  if (start === -1) return [];
+  const end = lines.findIndex((line, index) => index > start && line.trim() !== "" && !/^\s/.test(line));
+  return lines.slice(start, end === -1 ? undefined : end);
+}
+
 /**
- * What users are shown of an error: its `error:` lines (Pulumi's CLI output
- * has many others), without stack frames or this machine's paths, capped.
- * The full text belongs in the service log and the operation's log.
+ * What users are shown of an error: its text without stack frames or this
+ * machine's paths; when that is too long, Pulumi's policy violations and
+ * `error:` lines (the rest of a CLI's output is progress). Capped. The full
+ * text belongs in the service log and the operation's log.
  */
 export function errorSummary(err: unknown): string {
   const lines = messageOf(err)
+    .replace(localPath, (_path, file: string) => `…/${file}`)
     .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !/^at\s/.test(line));
-  const errorLines = lines.filter((line) => /\berror:/i.test(line));
-  const chosen = [...new Set(errorLines.length > 0 ? errorLines : lines.slice(0, 5))];
-  const text = chosen.join("\n").replace(localPath, (_path, file: string) => `…/${file}`);
+    .filter((line) => !/^\s*at\s/.test(line))
+    .map((line) => line.trimEnd());
+  let text = lines.join("\n").replace(/\n{3,}/g, "\n\n").trim();
+  if (text.length > maxErrorSummaryLength) {
+    const errorLines = [...new Set(lines.map((line) => line.trim()).filter((line) => /\berror:/i.test(line)))];
+    text = [...policiesSection(lines), ...errorLines].join("\n").trim() || text;
+  }
   return text.length > maxErrorSummaryLength ? `${text.slice(0, maxErrorSummaryLength - 1)}…` : text;
 }
 

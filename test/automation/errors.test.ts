@@ -22,27 +22,57 @@ describe("messageOf", () => {
 });
 
 describe("errorSummary", () => {
-  it("keeps Pulumi's error lines, without this machine's paths or stack frames", () => {
+  it("drops stack frames and this machine's paths, keeping the rest as it is", () => {
     const cli = new Error(
       [
         "code: 255",
         " stdout: Updating (preview-pr-7):",
-        "    pulumi:pulumi:Stack rollgate-preview-pr-7 running",
         "    at Object.<anonymous> (/work/main/node_modules/@pulumi/pulumi/automation/errors.js:12:9)",
         " stderr: error: could not read /root/.cache/rollgate/toolchain/pulumi-home/credentials.json: permission denied",
-        "error: update failed",
+      ].join("\n"),
+    );
+
+    expect(errorSummary(cli)).toBe(
+      "code: 255\n stdout: Updating (preview-pr-7):\n stderr: error: could not read …/credentials.json: permission denied",
+    );
+  });
+
+  it("keeps a long CLI output's policy violations, indented as Pulumi prints them, and its error lines", () => {
+    const progress = Array.from({ length: 80 }, (_, n) => `    + kubernetes:core/v1:ConfigMap cm-${n} create`);
+    const cli = new Error(
+      [
+        "code: 255",
+        " stdout: Previewing update (preview-pr-7):",
+        ...progress,
+        "Policies:",
+        "    ❌ rollgate-policies@v0.1.0 (local: /work/main/policies)",
+        "        - [mandatory]  workload-image-pinned  (kubernetes:apps/v1:Deployment: sample-app-preview)",
+        "          Checks that images are pinned.",
+        "          Image ghcr.io/acme/app:latest must be pinned to a version or digest.",
+        "Resources:",
+        "    + 80 to create",
+        " stderr: error: preview failed",
       ].join("\n"),
     );
 
     const summary = errorSummary(cli);
 
-    expect(summary).toBe("stderr: error: could not read …/credentials.json: permission denied\nerror: update failed");
+    expect(summary).toBe(
+      [
+        "Policies:",
+        "    ❌ rollgate-policies@v0.1.0 (local: …/policies)",
+        "        - [mandatory]  workload-image-pinned  (kubernetes:apps/v1:Deployment: sample-app-preview)",
+        "          Checks that images are pinned.",
+        "          Image ghcr.io/acme/app:latest must be pinned to a version or digest.",
+        "stderr: error: preview failed",
+      ].join("\n"),
+    );
   });
 
   it("leaves URL paths and plain messages alone and caps the length", () => {
     expect(errorSummary(new Error("GET /previews/pr-1/healthz returned 500, expected 200"))).toBe("GET /previews/pr-1/healthz returned 500, expected 200");
     expect(errorSummary(new Error("see https://example.com/work/a/b for details"))).toBe("see https://example.com/work/a/b for details");
-    expect(errorSummary(new Error(`error: ${"x".repeat(5000)}`))).toHaveLength(1000);
+    expect(errorSummary(new Error(`error: ${"x".repeat(5000)}`))).toHaveLength(2000);
   });
 
   it("masks credentials like every message", () => {

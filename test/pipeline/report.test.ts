@@ -1,5 +1,6 @@
 /** The pure parts of scripts/pipeline/report.ts: what each step's summary says. */
 import { describe, expect, it } from "vitest";
+import { errorSummary } from "../../automation/errors";
 import {
   analysisRecords,
   annotation,
@@ -11,6 +12,7 @@ import {
   programErrors,
   releaseReport,
   releaseState,
+  shortFailure,
   smokeResult,
 } from "../../scripts/pipeline/report";
 
@@ -275,5 +277,17 @@ describe("helpers", () => {
   it("answers a usage message for unknown or incomplete arguments", () => {
     expect(buildReport(["nope"])).toMatch(/^usage:/);
     expect(buildReport(["policy", "staging", "x", "file"])).toMatch(/^usage:/);
+  });
+});
+
+describe("an operation error as users see it", () => {
+  it("still names the violated policies after the service summarised a long CLI output", () => {
+    const progress = Array.from({ length: 100 }, (_, n) => ` +  kubernetes:core/v1:ConfigMap cm-${n} create `);
+    const cliError = new Error(["code: 255", " stdout: ", ...progress, ...violatingOutput.split("\n"), " stderr: error: preview failed"].join("\n"));
+
+    const summary = errorSummary(cliError);
+
+    expect(summary.length).toBeLessThanOrEqual(2000);
+    expect(shortFailure(summary)).toContain("policy workload-image-pinned");
   });
 });
