@@ -118,7 +118,7 @@ async function previewsPerMinute(ctx: BenchContext): Promise<void> {
   for (const count of [1, 2, 3]) {
     const replicas = await Promise.all(Array.from({ length: count }, () => startReplica(ctx, { ROLLGATE_MAX_CONCURRENT_OPERATIONS: "1" })));
     try {
-      const prs = Array.from({ length: batch }, (_, index) => benchPr(ctx, 70 + count * 10 + index));
+      const prs = Array.from({ length: batch }, (_, index) => benchPr(ctx, 50 + count * 10 + index));
       const started = performance.now();
       await Promise.all(prs.map((pr, index) => requestCreate(replicas[index % count]!.api, pr)));
       const namespaces = await Promise.all(prs.map((pr) => waitReady(ctx, pr, 1_800_000)));
