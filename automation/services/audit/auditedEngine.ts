@@ -13,16 +13,15 @@ import type { AuditLog } from "./auditLog";
 import type { AuditEntry } from "./record";
 import type { ReleaseLookup } from "./releaseAudit";
 
-/** Config keys the release controller sets (the program's; a controller configured with others is not described). */
-export const releaseConfigKeys = defaultReleaseConfigKeys;
+// The release controller's default config keys; a controller configured with others is not described.
 
 /** What an update changes, for people: `canary image X, weight 25%`. */
 export function describeUpdate(config: StackConfig): string {
   const value = (key: string): string | undefined => config[key]?.value;
   const parts: string[] = [];
-  const stable = value(releaseConfigKeys.stableImage);
-  const canary = value(releaseConfigKeys.canaryImage);
-  const weight = value(releaseConfigKeys.canaryWeight);
+  const stable = value(defaultReleaseConfigKeys.stableImage);
+  const canary = value(defaultReleaseConfigKeys.canaryImage);
+  const weight = value(defaultReleaseConfigKeys.canaryWeight);
   if (stable) parts.push(`stable image ${stable}`);
   if (canary !== undefined) parts.push(canary === "" ? "canary removed" : `canary image ${canary}`);
   if (weight !== undefined) parts.push(`canary weight ${weight}%`);
@@ -36,11 +35,11 @@ export function environmentUpdateEntry(
   commitSha: string | undefined,
 ): AuditEntry {
   const value = (key: string): string | undefined => config[key]?.value || undefined;
-  const weight = Number(value(releaseConfigKeys.canaryWeight) ?? Number.NaN);
-  const releaseId = value(releaseConfigKeys.releaseId);
+  const weight = Number(value(defaultReleaseConfigKeys.canaryWeight) ?? Number.NaN);
+  const releaseId = value(defaultReleaseConfigKeys.releaseId);
   return {
     at: outcome.finishedAt,
-    actor: value(releaseConfigKeys.deployedBy) ?? "rollgate",
+    actor: value(defaultReleaseConfigKeys.deployedBy) ?? "rollgate",
     action: "environment.update",
     // Only the release controller updates environment stacks in this service.
     cause: { kind: "release", detail: describeUpdate(config) },
@@ -49,7 +48,7 @@ export function environmentUpdateEntry(
     subject: {
       environment: stack,
       stack,
-      image: value(releaseConfigKeys.stableImage) ?? value(releaseConfigKeys.canaryImage) ?? null,
+      image: value(defaultReleaseConfigKeys.stableImage) ?? value(defaultReleaseConfigKeys.canaryImage) ?? null,
       commitSha: commitSha ?? null,
       releaseId: releaseId ?? null,
       weight: Number.isInteger(weight) && weight >= 0 && weight <= 100 ? weight : null,
@@ -129,7 +128,7 @@ export class AuditedStackEngine implements StackEngine {
   }
 
   private async recordUpdate(stack: string, config: StackConfig, startedAt: Date, error?: string): Promise<void> {
-    const releaseId = config[releaseConfigKeys.releaseId]?.value;
+    const releaseId = config[defaultReleaseConfigKeys.releaseId]?.value;
     const release = releaseId ? await this.options.releases?.(releaseId).catch(() => undefined) : undefined;
     const outcome = { startedAt, finishedAt: this.options.clock.now(), ...(error === undefined ? {} : { error }) };
     await this.audit.record(environmentUpdateEntry(stack, config, outcome, release?.commitSha));
