@@ -105,6 +105,17 @@ export class PreviewLimitError extends LimitReachedError {
   }
 }
 
+/** A pull request delivery about an older head than the one the preview already has (GitHub delivers out of order). */
+export class StaleHeadError extends ConflictError {
+  constructor(
+    readonly pr: number,
+    headUpdatedAt: string,
+    currentUpdatedAt: string,
+  ) {
+    super(`PR ${pr}: this delivery describes the pull request as of ${headUpdatedAt}, older than the preview's head (as of ${currentUpdatedAt})`);
+  }
+}
+
 export class OperationNotFoundError extends NotFoundError {
   constructor(readonly operationId: string) {
     super(`no operation with id ${operationId}`);

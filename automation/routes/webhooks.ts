@@ -56,6 +56,7 @@ export function webhookRoutes(webhooks: GitHubWebhookService | undefined, delive
             labels: data.pull_request.labels.map((label) => label.name),
             ...(data.label ? { changedLabel: data.label.name } : {}),
             actor: data.sender.login,
+            ...(data.pull_request.updated_at === undefined ? {} : { updatedAt: data.pull_request.updated_at }),
           })
           .catch(async (error: unknown) => {
             // Not handled after all: GitHub's redelivery must be.

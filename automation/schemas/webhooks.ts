@@ -24,6 +24,8 @@ export const PullRequestPayload = z.object({
     head: z.object({ sha: CommitSha, ref: BranchName, repo: z.object({ full_name: RepositoryFullName }).nullable() }),
     base: z.object({ repo: z.object({ full_name: RepositoryFullName }) }),
     labels: z.array(z.object({ name: LabelName })).max(100),
+    /** Orders deliveries: GitHub may deliver an older `synchronize` after a newer one. */
+    updated_at: z.string().datetime({ offset: true }).optional(),
   }),
   /** The label added or removed (`labeled`, `unlabeled`). */
   label: z.object({ name: LabelName }).optional(),

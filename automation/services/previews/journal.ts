@@ -24,6 +24,8 @@ export interface PreviewRecord {
   readonly repository?: string;
   /** The operation submitted last (its state is in the operation store). */
   readonly lastOperationId?: string;
+  /** `pull_request.updated_at` of the webhook delivery that set `spec`: older deliveries are dropped. */
+  readonly headUpdatedAt?: string;
 }
 
 /** What a submission sees of a stack, read under its lock. */
@@ -133,4 +135,5 @@ export const previewRecordSchema = z.object({
   actor: z.string(),
   repository: z.string().optional(),
   lastOperationId: z.string().optional(),
+  headUpdatedAt: z.string().optional(),
 }) satisfies z.ZodType<PreviewRecord>;

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { StackEngine, StackSummary } from "../../engine/port";
 import type { Clock, Logger } from "../../deps";
 import { NoSuchStackError } from "../../engine/errors";
-import { LimitReachedError, PreviewLimitError, PreviewNotFoundError } from "../../errors";
+import { LimitReachedError, PreviewLimitError, PreviewNotFoundError, StaleHeadError } from "../../errors";
 import type { OperationContext, OperationScheduler } from "../operations/scheduler";
 import type { OperationStore } from "../operations/store";
 import type { NewOperation, Operation, OperationCause, OperationStatus, ServiceOperationKind } from "../operations/types";
@@ -82,6 +82,8 @@ export interface UpsertPreviewRequest {
   readonly cause?: OperationCause;
   /** `owner/name` to report to; defaults to the configured repository. */
   readonly repository?: string;
+  /** `pull_request.updated_at` of a webhook delivery: one older than the preview's is refused (`StaleHeadError`). */
+  readonly headUpdatedAt?: string;
 }
 
 export interface PreviewServiceDeps {
@@ -156,6 +158,8 @@ export class PreviewService {
 
     const repositoryOfRequest = request.repository ?? known?.repository ?? this.deps.defaultRepository;
     const submitted = journal.submit(stack, ({ record, active, latest, present, queued }) => {
+      const stale = staleHead(request, record);
+      if (stale) throw new StaleHeadError(request.pr, stale.delivered, stale.current);
       if (active?.kind === "up" && active.desiredKey === key) {
         return { result: this.accepted(request.pr, active, summary ? "updating" : "creating", false) };
       }
@@ -184,6 +188,7 @@ export class PreviewService {
         actor: request.actor,
         ...(repository === undefined ? {} : { repository }),
         lastOperationId: id,
+        ...headUpdatedAtOf(request, record),
       };
       return { result: this.accepted(request.pr, queuedView(operation), continuing ? "updating" : "creating", true), operation, record: next };
     }, this.deps.limits ? { countPresent: repositoryOfRequest === undefined ? {} : { repository: repositoryOfRequest }, countQueued: this.deps.limits.queuedOperations !== undefined } : {});
@@ -440,6 +445,19 @@ export class PreviewService {
       this.deps.logger.warn({ err, operationId: report.operationId }, "reporting the preview failed");
     }
   }
+}
+
+/** When the request comes from a delivery older than the one that set the preview's spec. */
+function staleHead(request: UpsertPreviewRequest, record: PreviewRecord | undefined): { delivered: string; current: string } | undefined {
+  const delivered = request.headUpdatedAt;
+  const current = record?.headUpdatedAt;
+  if (delivered === undefined || current === undefined) return undefined;
+  return Date.parse(delivered) < Date.parse(current) ? { delivered, current } : undefined;
+}
+
+function headUpdatedAtOf(request: UpsertPreviewRequest, record: PreviewRecord | undefined): { headUpdatedAt?: string } {
+  const headUpdatedAt = request.headUpdatedAt ?? record?.headUpdatedAt;
+  return headUpdatedAt === undefined ? {} : { headUpdatedAt };
 }
 
 function subjectOf(spec: PreviewSpec): { image: string; commitSha?: string } {

@@ -1,6 +1,6 @@
 /** GitHub webhook deliveries: signature check and pull request events → preview operations. */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { PreviewLimitError, ValidationError } from "../../errors";
+import { PreviewLimitError, StaleHeadError, ValidationError } from "../../errors";
 import { parseImageReference } from "../../schemas/imageReference";
 import type { AcceptedOperation, PreviewService } from "../previews/previewService";
 import { renderImageTemplate } from "./imageTemplate";
@@ -22,6 +22,8 @@ export interface PullRequestEvent extends PullRequestFacts {
   readonly headRef: string;
   /** `sender.login`. */
   readonly actor: string;
+  /** `pull_request.updated_at`. */
+  readonly updatedAt?: string;
 }
 
 export type WebhookOutcome =
@@ -59,11 +61,12 @@ export class GitHubWebhookService {
           actor,
           cause: "webhook",
           repository: event.repository,
+          ...(event.updatedAt === undefined ? {} : { headUpdatedAt: event.updatedAt }),
         });
         return { kind: "accepted", action: event.action, accepted };
       } catch (error) {
         // GitHub cannot act on a refusal: the delivery succeeded, and the PR comment says why nothing was deployed.
-        if (error instanceof PreviewLimitError) return { kind: "ignored", reason: error.message };
+        if (error instanceof PreviewLimitError || error instanceof StaleHeadError) return { kind: "ignored", reason: error.message };
         throw error;
       }
     }

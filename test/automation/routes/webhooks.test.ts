@@ -6,7 +6,16 @@ import { bearer, createHarness, sha, tokens, webhookSecret, type Harness } from 
 
 function pullRequest(
   action: string,
-  overrides: { pr?: number; sha?: string; ref?: string; headRepository?: string | null; labels?: string[]; label?: string; repository?: string } = {},
+  overrides: {
+    pr?: number;
+    sha?: string;
+    ref?: string;
+    headRepository?: string | null;
+    labels?: string[];
+    label?: string;
+    repository?: string;
+    updatedAt?: string;
+  } = {},
 ) {
   const repository = overrides.repository ?? "acme/app";
   const headRepository = overrides.headRepository === undefined ? repository : overrides.headRepository;
@@ -19,6 +28,7 @@ function pullRequest(
       labels: (overrides.labels ?? []).map((name) => ({ id: 1, name, color: "ededed" })),
       title: "Add login",
       body: "…",
+      ...(overrides.updatedAt ? { updated_at: overrides.updatedAt } : {}),
     },
     ...(overrides.label ? { label: { id: 1, name: overrides.label } } : {}),
     repository: { full_name: repository, private: true },
@@ -251,6 +261,25 @@ describe("POST /api/v1/webhooks/github replays", () => {
     expect(replayed.status).toBe(200);
     expect(replayed.body).toEqual({ duplicate: true, event: "pull_request", delivery });
     expect(h.engine.mutations()).toEqual(["up preview-pr-42", "destroy preview-pr-42"]);
+  });
+
+  it("drops a synchronize about an older head than the preview's, delivered late, and changes nothing", async () => {
+    const h = createHarness();
+    const newer = await deliver(h, "pull_request", pullRequest("synchronize", { sha: sha("b"), updatedAt: "2026-12-05T10:02:00Z" }));
+    await h.idle();
+
+    const older = await deliver(h, "pull_request", pullRequest("synchronize", { sha: sha("a"), updatedAt: "2026-12-05T10:01:00Z" }));
+    await h.idle();
+    const next = await deliver(h, "pull_request", pullRequest("synchronize", { sha: sha("c"), updatedAt: "2026-12-05T10:03:00+00:00" }));
+    await h.idle();
+
+    expect(newer.status).toBe(202);
+    expect(older.status).toBe(202);
+    expect(older.body).toMatchObject({ ignored: true, reason: expect.stringContaining("older than the preview's head") });
+    expect(next.body).toMatchObject({ action: "synchronize", operation: { kind: "up" } });
+    expect(h.engine.mutations()).toEqual(["up preview-pr-42", "up preview-pr-42"]);
+    const preview = await h.http.get("/api/v1/previews/42").set("Authorization", bearer(tokens.admin));
+    expect(preview.body.commitSha).toBe(sha("c"));
   });
 
   it("accepts event names with digits, as GitHub sends them (projects_v2_item), ignoring them with a reason", async () => {
