@@ -12,6 +12,7 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { BackendUnavailableError } from "../errors";
+import { urnsToRefresh, type PendingOperation } from "./pendingOperations";
 import { NoSuchStackError, StackBusyError, StackExistsError } from "./errors";
 import { LeaseLostError } from "../store/leases";
 import { toEngineEvent } from "./events";
@@ -170,15 +171,20 @@ export class LocalStackEngine implements StackEngine {
   }
 
   recover(stackName: string): Promise<void> {
-    return this.exclusive(stackName, undefined, async (held) => {
+    return this.exclusive(stackName, undefined, async (held, signal) => {
       await this.syncConfigIn(stackName);
       const stack = await this.select(stackName);
       if (!stack) return;
       const state = await stack.exportStack();
-      const deployment = state.deployment as { pending_operations?: unknown[] } | undefined;
-      if (deployment?.pending_operations?.length) {
-        deployment.pending_operations = [];
-        await this.withStaleLockRelease(stack, held, undefined, () => stack.importStack(state));
+      const deployment = state.deployment as { pending_operations?: PendingOperation[] } | undefined;
+      const pending = deployment?.pending_operations ?? [];
+      if (!deployment || pending.length === 0) return;
+      deployment.pending_operations = [];
+      await this.withStaleLockRelease(stack, held, undefined, () => stack.importStack(state));
+      // The crashed run may have changed these unrecorded: the next update must diff against what is live.
+      const interrupted = urnsToRefresh(pending);
+      if (interrupted.length > 0) {
+        await this.withStaleLockRelease(stack, held, undefined, () => stack.refresh({ color: "never", target: interrupted, ...(signal ? { signal } : {}) }));
       }
     });
   }

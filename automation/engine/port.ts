@@ -61,8 +61,10 @@ export interface StackEngine {
   config(stack: string): Promise<Record<string, string>>;
   list(): Promise<StackSummary[]>;
   /**
-   * Clears pending operations a crash left behind. Locks that a crashed local
-   * process left are released by the next operation that needs the lock.
+   * Clears pending operations a crash left behind and refreshes the resources
+   * the crashed run was updating or deleting, so the next update diffs against
+   * what is live. Locks that a crashed local process left are released by the
+   * next operation that needs the lock.
    */
   recover(stack: string): Promise<void>;
 }

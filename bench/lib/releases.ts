@@ -1,6 +1,6 @@
 /** The release API as the scenarios drive it. */
 import type { RollgateApi } from "../../test/support/rollgateService";
-import { GiveUp, until } from "./progress";
+import { GiveUp, progress, until } from "./progress";
 
 export interface ReleaseRecord {
   readonly id: string;
@@ -8,6 +8,7 @@ export interface ReleaseRecord {
   readonly step: number;
   readonly weight: number;
   readonly reason: string | null;
+  readonly intent?: { readonly action: string } | null;
   readonly analysis: readonly { readonly step: number; readonly metric: string; readonly phase: string; readonly at: string; readonly detail: string }[];
 }
 
@@ -49,8 +50,20 @@ export function waitForStatus(api: RollgateApi, id: string, statuses: readonly s
 export async function abortIfActive(api: RollgateApi, id: string, timeoutMs = 180_000): Promise<void> {
   const release = await getRelease(api, id);
   if (TERMINAL.includes(release.status)) return;
-  await command(api, id, "abort").catch(() => undefined);
-  await until(`release ${id} to finish`, async () => (TERMINAL.includes((await getRelease(api, id)).status) ? true : undefined), timeoutMs, 500);
+  // A refused abort is retried (and its answer kept for the timeout's message) rather than waited out.
+  let refusal = "";
+  await until(
+    `release ${id} to finish after an abort`,
+    async () => {
+      const release = await getRelease(api, id);
+      if (TERMINAL.includes(release.status)) return true;
+      if (release.intent?.action !== "abort") refusal = await command(api, id, "abort").then(() => "", (error: unknown) => String(error));
+      if (refusal) progress(`abort of release ${id} refused, retrying: ${refusal}`);
+      return undefined;
+    },
+    timeoutMs,
+    1000,
+  );
 }
 
 export { TERMINAL as TERMINAL_RELEASE_STATUSES };
