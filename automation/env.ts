@@ -7,7 +7,8 @@ import { imageTemplateProblem } from "./services/webhooks/imageTemplate";
 import type { PreviewLimits } from "./services/previews/previewService";
 import type { PreviewTriggerPolicy } from "./services/webhooks/previewTrigger";
 
-const integer = (min: number, max: number) =>
+/** A whole-number variable between `min` and `max`. */
+export const integer = (min: number, max: number) =>
   z
     .string()
     .regex(/^[0-9]+$/, "must be a whole number")
@@ -173,19 +174,22 @@ export class EnvError extends Error {
   }
 }
 
-/** Parses the environment; empty values count as unset. Throws `EnvError` naming each bad variable. */
-export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
+/** Parses the `ROLLGATE_*` variables with `schema`; empty values count as unset. Throws `EnvError` naming each bad variable. */
+export function parseVariables<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
   const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith("ROLLGATE_") && value !== ""));
-  const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new EnvError(
-      parsed.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? "environment"),
-        message: issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ${issue.message}` : issue.message,
-      })),
-    );
-  }
-  const e = parsed.data;
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data as z.output<T>;
+  throw new EnvError(
+    parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? "environment"),
+      message: issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ${issue.message}` : issue.message,
+    })),
+  );
+}
+
+/** The service's environment. */
+export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
+  const e = parseVariables(EnvSchema, env);
   return {
     host: e.ROLLGATE_HOST,
     port: e.ROLLGATE_PORT,

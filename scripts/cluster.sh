@@ -4,7 +4,7 @@
 # (simulated nodes, so Deployments become Available without a container runtime), after the local PostgreSQL
 # (scripts/postgres.sh) unless ROLLGATE_DATABASE_URL names another server.
 #   scripts/cluster.sh up       start (or reuse) the cluster; writes .rollgate/kubeconfig
-#   scripts/cluster.sh down     stop every process it started and remove the cluster's data
+#   scripts/cluster.sh down     stop every process it started (and the local data plane) and remove the cluster's data
 #   scripts/cluster.sh status   say what runs
 # ROLLGATE_LOCAL_DATABASE=1 (set by env.sh with its default URL) or 0 (leave the database alone) overrides that.
 set -euo pipefail
@@ -206,6 +206,7 @@ node_ready() {
 
 down() {
   local name pid i
+  bash "$here/dataplane.sh" down
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     name=${COMPONENTS[i]}
     pid=$(pid_of "$name")

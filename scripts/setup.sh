@@ -17,7 +17,7 @@ command -v go >/dev/null || fail "Go is required to build the toolchain"
 info "node $(node --version), $(go version | cut -d' ' -f3)"
 
 # stop_package_services PACKAGE...: Debian's postinst starts a package's service where an init system runs (Prometheus
-# on :9090, a PostgreSQL "main" cluster on :5432). Rollgate runs its own instances on other ports, so the services of
+# on :9090, a PostgreSQL "main" cluster on :5432, nginx on :80). Rollgate runs its own instances on other ports, so the services of
 # the packages this run installed are stopped through their own init scripts, never by process name: a Prometheus
 # or PostgreSQL of the user's own keeps running.
 stop_package_services() {
@@ -25,6 +25,7 @@ stop_package_services() {
   for package in "$@"; do
     case $package in
       prometheus | postgresql) service "$package" stop >/dev/null 2>&1 || true ;;
+      nginx-light) service nginx stop >/dev/null 2>&1 || true ;;
     esac
   done
 }
@@ -34,6 +35,8 @@ command -v etcd >/dev/null || apt_packages+=(etcd-server)
 # Debian's server binaries for scripts/postgres.sh (the distribution's default version: 15 on bookworm).
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || apt_packages+=(postgresql)
 command -v prometheus >/dev/null || apt_packages+=(prometheus)
+# The local data plane's gateway (automation/dataplane): routes requests by the live HTTPRoutes.
+command -v nginx >/dev/null || apt_packages+=(nginx-light)
 command -v openssl >/dev/null || apt_packages+=(openssl)
 command -v curl >/dev/null || apt_packages+=(curl)
 command -v shellcheck >/dev/null || apt_packages+=(shellcheck)

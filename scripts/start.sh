@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: the Rollgate service on 127.0.0.1:7070 with, unless ROLLGATE_DATABASE_URL names a server already,
-# the local PostgreSQL and, unless KUBECONFIG points at a cluster already, the local cluster.
+# the local PostgreSQL and, unless KUBECONFIG points at a cluster already, the local cluster and its data plane
+# (sample-app processes, the nginx gateway, Prometheus and steady traffic; scripts/dataplane.sh) — unless
+# ROLLGATE_PROMETHEUS_URL names the user's own Prometheus.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 user_kubeconfig=${KUBECONFIG:-}
@@ -9,6 +11,10 @@ source "$here/env.sh"
 bash "$here/setup.sh"
 if [ -z "$user_kubeconfig" ]; then
   bash "$here/cluster.sh" up
+  if [ -z "${ROLLGATE_PROMETHEUS_URL:-}" ]; then
+    bash "$here/dataplane.sh" up
+    export ROLLGATE_PROMETHEUS_URL=http://127.0.0.1:${ROLLGATE_PROMETHEUS_PORT:-19090}
+  fi
 elif [ "${ROLLGATE_LOCAL_DATABASE:-}" = 1 ]; then
   bash "$here/postgres.sh" up
 fi
