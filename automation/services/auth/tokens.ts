@@ -79,31 +79,44 @@ export class TokenStore {
 export interface LocalTokens {
   readonly tokensFile: string;
   readonly tokenFile: string;
-  /** False when both files were already there. */
+  readonly readTokenFile: string;
+  /** False when every file was already there. */
   readonly created: boolean;
 }
 
+/** What the local read token may do: look at everything (the dashboard), change nothing. */
+export const LOCAL_READ_SCOPES = ["releases:read", "previews:read", "audit:read", "metrics:read"] as const;
+
 /**
  * For local use without `ROLLGATE_TOKENS_FILE`: an admin token in
- * `<stateDir>/token` (mode 0600) and its digest in `<stateDir>/tokens.json`.
- * Existing files are kept, so the CLI's token stays valid across restarts.
+ * `<stateDir>/token` and a read-only one (for the dashboard) in
+ * `<stateDir>/read-token` (mode 0600), their digests in
+ * `<stateDir>/tokens.json`. Existing files are kept, so the CLI's token stays
+ * valid across restarts.
  */
 export async function ensureLocalTokens(stateDir: string): Promise<LocalTokens> {
   const directory = resolve(stateDir);
   const tokenFile = join(directory, "token");
+  const readTokenFile = join(directory, "read-token");
   const tokensFile = join(directory, "tokens.json");
   await mkdir(directory, { recursive: true, mode: 0o700 });
   try {
-    const token = (await readFile(tokenFile, "utf8")).trim();
     const store = await TokenStore.fromFile(tokensFile);
-    if (store.authenticate(token)) return { tokensFile, tokenFile, created: false };
+    const [token, readToken] = await Promise.all([readFile(tokenFile, "utf8"), readFile(readTokenFile, "utf8")]);
+    if (store.authenticate(token.trim()) && store.authenticate(readToken.trim())) return { tokensFile, tokenFile, readTokenFile, created: false };
   } catch {
-    // Missing or unusable: generate a fresh pair below.
+    // Missing or unusable: generate a fresh set below.
   }
   const token = `rg_${randomBytes(32).toString("base64url")}`;
-  const entries: TokenEntry[] = [{ name: "local-admin", sha256: hashToken(token), scopes: ["*"] }];
-  await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
-  await chmod(tokenFile, 0o600);
+  const readToken = `rg_${randomBytes(32).toString("base64url")}`;
+  const entries: TokenEntry[] = [
+    { name: "local-admin", sha256: hashToken(token), scopes: ["*"] },
+    { name: "local-read", sha256: hashToken(readToken), scopes: [...LOCAL_READ_SCOPES] },
+  ];
+  for (const [file, value] of [[tokenFile, token], [readTokenFile, readToken]] as const) {
+    await writeFile(file, `${value}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+  }
   await writeFile(tokensFile, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
-  return { tokensFile, tokenFile, created: true };
+  return { tokensFile, tokenFile, readTokenFile, created: true };
 }

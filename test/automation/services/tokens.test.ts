@@ -94,6 +94,16 @@ describe("ensureLocalTokens", () => {
     expect((await TokenStore.fromFile(local.tokensFile)).authenticate(token)).toEqual({ name: "local-admin", scopes: ["*"] });
   });
 
+  it("generates a read-only token for the dashboard that can change nothing", async () => {
+    const local = await ensureLocalTokens(directory);
+
+    const readToken = (await readFile(local.readTokenFile, "utf8")).trim();
+    const principal = (await TokenStore.fromFile(local.tokensFile)).authenticate(readToken);
+    expect((await stat(local.readTokenFile)).mode & 0o777).toBe(0o600);
+    expect(principal?.name).toBe("local-read");
+    expect(principal?.scopes).toEqual(["releases:read", "previews:read", "audit:read", "metrics:read"]);
+  });
+
   it("keeps an existing token across restarts", async () => {
     const first = await ensureLocalTokens(directory);
     const token = await readFile(first.tokenFile, "utf8");
