@@ -4,8 +4,8 @@
  */
 export * from "./labels";
 export { ArgumentError } from "./validation";
-export { imageVersion, isImageReference, parseImageReference } from "./image";
-export type { ImageReference } from "./image";
+export { imageReferenceProblem, imageVersion, isImageReference, isPinnedByDigest, parseImageReference, readImageReference } from "./image";
+export type { ImageReference, ImageReferenceReading } from "./image";
 
 export { WebService, webServiceDefaults } from "./webService";
 export type { WebServiceArgs, ContainerResources, ResourceQuantities } from "./webService";

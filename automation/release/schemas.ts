@@ -11,6 +11,7 @@ import { LABEL_NAME, RESERVED_LABELS } from "./analysis/promql";
 import { ReleaseValidationError, type FieldIssue } from "./errors";
 import { DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS, MAX_STEPS, planSteps, stepWeightProblems } from "./steps";
 import { stackConfigKeys } from "../../infra/configKeys";
+import { ImageReference } from "../schemas/imageReference";
 
 /** Names of the built-in checks, as they appear in analysis records. */
 
@@ -36,11 +37,8 @@ function wholeNumber(min: number, max: number) {
 
 export const environmentNameSchema = z.string().regex(DNS_LABEL, "must be a lowercase DNS label (a-z, 0-9 and '-', at most 63 characters)");
 
-export const imageSchema = z
-  .string()
-  .min(1)
-  .max(512)
-  .regex(/^[^\s]+$/, "must be an image reference without whitespace");
+/** An image a release records: history is read back as written, whatever the grammar says today. */
+const recordedImageSchema = z.string().min(1);
 
 export const commitShaSchema = z
   .string()
@@ -205,7 +203,7 @@ export type CustomQuery = z.output<typeof customQuerySchema>;
 export const startReleaseRequestSchema = z
   .object({
     environment: environmentNameSchema,
-    image: imageSchema,
+    image: ImageReference,
     commitSha: commitShaSchema.optional(),
     /** When the commit was made (for DORA lead time); the webhook or the pipeline passes it. */
     commitTime: isoInstantSchema.optional(),
@@ -304,9 +302,9 @@ export const releaseSchema = z
   .object({
     id: releaseIdSchema,
     environment: environmentNameSchema,
-    image: imageSchema,
+    image: recordedImageSchema,
     /** The stable image when the release started; a failed release leaves it serving. */
-    previousImage: imageSchema,
+    previousImage: recordedImageSchema,
     commitSha: commitShaSchema.optional(),
     commitTime: isoInstantSchema.optional(),
     status: z.enum(RELEASE_STATUSES),

@@ -1,7 +1,6 @@
 /** Request and response building blocks shared by the HTTP routes and the CLI. */
 import { z } from "zod";
 import { branchNameProblem, maxBranchLength } from "./gitRef";
-import { imageReferencePattern, maxImageNameLength, parseImageReference } from "./imageReference";
 
 /** Largest PR number, as the preview program accepts (GitHub's stay far below). */
 export const maxPrNumber = 999_999_999;
@@ -21,18 +20,6 @@ export const PrNumberString = z
   .transform(Number)
   .pipe(PrNumber)
   .describe("Pull request number");
-
-const imageReferenceRegExp = new RegExp(imageReferencePattern);
-
-export const ImageReference = z
-  .string()
-  .max(maxImageNameLength + 256)
-  .regex(imageReferenceRegExp, "must be an OCI image reference such as ghcr.io/acme/app:1.2.3")
-  // Only the length rule is left once the pattern matched (zod runs refinements after failed checks too).
-  .refine((value) => !imageReferenceRegExp.test(value) || parseImageReference(value) !== undefined, {
-    message: `repository name must be at most ${maxImageNameLength} characters`,
-  })
-  .describe("OCI image reference, e.g. ghcr.io/acme/app:pr-12-3f2a…");
 
 /** `limit` of a paged list in a query string or flag: a whole number 1..`max`. */
 export function pageLimit(max: number, fallback: number) {

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { AcceptedOperation, OperationRef, PreviewView } from "../services/previews/previewService";
 import { previewStatuses } from "../services/previews/status";
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../services/pagination";
-import { BranchName, CommitSha, ImageReference, OperationId, pageLimit, PrNumber, PrNumberString, Timestamp, TtlHours } from "./common";
+import { BranchName, CommitSha, OperationId, pageLimit, PrNumber, PrNumberString, Timestamp, TtlHours } from "./common";
+import { ImageReference } from "./imageReference";
 
 export const CreatePreviewBody = z
   .object({

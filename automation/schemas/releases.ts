@@ -1,7 +1,7 @@
 /**
  * HTTP shapes of canary releases. The start body is the release
- * controller's own request schema (`release/schemas.ts`) with the API's
- * image grammar and a reserved environment name; responses are views of the
+ * controller's own request schema (`release/schemas.ts`) with a reserved
+ * environment name; responses are views of the
  * release record (`services/releases/views.ts`).
  */
 import { z } from "zod";
@@ -18,7 +18,8 @@ import {
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../services/pagination";
 import { releaseCursorPattern } from "../services/releases/releaseService";
 import type { ReleaseSummary, ReleaseView, StartedRelease } from "../services/releases/views";
-import { ImageReference, pageLimit, Timestamp } from "./common";
+import { pageLimit, Timestamp } from "./common";
+import { ImageReference } from "./imageReference";
 
 /** `releases:read` is the read scope, so no environment may be called `read`. */
 export const EnvironmentName = environmentNameSchema

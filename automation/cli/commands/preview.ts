@@ -1,6 +1,7 @@
 /** `rollgate preview up|down|list|get`. */
 import { z } from "zod";
-import { BranchName, CommitSha, ImageReference, PrNumberString, TtlHours } from "../../schemas/common";
+import { BranchName, CommitSha, PrNumberString, TtlHours } from "../../schemas/common";
+import { ImageReference } from "../../schemas/imageReference";
 import type { Preview } from "../client";
 import { json, table } from "../output";
 import { defineCommand, exitCodes, type CliContext, type CommandGroup } from "../types";

@@ -1,7 +1,7 @@
 /** GitHub webhook deliveries: signature check and pull request events → preview operations. */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { PreviewLimitError, StaleHeadError, ValidationError } from "../../errors";
-import { parseImageReference } from "../../schemas/imageReference";
+import { parseImageReference } from "../../../components/image";
 import type { AcceptedOperation, PreviewService } from "../previews/previewService";
 import { renderImageTemplate } from "./imageTemplate";
 import { decidePreview, defaultPreviewTriggerPolicy, type PreviewTriggerPolicy, type PullRequestFacts } from "./previewTrigger";

@@ -1,5 +1,5 @@
 /** Image references from a template such as `ghcr.io/acme/app:pr-{pr}-{sha}`. */
-import { parseImageReference } from "../../schemas/imageReference";
+import { parseImageReference } from "../../../components/image";
 
 export const templatePlaceholders = ["pr", "sha", "shortSha"] as const;
 

@@ -33,7 +33,7 @@ describe("CLI argument parsing", () => {
     [["preview", "up", "--image", "ghcr.io/a/b:1"], "--pr is required"],
     [["preview", "up", "--pr", "abc", "--image", "ghcr.io/a/b:1"], "--pr: must be a positive integer"],
     [["preview", "up", "--pr", "0", "--image", "ghcr.io/a/b:1"], "--pr:"],
-    [["preview", "up", "--pr", "3", "--image", "Not An Image"], "--image: must be an OCI image reference"],
+    [["preview", "up", "--pr", "3", "--image", "Not An Image"], "--image: must have a repository path of lowercase letters"],
     [["preview", "up", "--pr", "3", "--image", "a/b:1", "--sha", "abc"], "--sha: must be a full 40-character"],
     [["preview", "up", "--pr", "3", "--image", "a/b:1", "--branch", "a..b"], "--branch:"],
     [["preview", "up", "--pr", "3", "--image", "a/b:1", "--ttl", "9000"], "--ttl:"],

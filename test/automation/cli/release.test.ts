@@ -52,7 +52,7 @@ describe("release CLI argument parsing", () => {
     [["release", "start", "--image", CANARY], "--env is required"],
     [["release", "start", "--env", "staging"], "--image is required"],
     [["release", "start", "--env", "Prod", "--image", CANARY], "--env: must be a lowercase DNS label"],
-    [["release", "start", "--env", "staging", "--image", "Not An Image"], "--image: must be an OCI image reference"],
+    [["release", "start", "--env", "staging", "--image", "Not An Image"], "--image: must have a repository path of lowercase letters"],
     [["release", "start", "--env", "staging", "--image", CANARY, "--steps", "5,x"], "--steps: must be comma-separated whole percentages"],
     [["release", "start", "--env", "staging", "--image", CANARY, "--steps", "50,25"], "--steps: step 2 must be greater than the previous step's weight (50), got 25"],
     [["release", "start", "--env", "staging", "--image", CANARY, "--steps", "0,100"], "--steps: step 1 must be a whole number from 1 to 100, got 0"],

@@ -48,7 +48,7 @@ describe("bad request bodies", () => {
 
     const response = await h.http.post("/api/v1/previews").set("Authorization", bearer(tokens.writer)).send({ ...valid, image: "x y" });
 
-    expect(response.body.errors).toEqual([{ path: "body.image", message: "must be an OCI image reference such as ghcr.io/acme/app:1.2.3" }]);
+    expect(response.body.errors).toEqual([{ path: "body.image", message: `must have a repository path of lowercase letters and digits joined by '/', '.', '_', '__' or '-' (got "x y")` }]);
   });
 
   it("lists every bad field at once", async () => {
