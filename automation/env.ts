@@ -2,7 +2,9 @@
  * The service's environment, parsed once at boot. Bad values stop the service
  * with a message naming the variable.
  */
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { privateKeyProblem, unescapePem, type GitHubAuth } from "./services/github/auth";
 import { imageTemplateProblem } from "./services/webhooks/imageTemplate";
 import type { PreviewLimits } from "./services/previews/previewService";
 import type { PreviewTriggerPolicy } from "./services/webhooks/previewTrigger";
@@ -55,6 +57,30 @@ export const DEFAULT_LEASE_TTL_SECONDS = 15;
 
 const httpUrl = z.string().url().regex(/^https?:\/\//, "must be an http(s) URL");
 
+const privateKeyPem = z
+  .string()
+  .transform(unescapePem)
+  .superRefine((key, ctx) => {
+    const problem = privateKeyProblem(key);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
+
+const fileContents = z.string().transform((path, ctx) => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})` });
+    return z.NEVER;
+  }
+});
+
+const githubAppVariables = [
+  "ROLLGATE_GITHUB_APP_ID",
+  "ROLLGATE_GITHUB_APP_INSTALLATION_ID",
+  "ROLLGATE_GITHUB_APP_PRIVATE_KEY",
+  "ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE",
+] as const;
+
 const EnvSchema = z
   .object({
     ROLLGATE_HOST: z.string().min(1).default("127.0.0.1"),
@@ -81,6 +107,13 @@ const EnvSchema = z
       })
       .optional(),
     ROLLGATE_GITHUB_TOKEN: z.string().min(1).optional(),
+    ROLLGATE_GITHUB_APP_ID: z
+      .string()
+      .regex(/^([0-9]+|Iv[A-Za-z0-9._-]+)$/, "must be the GitHub App's numeric ID or its client ID (Iv…)")
+      .optional(),
+    ROLLGATE_GITHUB_APP_INSTALLATION_ID: integer(1, Number.MAX_SAFE_INTEGER).optional(),
+    ROLLGATE_GITHUB_APP_PRIVATE_KEY: privateKeyPem.optional(),
+    ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE: fileContents.pipe(privateKeyPem).optional(),
     ROLLGATE_GITHUB_API_URL: z.string().url().default("https://api.github.com"),
     ROLLGATE_GITHUB_REPOSITORY: z
       .string()
@@ -111,7 +144,27 @@ const EnvSchema = z
         message: "is required when ROLLGATE_GITHUB_WEBHOOK_SECRET is set (e.g. ghcr.io/acme/app:pr-{pr}-{sha})",
       });
     }
+    githubAuthProblems(env).forEach((issue) => ctx.addIssue({ code: z.ZodIssueCode.custom, ...issue }));
   });
+
+/** Reporting needs exactly one way to authenticate: a token, or all of a GitHub App's settings. */
+function githubAuthProblems(env: Partial<Record<(typeof githubAppVariables)[number] | "ROLLGATE_GITHUB_TOKEN", unknown>>) {
+  const appSet = githubAppVariables.filter((variable) => env[variable] !== undefined);
+  if (appSet.length === 0) return [];
+  if (env.ROLLGATE_GITHUB_TOKEN !== undefined) {
+    return [{ path: ["ROLLGATE_GITHUB_TOKEN"], message: `is set together with ${appSet.join(", ")}: configure either a token or a GitHub App, not both` }];
+  }
+  const problems: { path: string[]; message: string }[] = [];
+  for (const required of ["ROLLGATE_GITHUB_APP_ID", "ROLLGATE_GITHUB_APP_INSTALLATION_ID"] as const) {
+    if (env[required] === undefined) problems.push({ path: [required], message: `is required with ${appSet.join(", ")}` });
+  }
+  if (env.ROLLGATE_GITHUB_APP_PRIVATE_KEY !== undefined && env.ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE !== undefined) {
+    problems.push({ path: ["ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE"], message: "is set together with ROLLGATE_GITHUB_APP_PRIVATE_KEY: use one" });
+  } else if (env.ROLLGATE_GITHUB_APP_PRIVATE_KEY === undefined && env.ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE === undefined) {
+    problems.push({ path: ["ROLLGATE_GITHUB_APP_PRIVATE_KEY"], message: `(or ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE) is required with ${appSet.join(", ")}` });
+  }
+  return problems;
+}
 
 /**
  * `/metrics` carries environment names, release ids and analysis values: `token` asks for a token with the
@@ -158,7 +211,8 @@ export interface ServiceConfig {
   readonly github: {
     readonly webhookSecret?: string;
     readonly imageTemplate?: string;
-    readonly token?: string;
+    /** Set when commit statuses and PR comments are reported. */
+    readonly auth?: GitHubAuth;
     readonly apiUrl: string;
     readonly repository?: string;
     readonly statusContext: string;
@@ -225,11 +279,20 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
     github: {
       ...(e.ROLLGATE_GITHUB_WEBHOOK_SECRET ? { webhookSecret: e.ROLLGATE_GITHUB_WEBHOOK_SECRET } : {}),
       ...(e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE ? { imageTemplate: e.ROLLGATE_PREVIEW_IMAGE_TEMPLATE } : {}),
-      ...(e.ROLLGATE_GITHUB_TOKEN ? { token: e.ROLLGATE_GITHUB_TOKEN } : {}),
+      ...githubAuth(e),
       apiUrl: e.ROLLGATE_GITHUB_API_URL,
       ...(e.ROLLGATE_GITHUB_REPOSITORY ? { repository: e.ROLLGATE_GITHUB_REPOSITORY } : {}),
       statusContext: e.ROLLGATE_GITHUB_STATUS_CONTEXT,
       previewTrigger: { trigger: e.ROLLGATE_PREVIEW_TRIGGER, label: e.ROLLGATE_PREVIEW_LABEL, forks: e.ROLLGATE_PREVIEW_FORKS },
     },
   };
+}
+
+function githubAuth(e: z.infer<typeof EnvSchema>): { auth?: GitHubAuth } {
+  if (e.ROLLGATE_GITHUB_TOKEN) return { auth: { kind: "token", token: e.ROLLGATE_GITHUB_TOKEN } };
+  const privateKey = e.ROLLGATE_GITHUB_APP_PRIVATE_KEY ?? e.ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE;
+  if (e.ROLLGATE_GITHUB_APP_ID && e.ROLLGATE_GITHUB_APP_INSTALLATION_ID && privateKey) {
+    return { auth: { kind: "app", appId: e.ROLLGATE_GITHUB_APP_ID, privateKey, installationId: e.ROLLGATE_GITHUB_APP_INSTALLATION_ID } };
+  }
+  return {};
 }

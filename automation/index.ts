@@ -110,11 +110,12 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     typeof options.adapters === "function"
       ? await options.adapters(config, logger, shared)
       : (options.adapters ?? (await productionAdapters(config, logger, shared)));
-  const reporter = config.github.token
+  const reporter = config.github.auth
     ? new GitHubReporter({
         client: new GitHubClient({
-          token: config.github.token,
+          auth: config.github.auth,
           apiUrl: config.github.apiUrl,
+          logger,
           ...(options.fetch ? { fetch: options.fetch } : {}),
         }),
         logger,

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvError, parseEnv } from "../../automation/env";
 
@@ -59,7 +63,7 @@ describe("parseEnv", () => {
       { path: "/", expectStatus: 200, timeoutMs: 10_000 },
     ]);
     expect(config.previewBaseConfig).toEqual({ "rollgate:app": "sample-app", "rollgate:replicas": "1" });
-    expect(config.github).toMatchObject({ webhookSecret: "s3cret", token: "ghs_x", repository: "acme/app" });
+    expect(config.github).toMatchObject({ webhookSecret: "s3cret", auth: { kind: "token", token: "ghs_x" }, repository: "acme/app" });
   });
 
   it("treats empty values as unset", () => {
@@ -111,5 +115,63 @@ describe("parseEnv", () => {
       "ROLLGATE_PORT",
       "ROLLGATE_MAX_CONCURRENT_OPERATIONS",
     ]);
+  });
+
+  describe("GitHub authentication", () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const app = { ROLLGATE_GITHUB_APP_ID: "1234", ROLLGATE_GITHUB_APP_INSTALLATION_ID: "42" };
+
+    it("reports nothing when neither a token nor an App is configured", () => {
+      expect(parseEnv(database).github.auth).toBeUndefined();
+    });
+
+    it("reads a GitHub App with its key inline, one-line `\\n` escapes included", () => {
+      const config = parseEnv({ ...database, ...app, ROLLGATE_GITHUB_APP_PRIVATE_KEY: privateKey.replace(/\n/g, "\\n") });
+
+      expect(config.github.auth).toEqual({ kind: "app", appId: "1234", installationId: 42, privateKey });
+    });
+
+    it("reads a GitHub App's key from a file, and accepts a client ID", () => {
+      const file = join(mkdtempSync(join(tmpdir(), "rollgate-env-")), "app.pem");
+      writeFileSync(file, privateKey);
+
+      const config = parseEnv({ ...database, ...app, ROLLGATE_GITHUB_APP_ID: "Iv23liAbc", ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE: file });
+
+      expect(config.github.auth).toMatchObject({ kind: "app", appId: "Iv23liAbc", privateKey });
+    });
+
+    it("refuses a token and an App together", () => {
+      expect(problemsOf({ ...app, ROLLGATE_GITHUB_APP_PRIVATE_KEY: privateKey, ROLLGATE_GITHUB_TOKEN: "ghs_x" })).toEqual(["ROLLGATE_GITHUB_TOKEN"]);
+      expect(() => parseEnv({ ...database, ROLLGATE_GITHUB_APP_ID: "1", ROLLGATE_GITHUB_TOKEN: "ghs_x" })).toThrow(/either a token or a GitHub App, not both/);
+    });
+
+    it("names each missing App setting", () => {
+      expect(problemsOf({ ROLLGATE_GITHUB_APP_ID: "1234" })).toEqual(["ROLLGATE_GITHUB_APP_INSTALLATION_ID", "ROLLGATE_GITHUB_APP_PRIVATE_KEY"]);
+    });
+
+    it("refuses a key given both inline and as a file", () => {
+      expect(problemsOf({ ...app, ROLLGATE_GITHUB_APP_PRIVATE_KEY: privateKey, ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE: "/dev/null" })).toEqual(
+        expect.arrayContaining(["ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE"]),
+      );
+    });
+
+    it.each([
+      ["ROLLGATE_GITHUB_APP_ID", "my-app"],
+      ["ROLLGATE_GITHUB_APP_INSTALLATION_ID", "abc"],
+      ["ROLLGATE_GITHUB_APP_PRIVATE_KEY", "not a key"],
+      ["ROLLGATE_GITHUB_APP_PRIVATE_KEY", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----"],
+      ["ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE", "/nonexistent/app.pem"],
+    ])("refuses %s=%j, naming the variable", (variable, value) => {
+      const key = variable === "ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE" ? {} : { ROLLGATE_GITHUB_APP_PRIVATE_KEY: privateKey };
+
+      expect(problemsOf({ ...app, ...key, [variable]: value })).toEqual([variable]);
+    });
+
+    it("never repeats a bad key in its message", () => {
+      const broken = privateKey.slice(0, 200);
+
+      expect(() => parseEnv({ ...database, ...app, ROLLGATE_GITHUB_APP_PRIVATE_KEY: broken })).toThrow(/ROLLGATE_GITHUB_APP_PRIVATE_KEY is not a readable PEM private key/);
+      expect(() => parseEnv({ ...database, ...app, ROLLGATE_GITHUB_APP_PRIVATE_KEY: broken })).not.toThrow(broken.split("\n")[1] ?? "");
+    });
   });
 });

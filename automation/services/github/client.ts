@@ -1,15 +1,14 @@
 /**
- * The few GitHub REST calls Rollgate makes, over `fetch`. A small client
- * instead of @octokit/rest: two endpoints do not justify the dependency.
+ * The few GitHub REST calls Rollgate makes. Every failure surfaces as a
+ * `GitHubApiError` naming the call and the status, never a credential.
  */
+import type { GitHubAuth } from "./auth";
+import { toGitHubApiError } from "./errors";
+import { createOctokit, type GitHubOctokit, type GitHubTransportOptions } from "./octokit";
 
-export interface GitHubClientOptions {
-  readonly token: string;
-  /** `https://api.github.com`, or a GitHub Enterprise / test server. */
-  readonly apiUrl: string;
-  readonly fetch?: typeof fetch;
-  readonly timeoutMs?: number;
-}
+export { GitHubApiError } from "./errors";
+
+export type GitHubClientOptions = GitHubTransportOptions;
 
 export type CommitState = "pending" | "success" | "failure" | "error";
 
@@ -27,87 +26,86 @@ export interface IssueComment {
   readonly author?: string;
 }
 
-export class GitHubApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "GitHubApiError";
-  }
-}
+/** The login comments appear under: the token's user, or the App's bot. */
+const ownLogin: Record<GitHubAuth["kind"], (octokit: GitHubOctokit) => Promise<string>> = {
+  token: async (octokit) => (await octokit.request("GET /user")).data.login,
+  app: async (octokit) => {
+    const { data } = await octokit.request("GET /app");
+    if (!data?.slug) throw new Error("GitHub returned an App without a slug");
+    return `${data.slug}[bot]`;
+  },
+};
 
 export class GitHubClient {
-  private readonly fetch: typeof fetch;
-  private readonly apiUrl: string;
+  private readonly octokit: GitHubOctokit;
+  private readonly authKind: GitHubAuth["kind"];
 
-  constructor(private readonly options: GitHubClientOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
-    this.apiUrl = options.apiUrl.replace(/\/+$/, "");
+  constructor(options: GitHubClientOptions) {
+    this.octokit = createOctokit(options);
+    this.authKind = options.auth.kind;
   }
 
   async createCommitStatus(repository: string, sha: string, status: CommitStatus): Promise<void> {
-    await this.request("POST", `/repos/${repository}/statuses/${sha}`, {
-      state: status.state,
-      context: status.context,
-      description: status.description.slice(0, 140),
-      ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl }),
-    });
+    const route = "POST /repos/{owner}/{repo}/statuses/{sha}";
+    await this.call(route, () =>
+      this.octokit.request(route, {
+        ...ownerRepo(repository),
+        sha,
+        state: status.state,
+        context: status.context,
+        description: status.description.slice(0, 140),
+        ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl }),
+      }),
+    );
   }
 
   /** Comments on an issue or PR, oldest first (up to `maxPages` pages of 100). */
   async listIssueComments(repository: string, issue: number, maxPages = 10): Promise<IssueComment[]> {
+    const route = "GET /repos/{owner}/{repo}/issues/{issue_number}/comments";
     const comments: IssueComment[] = [];
     for (let page = 1; page <= maxPages; page += 1) {
-      const batch = await this.request("GET", `/repos/${repository}/issues/${issue}/comments?per_page=100&page=${page}`);
-      if (!Array.isArray(batch)) throw new GitHubApiError(502, "GitHub returned a non-array comment list");
-      for (const item of batch as unknown[]) {
-        if (typeof (item as { id?: unknown }).id === "number") comments.push(this.comment(item));
-      }
-      if (batch.length < 100) break;
+      const { data } = await this.call(route, () =>
+        this.octokit.request(route, { ...ownerRepo(repository), issue_number: issue, per_page: 100, page }),
+      );
+      comments.push(...data.map(toComment));
+      if (data.length < 100) break;
     }
     return comments;
   }
 
   async createIssueComment(repository: string, issue: number, body: string): Promise<IssueComment> {
-    return this.comment(await this.request("POST", `/repos/${repository}/issues/${issue}/comments`, { body }));
+    const route = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
+    const { data } = await this.call(route, () => this.octokit.request(route, { ...ownerRepo(repository), issue_number: issue, body }));
+    return toComment(data);
   }
 
   async updateIssueComment(repository: string, commentId: number, body: string): Promise<IssueComment> {
-    return this.comment(await this.request("PATCH", `/repos/${repository}/issues/comments/${commentId}`, { body }));
+    const route = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}";
+    const { data } = await this.call(route, () => this.octokit.request(route, { ...ownerRepo(repository), comment_id: commentId, body }));
+    return toComment(data);
   }
 
-  /** The login the token acts as (`GET /user`). */
-  async authenticatedLogin(): Promise<string> {
-    const user = (await this.request("GET", "/user")) as { login?: unknown };
-    if (typeof user.login !== "string") throw new GitHubApiError(502, "GitHub returned a user without a login");
-    return user.login;
+  /** The login Rollgate's comments carry: `GET /user` for a token, `<app-slug>[bot]` (`GET /app`) for an App. */
+  authenticatedLogin(): Promise<string> {
+    return this.call(`identity (${this.authKind})`, () => ownLogin[this.authKind](this.octokit));
   }
 
-  private comment(data: unknown): IssueComment {
-    const comment = data as { id?: unknown; body?: unknown; user?: { login?: unknown } | null };
-    if (typeof comment.id !== "number") throw new GitHubApiError(502, "GitHub returned a comment without an id");
-    const author = comment.user?.login;
-    return { id: comment.id, body: typeof comment.body === "string" ? comment.body : "", ...(typeof author === "string" ? { author } : {}) };
-  }
-
-  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await this.fetch(`${this.apiUrl}${path}`, {
-      method,
-      headers: {
-        accept: "application/vnd.github+json",
-        authorization: `Bearer ${this.options.token}`,
-        "x-github-api-version": "2022-11-28",
-        "user-agent": "rollgate",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      throw new GitHubApiError(response.status, `GitHub ${method} ${path.split("?")[0]} answered ${response.status}`);
+  private async call<T>(route: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      throw toGitHubApiError(route, err);
     }
-    return text === "" ? undefined : (JSON.parse(text) as unknown);
   }
+}
+
+function ownerRepo(repository: string): { owner: string; repo: string } {
+  const [owner = "", repo = ""] = repository.split("/");
+  return { owner, repo };
+}
+
+/** Ids above 2^53 arrive as bigint; comment ids are far below that. */
+function toComment(data: { id: number | bigint; body?: string; user: { login: string } | null }): IssueComment {
+  const author = data.user?.login;
+  return { id: Number(data.id), body: data.body ?? "", ...(author === undefined ? {} : { author }) };
 }

@@ -73,7 +73,7 @@ export class GitHubReporter implements PreviewReporter {
   /** The login Rollgate comments as, asked once; undefined (comments are then only created) when GitHub will not say. */
   private identity(): Promise<string | undefined> {
     this.login ??= this.options.client.authenticatedLogin().catch((err: unknown) => {
-      this.options.logger.warn({ err }, "GitHub did not say which login the token acts as; earlier preview comments will not be edited");
+      this.options.logger.warn({ err }, "GitHub did not say which login Rollgate acts as; earlier preview comments will not be edited");
       this.login = undefined;
       return undefined;
     });

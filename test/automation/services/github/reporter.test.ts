@@ -4,10 +4,11 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../../automation/logger";
-import { GitHubClient } from "../../../automation/services/github/client";
-import { commentMarker, GitHubReporter } from "../../../automation/services/github/reporter";
-import { bearer, createHarness, sha, tokens } from "../support/harness";
+import { createLogger } from "../../../../automation/logger";
+import { GitHubClient } from "../../../../automation/services/github/client";
+import { commentMarker, GitHubReporter } from "../../../../automation/services/github/reporter";
+import { bearer, createHarness, sha, tokens } from "../../support/harness";
+import { fastRetries, generateAppKey, installationTokenReply, startFakeGitHub as startScriptedGitHub } from "./fakeGitHub";
 
 interface FakeGitHub {
   readonly url: string;
@@ -85,7 +86,7 @@ function reporterFor(fake: FakeGitHub, logs?: string[]): GitHubReporter {
       )
     : pino({ level: "silent" });
   return new GitHubReporter({
-    client: new GitHubClient({ token: "ghs_test_token", apiUrl: fake.url }),
+    client: new GitHubClient({ auth: { kind: "token", token: "ghs_test_token" }, apiUrl: fake.url, logger, ...fastRetries }),
     logger,
     statusContext: "rollgate/preview",
   });
@@ -115,7 +116,7 @@ describe("GitHubReporter", () => {
     expect(github.comments[0]?.body).toContain(commentMarker);
     expect(github.comments[0]?.body).toContain("✅ ready");
     expect(github.comments[0]?.body).toContain("ghcr.io/acme/app:2");
-    expect(github.authorizations.every((header) => header === "Bearer ghs_test_token")).toBe(true);
+    expect(github.authorizations.every((header) => header === "token ghs_test_token")).toBe(true);
   });
 
   it("reports a failure with its reason", async () => {
@@ -183,5 +184,39 @@ describe("GitHubReporter", () => {
     await reporterFor(github).report({ pr: 9, state: "ready", operationId: "op" });
 
     expect(github.authorizations).toEqual([]);
+  });
+
+  it("as a GitHub App, edits only the comment its bot login wrote", async () => {
+    const botComment = { id: 57, body: `${commentMarker}\nold`, user: { login: "rollgate-app[bot]" } };
+    const scripted = (await startScriptedGitHub())
+      .reply("POST /app/installations/42/access_tokens", installationTokenReply("ghs_installation"))
+      .reply("GET /app", { status: 200, body: { id: 1234, slug: "rollgate-app" } })
+      .reply("GET /repos/acme/app/issues/9/comments", {
+        status: 200,
+        body: [{ id: 56, body: `${commentMarker}\nforged`, user: { login: "mallory" } }, botComment],
+      })
+      .reply("PATCH /repos/acme/app/issues/comments/57", { status: 200, body: botComment });
+    const reporter = new GitHubReporter({
+      client: new GitHubClient({
+        auth: { kind: "app", appId: "1234", privateKey: generateAppKey().privateKey, installationId: 42 },
+        apiUrl: scripted.url,
+        logger: pino({ level: "silent" }),
+        ...fastRetries,
+      }),
+      logger: pino({ level: "silent" }),
+      statusContext: "rollgate/preview",
+    });
+
+    try {
+      await reporter.report({ repository: "acme/app", pr: 9, state: "destroyed", operationId: "op" });
+
+      expect(scripted.requests.map((request) => request.route).filter((route) => !route.startsWith("POST /app/"))).toEqual([
+        "GET /app",
+        "GET /repos/acme/app/issues/9/comments",
+        "PATCH /repos/acme/app/issues/comments/57",
+      ]);
+    } finally {
+      await scripted.close();
+    }
   });
 });
