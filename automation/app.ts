@@ -86,7 +86,7 @@ export interface AppDeps {
   readonly smokeChecker?: SmokeChecker;
   /**
    * The operation queue and preview journal every replica shares; memory
-   * (unit tests) unless given — `index.ts` passes the PostgreSQL ones.
+   * (unit tests) unless given — `compose.ts` passes the PostgreSQL ones.
    */
   readonly operations?: OperationStore;
   readonly journal?: PreviewJournal;
@@ -105,7 +105,7 @@ export interface AppDeps {
   readonly releases?: ReleaseControllerPort;
   /** Takes over releases of replicas that died and relays commands to the replica driving each release. */
   readonly releaseSupervisor?: { start(): Promise<void>; stop(): void };
-  /** The audit trail; defaults to one in memory (`index.ts` passes the shared file store). */
+  /** The audit trail; defaults to one in memory (`compose.ts` passes the shared store). */
   readonly audit?: AuditLog;
 }
 

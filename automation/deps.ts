@@ -1,5 +1,5 @@
 /**
- * What the service needs from the outside world. `index.ts` builds these for
+ * What the service needs from the outside world. `compose.ts` builds these for
  * production; tests pass fakes. Nothing here imports express or Pulumi.
  */
 import { setTimeout as sleep } from "node:timers/promises";
