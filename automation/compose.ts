@@ -1,12 +1,14 @@
 /**
  * The composition root: builds every adapter and service of a running
- * Rollgate, in dependency order, from the parsed environment. `index.ts`
- * listens and shuts down; `app.ts` builds the HTTP app from what is built here.
+ * Rollgate, in dependency order, from the parsed environment: the process's
+ * parts here, the in-process services through `buildAppServices`, then the
+ * HTTP app in front of them (`createApp`). `index.ts` listens and shuts down.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Adapters, SharedEngineState } from "./adapters";
-import { createApp, type AppConfig, type RollgateApp } from "./app";
+import { createApp, type RollgateApp } from "./app";
+import { buildAppServices, type AppConfig } from "./appServices";
 import { KeptReleaseLeases } from "./coordination/releaseLeases";
 import { LeaseKeeper } from "./coordination/leaseKeeper";
 import { LeasedStackGuard } from "./coordination/stackLeases";
@@ -95,11 +97,10 @@ export async function composeService(config: ServiceConfig, env: NodeJS.ProcessE
     : undefined;
   if (!releases) logger.warn("the adapters provide no cluster probe: releases are disabled");
 
-  const rollgate = createApp({
+  const settings = appConfig(config);
+  const services = buildAppServices({
     engine: adapters.engine,
     waitForDeployment: adapters.waitForDeployment,
-    readinessChecks: [databaseReadiness(store), backendReadiness(adapters.engine), ...(adapters.readinessChecks ?? [])],
-    tokens,
     logger,
     audit,
     journal: store.journal,
@@ -119,7 +120,13 @@ export async function composeService(config: ServiceConfig, env: NodeJS.ProcessE
       : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.smokeChecker ? { smokeChecker: options.smokeChecker } : {}),
-    config: appConfig(config),
+    config: settings,
+  });
+  const rollgate = createApp(services, {
+    readinessChecks: [databaseReadiness(store), backendReadiness(adapters.engine), ...(adapters.readinessChecks ?? [])],
+    tokens,
+    logger,
+    config: settings,
   });
   return { logger, store, leases, rollgate };
 }
