@@ -1,9 +1,8 @@
 /**
- * What the service needs from the outside world. `index.ts` builds these for
+ * What the service needs from the outside world. `compose.ts` builds these for
  * production; tests pass fakes. Nothing here imports express or Pulumi.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "pino";
 
 /** Time, injected: the service and the release controller never read the wall clock or set timers themselves, so tests control both. */
 export interface Clock {
@@ -46,4 +45,27 @@ export interface ReadinessCheck {
   check(signal: AbortSignal): Promise<void>;
 }
 
-export type { Logger };
+/** A structured log call: fields and a message, or a message alone. */
+export interface LogMethod {
+  (fields: object, message: string): void;
+  (message: string): void;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * The service's one logger port. The pino logger from `logger.ts` (with
+ * credential redaction) implements it; tests pass recorders or `silentLogger`.
+ */
+export interface Logger extends Readonly<Record<LogLevel, LogMethod>> {
+  /** A logger that adds `bindings` to every entry. */
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};

@@ -2,7 +2,8 @@
  * The service's structured JSON logger. Credentials are redacted at any depth,
  * even if someone logs a whole request, config or error detail.
  */
-import pino, { type DestinationStream, type Logger } from "pino";
+import pino, { type DestinationStream } from "pino";
+import type { Logger } from "./deps";
 
 const censor = "[redacted]";
 const maxDepth = 10;

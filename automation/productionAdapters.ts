@@ -7,11 +7,9 @@ import { kubeApiFromEnvironment } from "./cluster/kubeApi";
 import { CachedReadsEngine } from "./engine/cachedReads";
 import { compilePolicyPack, type CompiledPolicyPack } from "./engine/compiledPolicyPack";
 import { LocalStackEngine } from "./engine/localStackEngine";
-import type { StackConfigStore } from "./engine/stackConfigStore";
-import type { StackGuard } from "./engine/stackGuard";
 import type { ServiceConfig } from "./env";
 import type { Logger } from "./deps";
-import type { Adapters } from "./index";
+import type { Adapters, SharedEngineState } from "./adapters";
 
 const repoRoot = resolve(__dirname, "..");
 const policiesDir = join(repoRoot, "policies");
@@ -36,14 +34,6 @@ export function policyConfigFor(stack: string): string | undefined {
   const environment = stack.startsWith("preview-") ? "preview" : stack;
   const file = join(policiesDir, "config", `${environment}.json`);
   return existsSync(file) ? file : undefined;
-}
-
-/** What the engine shares with the other replicas: stack config, stack leases, the Pulumi backend. */
-export interface SharedEngineState {
-  readonly configStore: StackConfigStore;
-  readonly guard: StackGuard;
-  /** `PULUMI_BACKEND_URL` and what that backend needs, for the engine's CLI runs. */
-  readonly backendEnv: Readonly<Record<string, string>>;
 }
 
 /**

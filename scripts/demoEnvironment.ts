@@ -11,7 +11,7 @@ import { program } from "../infra/program";
 import { LeaseKeeper } from "../automation/coordination/leaseKeeper";
 import { LeasedStackGuard } from "../automation/coordination/stackLeases";
 import { LocalStackEngine } from "../automation/engine/localStackEngine";
-import { pulumiBackendEnv, pulumiBackendUrl } from "../automation/index";
+import { pulumiBackendEnv, pulumiBackendUrl } from "../automation/engine/backendEnv";
 import { createLogger } from "../automation/logger";
 import { policyConfigFor, servicePolicyPack } from "../automation/productionAdapters";
 import { openStore } from "../automation/store";

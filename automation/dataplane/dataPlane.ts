@@ -14,7 +14,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { Registry } from "prom-client";
 import type { KubeClient } from "../cluster/kubeClient";
-import type { Logger } from "../release/ports";
+import type { Logger } from "../deps";
 import { AccessCounts } from "./accessCounts";
 import { readClusterObjects } from "./clusterObjects";
 import { NginxGateway } from "./gateway";

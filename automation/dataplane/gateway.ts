@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../release/ports";
+import type { Logger } from "../deps";
 import { renderNginxConfig, type GatewaySettings } from "./nginxConfig";
 import type { Route } from "./topology";
 

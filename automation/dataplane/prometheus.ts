@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../release/ports";
+import type { Logger } from "../deps";
 import type { Workload } from "./topology";
 
 export interface ScrapeTarget {

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
-import type { Logger } from "../release/ports";
+import type { Logger } from "../deps";
 import { freePort } from "./freePort";
 import type { Workload } from "./topology";
 

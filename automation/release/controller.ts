@@ -22,15 +22,13 @@ import type { StackConfig, StackEngine } from "../engine/port";
 import { buildChecks, buildTrafficGate } from "./analysis/checks";
 import type { MetricProvider } from "./analysis/provider";
 import { runAnalysis, type AnalysisResult } from "./analysis/run";
-import { systemClock, type Clock } from "../deps";
+import { silentLogger, systemClock, type Clock, type Logger, type LogLevel } from "../deps";
 import { errorSummary, ServiceUnavailableError } from "../errors";
 import { LeaseLostError } from "../store/leases";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "./errors";
 import {
-  silentLogger,
   type ClusterProbe,
   type HeldReleaseLease,
-  type Logger,
   type Notifier,
   type ReleaseCommands,
   type ReleaseEvent,
@@ -773,7 +771,7 @@ export class ReleaseController {
     }
   }
 
-  private log(level: keyof Logger, run: Run, fields: object, message: string): void {
+  private log(level: LogLevel, run: Run, fields: object, message: string): void {
     const { id, environment, step, steps, weight } = run.release;
     this.logger[level]({ releaseId: id, environment, step: Math.min(step + 1, steps.length), weight, ...fields }, message);
   }

@@ -91,18 +91,3 @@ export interface ReleaseCommands {
   /** Calls `onArrival` with the release's id whenever a command is enqueued on any replica; returns the unsubscribe. */
   watch(onArrival: (releaseId: string) => void): () => void;
 }
-
-/** The subset of pino's logger the controller uses (a pino `Logger` fits). */
-export interface Logger {
-  debug(fields: object, message: string): void;
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
-
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -4,7 +4,8 @@
  * expired) and applies queued commands of the releases it drives; commands
  * also arrive at once through the queue's notifications.
  */
-import type { Logger, ReleaseCommands } from "./ports";
+import type { Logger } from "../deps";
+import type { ReleaseCommands } from "./ports";
 
 export interface SupervisedController {
   recover(): Promise<unknown>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pulumiBackendEnv, pulumiBackendUrl } from "../../automation/index";
+import { pulumiBackendEnv, pulumiBackendUrl } from "../../automation/engine/backendEnv";
 
 describe("the engine's backend environment", () => {
   it("keeps Pulumi's postgres backend to two parallel listings unless told otherwise", () => {

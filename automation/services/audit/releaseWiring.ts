@@ -1,13 +1,17 @@
 /**
  * Puts the release controller on the audit trail: its stack engine records
  * every environment update, and an extra notifier records every release
- * event. The controller is built after its options, so the release lookup
- * that enriches records is bound to it afterwards.
+ * event.
+ *
+ * Both read the release's record from the release store, not from the
+ * controller, so they exist before it. The store has what they need: the
+ * commit SHA and start time never change, and the controller tells each
+ * event only after the save of the state it reports.
  */
 import type { Clock } from "../../deps";
 import type { StackEngine } from "../../engine/port";
 import type { Notifier } from "../../release/ports";
-import type { Release } from "../../release/schemas";
+import type { ReleaseStore } from "../../release/store";
 import { AuditedStackEngine } from "./auditedEngine";
 import type { AuditLog } from "./auditLog";
 import { ReleaseAuditNotifier, type ReleaseLookup } from "./releaseAudit";
@@ -19,24 +23,22 @@ export interface AuditedReleaseOptions {
   readonly notifiers: readonly Notifier[];
 }
 
-export interface ReleaseAuditWiring {
-  /** `options` with the audited engine and the audit notifier added. */
-  options<O extends { readonly engine: StackEngine; readonly notifiers?: readonly Notifier[] }>(options: O): O & AuditedReleaseOptions;
-  /** Where release records are read from once the controller exists. */
-  bind(controller: { get(id: string): Promise<Release> }): void;
+export interface ReleaseAuditDeps {
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  /** Where release records are read from to enrich the audit records. */
+  readonly releases: Pick<ReleaseStore, "get">;
 }
 
-export function releaseAuditWiring(audit: AuditLog, clock: Clock): ReleaseAuditWiring {
-  let source: { get(id: string): Promise<Release> } | undefined;
-  const lookup: ReleaseLookup = async (id) => (source ? source.get(id).catch(() => undefined) : undefined);
+/** `options` with the audited engine and the audit notifier added. */
+export function withReleaseAudit<O extends { readonly engine: StackEngine; readonly notifiers?: readonly Notifier[] }>(
+  options: O,
+  { audit, clock, releases }: ReleaseAuditDeps,
+): O & AuditedReleaseOptions {
+  const lookup: ReleaseLookup = (id) => releases.get(id).catch(() => undefined);
   return {
-    options: (options) => ({
-      ...options,
-      engine: new AuditedStackEngine(options.engine, audit, { clock, releases: lookup }),
-      notifiers: [...(options.notifiers ?? []), new ReleaseAuditNotifier(audit, lookup)],
-    }),
-    bind: (controller) => {
-      source = controller;
-    },
+    ...options,
+    engine: new AuditedStackEngine(options.engine, audit, { clock, releases: lookup }),
+    notifiers: [...(options.notifiers ?? []), new ReleaseAuditNotifier(audit, lookup)],
   };
 }

@@ -7,7 +7,7 @@ import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 import { AuditLog } from "../../../automation/services/audit/auditLog";
 import { combineNotifiers, FanOutNotifier } from "../../../automation/services/audit/fanOutNotifier";
 import { decidingMeasurement, releaseAuditEntry, releaseCause } from "../../../automation/services/audit/releaseAudit";
-import { releaseAuditWiring } from "../../../automation/services/audit/releaseWiring";
+import { withReleaseAudit } from "../../../automation/services/audit/releaseWiring";
 import { FakeClock, FakeCluster, FakeEngine, FakeMetrics, KEYS, RecordingNotifier, scriptTraffic } from "../release/fakes";
 
 const CANARY = "registry.example/web:1.1.0";
@@ -113,12 +113,12 @@ describe("a release controller on the audit trail", () => {
     const engine = new FakeEngine({ production: { [KEYS.stableImage]: "registry.example/web:1.0.0" } });
     const metrics = new FakeMetrics();
     scriptTraffic(metrics, scope, { canaryErrors });
-    const wiring = releaseAuditWiring(audit, clock);
+    const store = new InMemoryReleaseStore();
     const webhook = new RecordingNotifier();
-    const options = wiring.options({ engine, notifiers: [webhook] });
+    const options = withReleaseAudit({ engine, notifiers: [webhook] }, { audit, clock, releases: store });
     const controller = new ReleaseController({
       engine: options.engine,
-      store: new InMemoryReleaseStore(),
+      store,
       cluster: new FakeCluster(engine),
       metrics,
       clock,
@@ -126,7 +126,6 @@ describe("a release controller on the audit trail", () => {
       settings: { deployedBy: "rollgate-release-controller" },
       ...(combineNotifiers(options.notifiers) ? { notifier: combineNotifiers(options.notifiers) } : {}),
     });
-    wiring.bind(controller);
     const started = await controller.start(
       parseStartReleaseRequest({ environment: "production", image: CANARY, commitSha: "a".repeat(40), steps: [{ weight: 50, pauseSeconds: 0 }] }),
       "ci-production",

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../../automation/app";
+import { buildApp } from "../support/app";
 import { ReleaseProgress, outcome, type ReleaseBody } from "../../../automation/cli/commands/release";
 import { runCli } from "../../../automation/cli/main";
 import { parseStartReleaseRequest, type Release } from "../../../automation/release/schemas";
@@ -313,7 +313,7 @@ describe("release CLI against the real controller", () => {
   it("runs a release to success with --wait, one header per step", async () => {
     const fakes = harness();
     scriptTraffic(fakes.metrics, { selector: {}, windowSeconds: 300 });
-    const rollgate = createApp({
+    const rollgate = buildApp({
       engine: fakes.engine,
       logger: pino({ level: "silent" }),
       tokens: releaseTokenStore(),

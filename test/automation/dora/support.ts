@@ -1,7 +1,8 @@
 /** The app around the fake release controller, on a clock a day after its releases. */
 import pino from "pino";
 import request from "supertest";
-import { createApp, type RollgateApp } from "../../../automation/app";
+import { type RollgateApp } from "../../../automation/app";
+import { buildApp } from "../support/app";
 import { FakeClock } from "../support/harness";
 import { FakeStackEngine } from "../support/fakeEngine";
 import { FakeReleaseController, releaseTokenStore } from "../releases/support";
@@ -14,7 +15,7 @@ export interface DoraHarness {
 
 export function createReleaseHarness(): DoraHarness {
   const controller = new FakeReleaseController();
-  const rollgate = createApp({
+  const rollgate = buildApp({
     engine: new FakeStackEngine(),
     logger: pino({ level: "silent" }),
     tokens: releaseTokenStore(),

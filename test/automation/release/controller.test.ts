@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { errorRatioQuery, latencyQuantileQuery, requestCountQuery } from "../../../automation/release/analysis/promql";
 import { ReleaseController } from "../../../automation/release/controller";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "../../../automation/release/errors";
-import type { Logger } from "../../../automation/release/ports";
+import type { Logger } from "../../../automation/deps";
 import { parseStartReleaseRequest, type Release, type StartReleaseRequestInput } from "../../../automation/release/schemas";
 import { RESTART_ROLLBACK_REASON, createRelease } from "../../../automation/release/stateMachine";
 import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";

@@ -6,9 +6,9 @@
 import type { ChangeSummary, OperationOptions, PreviewResult, StackConfig, StackEngine, StackSummary, UpResult } from "../../../automation/engine/port";
 import { errorRatioQuery, latencyQuantileQuery, requestCountQuery, type QueryScope } from "../../../automation/release/analysis/promql";
 import type { Measurement, MetricProvider } from "../../../automation/release/analysis/provider";
-import type { Clock } from "../../../automation/deps";
+import type { Clock, Logger, LogLevel, LogMethod } from "../../../automation/deps";
 import { ReleaseController, type ReleaseControllerDeps } from "../../../automation/release/controller";
-import type { ClusterProbe, Logger, Notifier, ReleaseEvent } from "../../../automation/release/ports";
+import type { ClusterProbe, Notifier, ReleaseEvent } from "../../../automation/release/ports";
 import type { ReleaseStore } from "../../../automation/release/store";
 import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 
@@ -178,27 +178,31 @@ export function scriptTraffic(metrics: FakeMetrics, scope: QueryScope, numbers: 
 }
 
 export interface LogEntry {
-  readonly level: keyof Logger;
+  readonly level: LogLevel;
   readonly fields: Record<string, unknown>;
   readonly message: string;
 }
 
 export class RecordingLogger implements Logger {
-  readonly entries: LogEntry[] = [];
-  debug(fields: object, message: string): void {
-    this.entries.push({ level: "debug", fields: { ...fields }, message });
-  }
-  info(fields: object, message: string): void {
-    this.entries.push({ level: "info", fields: { ...fields }, message });
-  }
-  warn(fields: object, message: string): void {
-    this.entries.push({ level: "warn", fields: { ...fields }, message });
-  }
-  error(fields: object, message: string): void {
-    this.entries.push({ level: "error", fields: { ...fields }, message });
+  constructor(
+    readonly entries: LogEntry[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+  ) {}
+  readonly debug = this.recorder("debug");
+  readonly info = this.recorder("info");
+  readonly warn = this.recorder("warn");
+  readonly error = this.recorder("error");
+  child(bindings: Record<string, unknown>): RecordingLogger {
+    return new RecordingLogger(this.entries, { ...this.bindings, ...bindings });
   }
   messages(): string[] {
     return this.entries.map((entry) => entry.message);
+  }
+  private recorder(level: LogLevel): LogMethod {
+    return (fieldsOrMessage: object | string, message?: string): void => {
+      const [fields, text] = typeof fieldsOrMessage === "string" ? [{}, fieldsOrMessage] : [fieldsOrMessage, message ?? ""];
+      this.entries.push({ level, fields: { ...this.bindings, ...fields }, message: text });
+    };
   }
 }
 

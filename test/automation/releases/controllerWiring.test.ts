@@ -3,7 +3,7 @@ import { join } from "node:path";
 import pino from "pino";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../../../automation/app";
+import { buildApp } from "../support/app";
 import { EnvError, parseEnv } from "../../../automation/env";
 import type { ReleaseEvent } from "../../../automation/release/ports";
 import { parseStartReleaseRequest, type StartReleaseRequestInput } from "../../../automation/release/schemas";
@@ -186,7 +186,7 @@ describe("the release controller behind the HTTP API", () => {
   it("runs a release started over HTTP to success and shows every step's measurements", async () => {
     const h = harness();
     scriptTraffic(h.metrics, scope);
-    const rollgate = createApp({
+    const rollgate = buildApp({
       engine: h.engine,
       logger: silent,
       tokens: releaseTokenStore(),

@@ -5,7 +5,8 @@
  */
 import { Writable } from "node:stream";
 import request from "supertest";
-import { createApp, type RollgateApp } from "../../../automation/app";
+import { type RollgateApp } from "../../../automation/app";
+import { buildApp } from "../support/app";
 import { createLogger } from "../../../automation/logger";
 import { ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "../../../automation/release/errors";
 import type { Release, StartReleaseRequest } from "../../../automation/release/schemas";
@@ -199,7 +200,7 @@ export function createReleaseHarness(options: { controller?: ReleaseControllerPo
     }),
   );
   const releases = options.controller === null ? undefined : (options.controller ?? controller);
-  const rollgate = createApp({
+  const rollgate = buildApp({
     engine,
     logger,
     tokens: releaseTokenStore(),

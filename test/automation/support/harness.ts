@@ -1,7 +1,8 @@
 /** Builds the app around a fake engine, with known tokens and captured logs. */
 import { Writable } from "node:stream";
 import request from "supertest";
-import { createApp, type AppConfig, type AppDeps, type RollgateApp } from "../../../automation/app";
+import { type AppConfig, type AppDeps, type RollgateApp } from "../../../automation/app";
+import { buildApp } from "./app";
 import { systemClock, type Clock, type DeploymentWaiter, type ReadinessCheck, type SmokeChecker } from "../../../automation/deps";
 import { createLogger } from "../../../automation/logger";
 import { TokenStore, hashToken } from "../../../automation/services/auth/tokens";
@@ -117,7 +118,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       ...options.config,
     },
   };
-  const rollgate = createApp(deps);
+  const rollgate = buildApp(deps);
   return {
     rollgate,
     engine,

@@ -6,7 +6,7 @@
 import pino from "pino";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../../automation/app";
+import { buildApp } from "../../automation/support/app";
 import { buildAlertRules } from "../../../components/monitoring/alerts";
 import { renderDashboard } from "../../../components/monitoring/dashboard";
 import { SampleApp } from "../../fixtures/sampleApp";
@@ -62,7 +62,7 @@ describe("the Monitoring dashboard JSON", () => {
       await fetch(url).then((response) => response.text());
       for (const name of exposedMetrics(await (await fetch(`${url}/metrics`)).text())) exposed.add(name);
     }
-    const rollgate = createApp({
+    const rollgate = buildApp({
       engine: new FakeStackEngine(),
       logger: pino({ level: "silent" }),
       tokens: releaseTokenStore(),
