@@ -8,9 +8,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 user_kubeconfig=${KUBECONFIG:-}
 # shellcheck source=env.sh
 source "$here/env.sh"
-[ -z "$user_kubeconfig" ] || fail "the demo runs on the local cluster; unset KUBECONFIG"
 bash "$here/setup.sh"
-bash "$here/cluster.sh" up
+# On the local cluster (started here), or on the one KUBECONFIG names: the data plane runs its workloads locally either way.
+if [ -z "$user_kubeconfig" ]; then
+  bash "$here/cluster.sh" up
+elif [ "${ROLLGATE_LOCAL_DATABASE:-}" = 1 ]; then
+  bash "$here/postgres.sh" up
+fi
 bash "$here/dataplane.sh" up
 export ROLLGATE_PROMETHEUS_URL=http://127.0.0.1:${ROLLGATE_PROMETHEUS_PORT:-19090}
 cd "$ROLLGATE_ROOT"

@@ -55,15 +55,31 @@ interface Outcome {
   readonly splits: readonly { readonly weight: number; readonly share: number | undefined }[];
 }
 
+/**
+ * The gateway's split while a weight is held: 18 s after the record took the
+ * weight (the update takes a few seconds, then the step pauses 20 s), the
+ * share of the last 10 s of requests it sent to the canary — recorded only if
+ * the weight did not change meanwhile.
+ */
+async function measureSplit(label: string, weight: number, currentWeight: () => number, splits: { weight: number; share: number | undefined }[]): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 18_000));
+  if (currentWeight() !== weight) return;
+  const share = await gatewayCanaryShare();
+  if (currentWeight() !== weight || share === undefined) return;
+  splits.push({ weight, share });
+  say(`${label}:   the gateway sent ${share.toFixed(1)} % of the last 10 s of requests to the canary (weight ${weight} %)`);
+}
+
 async function runRelease(label: string, image: string, steps: readonly number[]): Promise<Outcome> {
   const started = await client.request("POST", "/api/v1/releases", StartedReleaseSchema, {
     environment: ENVIRONMENT,
     image,
-    steps: steps.map((weight) => ({ weight, pauseSeconds: 15 })),
+    steps: steps.map((weight) => ({ weight, pauseSeconds: 20 })),
     analysis: { windowSeconds: 20, minRequests: 20, selector: { namespace: NAMESPACE } },
   });
   say(`${label}: release ${started.id} of ${image} started (steps ${steps.join(" → ")} %)`);
   const splits: { weight: number; share: number | undefined }[] = [];
+  const measurements: Promise<void>[] = [];
   let seenAnalysis = 0;
   let lastWeight = -1;
   for (;;) {
@@ -71,15 +87,14 @@ async function runRelease(label: string, image: string, steps: readonly number[]
     if (release.weight !== lastWeight) {
       say(`${label}: weight ${release.weight} % (step ${Math.min(release.step + 1, steps.length)}/${steps.length}, ${release.status})`);
       lastWeight = release.weight;
+      if (release.weight > 0 && release.status === "progressing") measurements.push(measureSplit(label, release.weight, () => lastWeight, splits));
     }
     for (const record of release.analysis.slice(seenAnalysis)) {
-      const share = record.step === release.step && release.weight > 0 ? await gatewayCanaryShare() : undefined;
-      if (share !== undefined) splits.push({ weight: release.weight, share });
-      const gateway = share === undefined ? "" : `; gateway sent ${share.toFixed(1)} % to the canary`;
-      say(`${label}:   ${record.metric} = ${record.value ?? "no data"} (threshold ${record.threshold ?? "-"}) → ${record.phase}${gateway}`);
+      say(`${label}:   ${record.metric} = ${record.value ?? "no data"} (threshold ${record.threshold ?? "-"}) → ${record.phase}`);
     }
     seenAnalysis = release.analysis.length;
     if (["succeeded", "rolledBack", "failed", "aborted"].includes(release.status)) {
+      await Promise.all(measurements);
       say(`${label}: ${release.status}${release.reason ? `: ${release.reason}` : ""}`);
       return { release, splits };
     }
