@@ -165,8 +165,10 @@ export class WebService extends pulumi.ComponentResource {
           },
         },
       },
-      // The name is fixed so routes can refer to it; a replacement must delete the old object first.
-      { parent: this, deleteBeforeReplace: true },
+      // A replacement (the namespace moved) is created and ready before the old one is deleted, so production keeps
+      // serving. The selector derives from `app` and `track`, which are in the name too: a replacement is never a
+      // second object of the same name (and if one ever were, the create would fail, leaving the old one serving).
+      { parent: this },
     );
 
     const service = new k8s.core.v1.Service(
@@ -179,7 +181,7 @@ export class WebService extends pulumi.ComponentResource {
           ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }],
         },
       },
-      { parent: this, deleteBeforeReplace: true },
+      { parent: this },
     );
 
     // Voluntary disruptions (node drains) take at most one pod of this version at a time.
