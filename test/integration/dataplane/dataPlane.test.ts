@@ -118,7 +118,7 @@ describe("the local data plane", () => {
   /** A request through the gateway for `hostname` (fetch cannot set Host). */
   function get(hostname: string): Promise<{ status: number; track?: string }> {
     return new Promise((done, failed) => {
-      const req = request(`${gateway}/`, { headers: { host: hostname } }, (res) => {
+      const req = request(`${gateway}/`, { headers: { host: hostname }, agent: false }, (res) => {
         res.resume();
         res.once("end", () => {
           const track = res.headers["x-rollgate-track"];
