@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../deps";
+import { stopChild } from "./stopChild";
 import { renderNginxConfig, type GatewaySettings } from "./nginxConfig";
 import type { Route } from "./topology";
 
@@ -45,12 +46,8 @@ export class NginxGateway {
     return true;
   }
 
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGQUIT");
-    await exited;
+  stop(): Promise<void> {
+    return stopChild(this.child, "SIGQUIT");
   }
 
   private args(...extra: string[]): string[] {

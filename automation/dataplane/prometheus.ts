@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../deps";
+import { stopChild } from "./stopChild";
 import type { Workload } from "./topology";
 
 export interface ScrapeTarget {
@@ -84,11 +85,7 @@ scrape_configs:
     this.written = text;
   }
 
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
+  stop(): Promise<void> {
+    return stopChild(this.child, "SIGTERM");
   }
 }
