@@ -8,10 +8,13 @@ import type { StackConfigStore } from "./engine/stackConfigStore";
 import type { StackGuard } from "./engine/stackGuard";
 import type { StackEngine } from "./engine/port";
 import type { ClusterProbe } from "./release/ports";
+import type { PreviewNamespaces } from "./services/previews/previewNamespaces";
 
 export interface Adapters {
   readonly engine: StackEngine;
   readonly waitForDeployment: DeploymentWaiter;
+  /** The cluster's preview namespaces, for sweeping what crashed creates left; no sweeping without. */
+  readonly previewNamespaces?: PreviewNamespaces;
   /** Cluster reachability and the like; a state-backend check (engine.list) is always added. */
   readonly readinessChecks?: readonly ReadinessCheck[];
   /** The release controller's view of the cluster; without it there is no release controller (the release API answers 503). */

@@ -19,6 +19,7 @@ import { MemoryOperationStore, type OperationStore } from "./services/operations
 import { MemoryPreviewJournal, type PreviewJournal } from "./services/previews/journal";
 import { PreviewService, type PreviewLimits } from "./services/previews/previewService";
 import { PreviewReaper } from "./services/previews/reaper";
+import type { PreviewNamespaces } from "./services/previews/previewNamespaces";
 import { silentReporter, type PreviewReporter } from "./services/previews/reporter";
 import { PreviewVerifier } from "./services/previews/verify";
 import { ReleaseService, type ReleaseControllerPort } from "./services/releases/releaseService";
@@ -55,6 +56,8 @@ export interface AppConfig {
 export interface AppServiceDeps {
   readonly engine: StackEngine;
   readonly waitForDeployment: DeploymentWaiter;
+  /** The cluster's preview namespaces: leftovers of crashed creates are swept after destroys and by the reaper. */
+  readonly previewNamespaces?: PreviewNamespaces;
   readonly logger: Logger;
   readonly config: AppConfig;
   readonly clock?: Clock;
@@ -151,8 +154,9 @@ export function buildAppServices(deps: AppServiceDeps): AppServices {
     ...(config.previewLimits ? { limits: config.previewLimits } : {}),
     ...(config.githubRepository ? { defaultRepository: config.githubRepository } : {}),
     ...(config.previewBaseConfig ? { baseConfig: config.previewBaseConfig } : {}),
+    ...(deps.previewNamespaces ? { namespaces: deps.previewNamespaces } : {}),
   });
-  const reaper = new PreviewReaper({ previews, clock, logger });
+  const reaper = new PreviewReaper({ previews, clock, logger, ...(deps.previewNamespaces ? { namespaces: deps.previewNamespaces } : {}) });
   // Operations are taken at once, including those a replica that died left unfinished.
   scheduler.start();
   const webhooks =

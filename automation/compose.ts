@@ -102,6 +102,7 @@ export async function composeService(config: ServiceConfig, env: NodeJS.ProcessE
   const services = buildAppServices({
     engine: adapters.engine,
     waitForDeployment: adapters.waitForDeployment,
+    ...(adapters.previewNamespaces ? { previewNamespaces: adapters.previewNamespaces } : {}),
     logger,
     audit,
     journal: store.journal,

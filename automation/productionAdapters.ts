@@ -10,6 +10,7 @@ import { LocalStackEngine } from "./engine/localStackEngine";
 import type { ServiceConfig } from "./env";
 import type { Logger } from "./deps";
 import type { Adapters, SharedEngineState } from "./adapters";
+import { previewNamespacesIn } from "./services/previews/previewNamespaces";
 
 const repoRoot = resolve(__dirname, "..");
 const policiesDir = join(repoRoot, "policies");
@@ -63,6 +64,7 @@ export async function productionAdapters(config: ServiceConfig, logger: Logger, 
     engine,
     clusterProbe: new KubernetesClusterProbe(kube, stackReleaseTargets(engine)),
     waitForDeployment: deploymentWaiter(kube.apps),
+    previewNamespaces: previewNamespacesIn(kube),
     readinessChecks: [{ name: "cluster", check: async () => void (await kube.version.getCode()) }],
     routerTargets: (environment) => routerTargetsFor(environment),
   };

@@ -2,8 +2,9 @@ import type * as k8s from "@kubernetes/client-node";
 import { KubeClient } from "./kubeClient";
 import { loadKubeConnection } from "./kubeConfig";
 
-/** The cluster reads the service makes, shaped like the official client's methods (which tests fake). */
+/** The cluster calls the service makes, shaped like the official client's methods (which tests fake). */
 export interface KubeApi {
+  readonly core: Pick<k8s.CoreV1Api, "listNamespace" | "deleteNamespace">;
   readonly apps: Pick<k8s.AppsV1Api, "readNamespacedDeployment">;
   readonly custom: Pick<k8s.CustomObjectsApi, "getNamespacedCustomObject">;
   readonly version: { getCode(): Promise<unknown> };
@@ -14,9 +15,14 @@ export function kubeApiFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ku
   return kubeApi(new KubeClient(loadKubeConnection(env)));
 }
 
-export function kubeApi(client: Pick<KubeClient, "get">): KubeApi {
+export function kubeApi(client: Pick<KubeClient, "get" | "delete">): KubeApi {
   const segment = encodeURIComponent;
   return {
+    core: {
+      listNamespace: async (request = {}) =>
+        (await client.get(`/api/v1/namespaces${request.labelSelector ? `?labelSelector=${segment(request.labelSelector)}` : ""}`)) as k8s.V1NamespaceList,
+      deleteNamespace: async ({ name }) => (await client.delete(`/api/v1/namespaces/${segment(name)}`)) as k8s.V1Status,
+    },
     apps: {
       readNamespacedDeployment: async ({ namespace, name }) =>
         (await client.get(`/apis/apps/v1/namespaces/${segment(namespace)}/deployments/${segment(name)}`)) as k8s.V1Deployment,

@@ -1,5 +1,5 @@
 /**
- * A small read-only Kubernetes API client: GET a path, get JSON, with the
+ * A small Kubernetes API client: GET (or DELETE) a path, get JSON, with the
  * connection's TLS and credentials (bearer token, client certificate, basic
  * auth or an exec credential plugin, cached until it expires). Errors carry
  * the HTTP status as `code`, as the official client's do.
@@ -58,10 +58,19 @@ export class KubeClient {
     this.now = options.now ?? Date.now;
   }
 
-  /** GETs `path` (e.g. `/apis/apps/v1/namespaces/ns/deployments/web`) and parses the JSON answer. */
-  async get(path: string): Promise<unknown> {
+  /** GETs `path` (e.g. `/apis/apps/v1/namespaces/ns/deployments/web`, a query allowed) and parses the JSON answer. */
+  get(path: string): Promise<unknown> {
+    return this.send("GET", path);
+  }
+
+  /** DELETEs the object at `path`; the API's answer (the object, now terminating, or a Status). */
+  delete(path: string): Promise<unknown> {
+    return this.send("DELETE", path);
+  }
+
+  private async send(method: "GET" | "DELETE", path: string): Promise<unknown> {
     const url = new URL(path, this.connection.server.endsWith("/") ? this.connection.server : `${this.connection.server}/`);
-    const options = await this.requestOptions();
+    const options = { ...(await this.requestOptions()), method };
     return new Promise((resolveBody, reject) => {
       const send = url.protocol === "http:" ? httpRequest : httpsRequest;
       const req = send(url, options, (response) => {
@@ -73,17 +82,17 @@ export class KubeClient {
           const status = response.statusCode ?? 0;
           if (status === 401) this.credential = undefined;
           if (status < 200 || status > 299) {
-            reject(new KubeApiError(status, `GET ${url.pathname} answered ${status}: ${statusMessage(body)}`));
+            reject(new KubeApiError(status, `${method} ${url.pathname} answered ${status}: ${statusMessage(body)}`));
             return;
           }
           try {
             resolveBody(JSON.parse(body) as unknown);
           } catch {
-            reject(new KubeApiError(status, `GET ${url.pathname} answered ${status} with a body that is not JSON`));
+            reject(new KubeApiError(status, `${method} ${url.pathname} answered ${status} with a body that is not JSON`));
           }
         });
       });
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`GET ${url.pathname} timed out after ${this.timeoutMs} ms`)));
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname} timed out after ${this.timeoutMs} ms`)));
       req.on("error", reject);
       req.end();
     });
@@ -105,7 +114,6 @@ export class KubeClient {
       headers.authorization = `Basic ${Buffer.from(`${connection.basicAuth.username}:${connection.basicAuth.password}`).toString("base64")}`;
     }
     return {
-      method: "GET",
       headers,
       rejectUnauthorized: !connection.insecureSkipTlsVerify,
       ...(connection.ca ? { ca: connection.ca } : {}),

@@ -16,6 +16,7 @@ import type { OperationStore } from "../operations/store";
 import type { NewOperation, Operation, OperationCause, OperationStatus, ServiceOperationKind } from "../operations/types";
 import type { PresentPreviews, PreviewJournal, PreviewRecord } from "./journal";
 import { prOfStack, previewStackName } from "./naming";
+import { sweepPreviewNamespaces, type PreviewNamespaces } from "./previewNamespaces";
 import type { PreviewReport, PreviewReporter } from "./reporter";
 import {
   desiredKey,
@@ -101,6 +102,8 @@ export interface PreviewServiceDeps {
   readonly baseConfig?: Readonly<Record<string, string>>;
   /** How many previews may be present at once, in all and per repository; unbounded without. */
   readonly limits?: PreviewLimits;
+  /** The cluster's preview namespaces, swept after a destroy (what a crashed create left unrecorded); not swept without. */
+  readonly namespaces?: PreviewNamespaces;
 }
 
 export interface PreviewLimits {
@@ -334,6 +337,21 @@ export class PreviewService {
     await this.clearInterruptedRun(context);
     context.log(`pulumi destroy ${stack}`);
     await this.deps.engine.destroy(stack, { onEvent: context.onEvent, onOutput: context.log, signal: context.signal });
+    await this.sweepNamespaces(context);
+  }
+
+  /** With the stack gone no stack owns the PR's namespaces: any left were created by a run that crashed before recording them. */
+  private async sweepNamespaces(context: OperationContext): Promise<void> {
+    const pr = prOfStack(context.operation.stack);
+    if (!this.deps.namespaces || pr === undefined) return;
+    try {
+      const swept = await sweepPreviewNamespaces(this.deps.namespaces, pr);
+      for (const namespace of swept) context.log(`deleted namespace ${namespace}: labelled with PR ${pr} but owned by no stack (left by an interrupted run)`);
+      if (swept.length > 0) this.deps.logger.warn({ pr, namespaces: swept }, "deleted preview namespaces no stack owned");
+    } catch (err) {
+      // The destroy itself succeeded; the reaper sweeps what is left on a later pass.
+      this.deps.logger.warn({ err, pr }, "sweeping the preview's leftover namespaces failed");
+    }
   }
 
   private async settleDestroy(operation: Operation, payload: DestroyPayload): Promise<void> {

@@ -1,21 +1,33 @@
-/** Destroys previews whose `expiresAt` has passed, at start and then periodically. */
+/**
+ * Destroys previews whose `expiresAt` has passed, at start and then
+ * periodically, and deletes preview namespaces of PRs that have no preview at
+ * all (a create that crashed before Pulumi recorded the namespace, then a
+ * destroy whose sweep failed).
+ */
 import type { Clock, Logger } from "../../deps";
 import { messageOf } from "../../errors";
-import type { PreviewService } from "./previewService";
+import type { PreviewNamespaces } from "./previewNamespaces";
+import type { PreviewService, PreviewView } from "./previewService";
 import { isExpired } from "./status";
 
 export const reaperActor = "rollgate-reaper";
+
+/** A namespace younger than this may belong to a create whose preview is not listed yet; it is never swept. */
+export const orphanGraceMs = 15 * 60_000;
 
 export interface ReaperDeps {
   readonly previews: PreviewService;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly namespaces?: PreviewNamespaces;
 }
 
 export interface ReaperPass {
   /** PRs whose destroy was started. */
   readonly destroyed: number[];
   readonly failed: { readonly pr: number; readonly error: string }[];
+  /** Namespaces of PRs without a preview, deleted. */
+  readonly swept: string[];
 }
 
 export class PreviewReaper {
@@ -48,8 +60,9 @@ export class PreviewReaper {
   private async reap(): Promise<ReaperPass> {
     const { previews, clock, logger } = this.deps;
     const now = clock.now();
-    const result: ReaperPass = { destroyed: [], failed: [] };
-    for (const preview of await previews.list()) {
+    const result: ReaperPass = { destroyed: [], failed: [], swept: [] };
+    const listed = await previews.list();
+    for (const preview of listed) {
       const busy = preview.status === "creating" || preview.status === "updating" || preview.status === "destroying";
       if (busy || !isExpired(preview.expiresAt ?? undefined, now)) continue;
       try {
@@ -69,6 +82,33 @@ export class PreviewReaper {
         logger.error({ err, pr: preview.pr }, "destroying an expired preview failed");
       }
     }
+    result.swept.push(...(await this.sweepOrphans(listed, now)));
     return result;
+  }
+
+  private async sweepOrphans(listed: readonly PreviewView[], now: Date): Promise<string[]> {
+    const { namespaces, logger } = this.deps;
+    if (!namespaces) return [];
+    const known = new Set(listed.map((preview) => preview.pr));
+    let orphans;
+    try {
+      orphans = (await namespaces.list()).filter(
+        (namespace) => !known.has(namespace.pr) && !namespace.terminating && now.getTime() - namespace.createdAt.getTime() >= orphanGraceMs,
+      );
+    } catch (err) {
+      logger.warn({ err }, "listing preview namespaces failed; orphans are swept on a later pass");
+      return [];
+    }
+    const swept: string[] = [];
+    for (const namespace of orphans) {
+      try {
+        await namespaces.remove(namespace.name);
+        swept.push(namespace.name);
+        logger.warn({ pr: namespace.pr, namespace: namespace.name }, "deleted a preview namespace no preview owns");
+      } catch (err) {
+        logger.warn({ err, namespace: namespace.name }, "deleting an orphaned preview namespace failed");
+      }
+    }
+    return swept;
   }
 }

@@ -80,6 +80,21 @@ describe("KubeClient", () => {
     expect(authorization).toBe("Bearer t0ken");
   });
 
+  it("DELETEs and GETs with a query string, answering the API's JSON", async () => {
+    handler = (request, response) => json(response, 200, { path: request.url, method: request.method });
+    const client = new KubeClient({ server: await listen("http"), insecureSkipTlsVerify: false });
+
+    expect(await client.delete("/api/v1/namespaces/pr-1")).toEqual({ path: "/api/v1/namespaces/pr-1", method: "DELETE" });
+    expect(await client.get("/api/v1/namespaces?labelSelector=a%3Db")).toEqual({ path: "/api/v1/namespaces?labelSelector=a%3Db", method: "GET" });
+  });
+
+  it("names the method and status of a refused DELETE", async () => {
+    handler = (_request, response) => json(response, 404, { kind: "Status", message: 'namespaces "gone" not found' });
+    const client = new KubeClient({ server: await listen("http"), insecureSkipTlsVerify: false });
+
+    await expect(client.delete("/api/v1/namespaces/gone")).rejects.toMatchObject({ code: 404, message: 'DELETE /api/v1/namespaces/gone answered 404: namespaces "gone" not found' });
+  });
+
   it("refuses a server its CA did not sign, unless insecure-skip-tls-verify is set", async () => {
     handler = (_request, response) => json(response, 200, { ok: true });
     const url = await listen("https");

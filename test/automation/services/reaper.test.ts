@@ -50,7 +50,7 @@ describe("PreviewReaper", () => {
 
     expect(previews).toHaveLength(1);
     expect(accepted).toBeUndefined();
-    expect(pass).toEqual({ destroyed: [], failed: [] });
+    expect(pass).toEqual({ destroyed: [], failed: [], swept: [] });
     expect(h.engine.mutations()).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import { MemoryOperationStore } from "../../../automation/services/operations/st
 import { MemoryPreviewJournal, type PreviewJournal } from "../../../automation/services/previews/journal";
 import type { PreviewReporter } from "../../../automation/services/previews/reporter";
 import type { StreamLimits } from "../../../automation/routes/streamSlots";
+import type { PreviewNamespaces } from "../../../automation/services/previews/previewNamespaces";
 import { FakeStackEngine } from "./fakeEngine";
 
 export const tokens = {
@@ -57,6 +58,7 @@ export interface HarnessOptions {
   readonly reporter?: PreviewReporter;
   readonly eventStreams?: StreamLimits;
   readonly sseHeartbeatMs?: number;
+  readonly previewNamespaces?: PreviewNamespaces;
 }
 
 export interface Harness {
@@ -107,6 +109,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       }),
     ...(options.smokeChecker ? { smokeChecker: options.smokeChecker } : {}),
     ...(options.reporter ? { reporter: options.reporter } : {}),
+    ...(options.previewNamespaces ? { previewNamespaces: options.previewNamespaces } : {}),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
     ...(options.eventStreams ? { eventStreams: options.eventStreams } : {}),
     config: {

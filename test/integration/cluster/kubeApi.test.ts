@@ -69,4 +69,17 @@ describe("the service's Kubernetes reads against the real kube-apiserver", () =>
 
     await expect(api.apps.readNamespacedDeployment({ namespace, name: "missing" })).rejects.toMatchObject({ code: 404 });
   });
+
+  it("lists namespaces by label and deletes one", async () => {
+    const labelled = `${namespace}-labelled`;
+    const labelSelector = `rollgate.dev/test-run=${process.pid}`;
+    await kube.core.createNamespace({ body: { metadata: { name: labelled, labels: { "rollgate.dev/test-run": String(process.pid) } } } });
+
+    const listed = await api.core.listNamespace({ labelSelector });
+    await api.core.deleteNamespace({ name: labelled });
+
+    expect(listed.items.map((item) => item.metadata?.name)).toEqual([labelled]);
+    expect(await eventually(() => namespaceGone(kube.core, labelled), 60_000, 500)).toBe(true);
+    await expect(api.core.deleteNamespace({ name: labelled })).rejects.toMatchObject({ code: 404 });
+  });
 });
