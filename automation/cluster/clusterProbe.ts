@@ -93,7 +93,47 @@ async function readHttpRouteWeight(apis: ProbeApis, target: ReleaseTarget): Prom
     if (isNotFound(error)) throw new Error(`HTTPRoute ${target.namespace}/${name} does not exist`);
     throw error;
   }
-  return httpRouteCanaryWeight(route, { stable: objectNames.stable(target.app), canary: objectNames.canary(target.app) });
+  const weight = httpRouteCanaryWeight(route, { stable: objectNames.stable(target.app), canary: objectNames.canary(target.app) });
+  const pending = httpRouteNotServed(route);
+  if (pending) throw new Error(`HTTPRoute ${target.namespace}/${name} says ${weight}% but ${pending}`);
+  return weight;
+}
+
+const RouteStatus = z.object({
+  metadata: z.object({ generation: z.number().optional() }).optional(),
+  status: z
+    .object({
+      parents: z
+        .array(
+          z.object({
+            controllerName: z.string().optional(),
+            conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().optional(), observedGeneration: z.number().optional() })).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
+/**
+ * Why the route's current spec is not what its gateways serve yet, or
+ * undefined when it is: every parent a controller reports on has `Accepted`
+ * for the current generation. A route no controller reports on (no
+ * `status.parents`) is read from its spec alone.
+ */
+export function httpRouteNotServed(route: unknown): string | undefined {
+  const parsed = RouteStatus.safeParse(route);
+  if (!parsed.success) return undefined;
+  const generation = parsed.data.metadata?.generation ?? 0;
+  for (const parent of parsed.data.status?.parents ?? []) {
+    const accepted = (parent.conditions ?? []).find((condition) => condition.type === "Accepted");
+    const controller = parent.controllerName ?? "its gateway";
+    if (accepted?.status === "False") return `${controller} did not accept it (${accepted.reason ?? "no reason given"})`;
+    if (accepted?.status !== "True" || (accepted.observedGeneration ?? 0) < generation) {
+      return `${controller} has not accepted generation ${generation} yet (last: ${accepted?.observedGeneration ?? "none"})`;
+    }
+  }
+  return undefined;
 }
 
 const HttpRoute = z.object({

@@ -1,5 +1,5 @@
 /**
- * A small Kubernetes API client: GET (or DELETE) a path, get JSON, with the
+ * A small Kubernetes API client: GET, DELETE or merge-PATCH a path, get JSON, with the
  * connection's TLS and credentials (bearer token, client certificate, basic
  * auth or an exec credential plugin, cached until it expires). Errors carry
  * the HTTP status as `code`, as the official client's do.
@@ -68,9 +68,15 @@ export class KubeClient {
     return this.send("DELETE", path);
   }
 
-  private async send(method: "GET" | "DELETE", path: string): Promise<unknown> {
+  /** A JSON merge patch (RFC 7386) of the object, or of its `/status` subresource; the patched object. */
+  mergePatch(path: string, patch: unknown): Promise<unknown> {
+    return this.send("PATCH", path, { contentType: "application/merge-patch+json", body: JSON.stringify(patch) });
+  }
+
+  private async send(method: "GET" | "DELETE" | "PATCH", path: string, payload?: { readonly contentType: string; readonly body: string }): Promise<unknown> {
     const url = new URL(path, this.connection.server.endsWith("/") ? this.connection.server : `${this.connection.server}/`);
-    const options = { ...(await this.requestOptions()), method };
+    const base = await this.requestOptions();
+    const options = payload ? { ...base, method, headers: { ...base.headers, "content-type": payload.contentType } } : { ...base, method };
     return new Promise((resolveBody, reject) => {
       const send = url.protocol === "http:" ? httpRequest : httpsRequest;
       const req = send(url, options, (response) => {
@@ -94,7 +100,7 @@ export class KubeClient {
       });
       req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname} timed out after ${this.timeoutMs} ms`)));
       req.on("error", reject);
-      req.end();
+      req.end(payload?.body);
     });
   }
 

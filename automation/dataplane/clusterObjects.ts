@@ -31,9 +31,28 @@ export interface BackendRef {
   readonly weight?: number;
 }
 
+export interface ParentRef {
+  readonly group?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly sectionName?: string;
+}
+
+export interface RouteParentStatus {
+  readonly parentRef?: ParentRef;
+  readonly controllerName?: string;
+  readonly conditions?: readonly { readonly type?: string; readonly status?: string; readonly observedGeneration?: number }[];
+}
+
 export interface HttpRoute {
   readonly metadata?: Metadata;
-  readonly spec?: { readonly hostnames?: readonly string[]; readonly rules?: readonly { readonly backendRefs?: readonly BackendRef[] }[] };
+  readonly spec?: {
+    readonly parentRefs?: readonly ParentRef[];
+    readonly hostnames?: readonly string[];
+    readonly rules?: readonly { readonly backendRefs?: readonly BackendRef[] }[];
+  };
+  readonly status?: { readonly parents?: readonly RouteParentStatus[] };
 }
 
 export interface ClusterObjects {

@@ -4,7 +4,8 @@
  * `intervalMs` it reads the cluster and converges:
  *
  * - a sample-app process per Deployment of the sample app's image;
- * - the nginx gateway's routes to the live HTTPRoutes (hostnames, weights);
+ * - the nginx gateway's routes to the live HTTPRoutes (hostnames, weights),
+ *   and the routes' status (`Accepted`, the generation served);
  * - Prometheus' scrape targets to the running processes;
  * - a steady load through the gateway to every routed hostname.
  *
@@ -19,6 +20,7 @@ import { AccessCounts } from "./accessCounts";
 import { readClusterObjects } from "./clusterObjects";
 import { NginxGateway } from "./gateway";
 import { LocalPrometheus } from "./prometheus";
+import { RouteStatusWriter } from "./routeStatus";
 import type { DataPlaneSettings } from "./settings";
 import { topologyOf, type Route, type Workload } from "./topology";
 import { TrafficGenerator } from "./traffic";
@@ -31,6 +33,7 @@ export class DataPlane {
   private readonly prometheus: LocalPrometheus;
   private readonly counts: AccessCounts;
   private readonly traffic: TrafficGenerator;
+  private readonly routeStatus: RouteStatusWriter;
   private routes: readonly Route[] = [];
   private server?: Server;
   private timer?: NodeJS.Timeout;
@@ -39,7 +42,7 @@ export class DataPlane {
 
   constructor(
     private readonly settings: DataPlaneSettings,
-    private readonly client: Pick<KubeClient, "get">,
+    private readonly client: Pick<KubeClient, "get" | "mergePatch">,
     private readonly logger: Logger,
   ) {
     this.processes = new WorkloadProcesses(logger);
@@ -47,6 +50,7 @@ export class DataPlane {
     this.prometheus = new LocalPrometheus(`${settings.dir}/prometheus`, settings.prometheusPort, settings.statusPort, logger);
     this.counts = new AccessCounts(this.gateway.accessLog, this.registry);
     this.traffic = new TrafficGenerator(settings.gatewayPort, settings.trafficPerRoute);
+    this.routeStatus = new RouteStatusWriter(client, logger);
   }
 
   get gatewayUrl(): string {
@@ -87,10 +91,12 @@ export class DataPlane {
 
   private async converge(): Promise<void> {
     try {
-      const topology = topologyOf(await readClusterObjects(this.client), this.settings.sampleAppRepository);
+      const objects = await readClusterObjects(this.client);
+      const topology = topologyOf(objects, this.settings.sampleAppRepository);
       await this.processes.reconcile(topology.workloads);
       const ports = this.processes.ports();
       await this.gateway.apply(topology.routes, ports);
+      await this.routeStatus.report(objects.routes, new Set(objects.services.map((service) => `${service.metadata?.namespace}/${service.metadata?.name}`)));
       this.routes = topology.routes;
       const ready = this.processes.list().filter((run) => run.ready);
       this.prometheus.setTargets(ready);

@@ -88,6 +88,22 @@ describe("KubeClient", () => {
     expect(await client.get("/api/v1/namespaces?labelSelector=a%3Db")).toEqual({ path: "/api/v1/namespaces?labelSelector=a%3Db", method: "GET" });
   });
 
+  it("sends a merge patch with its content type", async () => {
+    let received: { contentType?: string; body: string } = { body: "" };
+    handler = (request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      request.on("end", () => {
+        received = { contentType: request.headers["content-type"], body };
+        json(response, 200, { method: request.method });
+      });
+    };
+    const client = new KubeClient({ server: await listen("http"), insecureSkipTlsVerify: false });
+
+    expect(await client.mergePatch("/apis/g/v1/namespaces/n/routes/r/status", { status: { parents: [] } })).toEqual({ method: "PATCH" });
+    expect(received).toEqual({ contentType: "application/merge-patch+json", body: '{"status":{"parents":[]}}' });
+  });
+
   it("names the method and status of a refused DELETE", async () => {
     handler = (_request, response) => json(response, 404, { kind: "Status", message: 'namespaces "gone" not found' });
     const client = new KubeClient({ server: await listen("http"), insecureSkipTlsVerify: false });

@@ -90,6 +90,21 @@ describe("KubernetesClusterProbe.readLiveWeight", () => {
     expect(await new KubernetesClusterProbe(apis, at()).readLiveWeight("staging")).toBe(0);
   });
 
+  it("waits for the gateway that reports on the route to accept its current generation", async () => {
+    const reported = (generation: number, observed: number, status = "True") => ({
+      ...httpRoute(75, 25),
+      metadata: { name: "sample-app", namespace: "sample-app-staging", generation },
+      status: { parents: [{ controllerName: "example.com/gateway", conditions: [{ type: "Accepted", status, reason: "NotAllowedByListeners", observedGeneration: observed }] }] },
+    });
+    const read = (route: unknown) => new KubernetesClusterProbe(fakeApis({ route }).apis, at()).readLiveWeight("staging");
+
+    await expect(read(reported(4, 3))).rejects.toThrow(
+      "HTTPRoute sample-app-staging/sample-app says 25% but example.com/gateway has not accepted generation 4 yet (last: 3)",
+    );
+    await expect(read(reported(4, 4, "False"))).rejects.toThrow("example.com/gateway did not accept it (NotAllowedByListeners)");
+    expect(await read(reported(4, 4))).toBe(25);
+  });
+
   it("fails when the route does not exist, naming it", async () => {
     const { apis } = fakeApis({ route: apiError(404) });
 

@@ -45,6 +45,7 @@ function route(canaryWeight: number) {
     kind: "HTTPRoute",
     metadata: { name: "shop", namespace },
     spec: {
+      parentRefs: [{ name: "rollgate-gateway", namespace: "rollgate-system" }],
       hostnames: [host],
       rules: [{ backendRefs: [{ name: "shop-stable", port: 80, weight: 100 - canaryWeight }, { name: "shop-canary", port: 80, weight: canaryWeight }] }],
     },
@@ -154,6 +155,26 @@ describe("the local data plane", () => {
     const followed = await eventually(async () => (await split(20)).canary === 0, 5_000, 50);
     expect(followed).toBe(true);
     expect(Date.now() - changed).toBeLessThan(1_500);
+  });
+
+  it("reports the route Accepted, with the generation it serves, as a Gateway API implementation does", async () => {
+    interface Status {
+      metadata: { generation: number };
+      status?: { parents?: { controllerName: string; parentRef: { name: string }; conditions: { type: string; status: string; observedGeneration: number }[] }[] };
+    }
+    const read = async () =>
+      (await custom.getNamespacedCustomObject({ group: "gateway.networking.k8s.io", version: "v1", namespace, plural: "httproutes", name: "shop" })) as Status;
+    const served = async (route: Status) =>
+      route.status?.parents?.[0]?.conditions.every((condition) => condition.status === "True" && condition.observedGeneration === route.metadata.generation) === true;
+
+    await setWeight(40);
+    expect(await eventually(async () => served(await read()), 5_000, 50)).toBe(true);
+
+    const route = await read();
+    expect(route.status?.parents).toHaveLength(1);
+    expect(route.status?.parents?.[0]).toMatchObject({ controllerName: "rollgate.dev/local-gateway", parentRef: { name: "rollgate-gateway" } });
+    expect(route.status?.parents?.[0]?.conditions.map((condition) => condition.type).sort()).toEqual(["Accepted", "ResolvedRefs"]);
+    await setWeight(0);
   });
 
   it("answers 404 for a hostname no route has", async () => {
