@@ -4,7 +4,10 @@
  * cluster: staging is deployed, a healthy release is promoted and a bad one
  * rolled back through the real gateway, Prometheus and service; the demo
  * checks the gateway's split at every step (±5 points) and the live route at
- * 0 % after the rollback, and exits 0 only if all of that holds.
+ * 0 % after the rollback, and exits 0 only if all of that holds. Then, on
+ * the same service and data plane: a `-slow` release is rolled back on
+ * latency alone, and a release whose analysis sees no traffic is paused (the
+ * configured inconclusive policy), never promoted.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -79,5 +82,75 @@ describe("npm run demo", () => {
       expect(output, `no gateway split measured at ${weight} %`).toMatch(new RegExp(`the gateway sent [0-9.]+ % of the last 10 s of requests to the canary \\(weight ${weight} %\\)`));
     }
     expect(output).toMatch(/both outcomes are right/);
+  });
+
+  interface Release {
+    readonly id: string;
+    readonly status: string;
+    readonly weight: number;
+    readonly reason: string | null;
+    readonly analysis: readonly { readonly metric: string; readonly phase: string; readonly value: number | null }[];
+  }
+
+  async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const token = readFileSync(join(stateDir, "token"), "utf8").trim();
+    const response = await fetch(`http://127.0.0.1:${env.ROLLGATE_PORT}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async function releaseUntil(id: string, done: (release: Release) => boolean, timeoutMs = 600_000): Promise<Release> {
+    const deadline = Date.now() + timeoutMs;
+    let last: Release | undefined;
+    while (Date.now() < deadline) {
+      last = (await api<Release>("GET", `/api/v1/releases/${id}`)).body;
+      if (done(last)) return last;
+      await new Promise((wait) => setTimeout(wait, 1000));
+    }
+    throw new Error(`release ${id} did not get there: ${JSON.stringify(last)}`);
+  }
+
+  const finished = (release: Release) => ["succeeded", "rolledBack", "failed", "aborted"].includes(release.status);
+  const analysis = { windowSeconds: 20, minRequests: 20, count: 1, intervalSeconds: 5, selector: { namespace: "sample-app-staging" } };
+
+  it("rolls a -slow canary back on latency alone (its error rate is as healthy as stable's)", async () => {
+    const started = await api<Release>("POST", "/api/v1/releases", {
+      environment: "staging",
+      image: "ghcr.io/rollgate/sample-app:9.0.0-slow",
+      steps: [{ weight: 50, pauseSeconds: 20 }, { weight: 100, pauseSeconds: 0 }],
+      analysis,
+    });
+    expect(started.status).toBe(202);
+
+    const release = await releaseUntil(started.body.id, finished);
+
+    expect(release.status, JSON.stringify(release)).toBe("rolledBack");
+    expect(release.weight).toBe(0);
+    expect(release.analysis.filter((record) => record.phase === "failed").map((record) => record.metric)).toEqual(["latency"]);
+    expect(release.analysis.some((record) => record.metric === "error-rate" && record.phase === "successful")).toBe(true);
+  });
+
+  it("pauses, never promotes, a canary whose analysis sees no traffic; abort then takes it back to 0 %", async () => {
+    const started = await api<Release>("POST", "/api/v1/releases", {
+      environment: "staging",
+      image: "ghcr.io/rollgate/sample-app:9.1.0",
+      steps: [{ weight: 25, pauseSeconds: 10 }, { weight: 100, pauseSeconds: 0 }],
+      // A selector no workload has: the canary's request count is 0, below minRequests.
+      analysis: { ...analysis, selector: { namespace: "no-such-namespace" }, inconclusive: { action: "pause" } },
+    });
+    expect(started.status).toBe(202);
+
+    const paused = await releaseUntil(started.body.id, (release) => release.status === "paused" || finished(release));
+    const aborted = await api<Release>("POST", `/api/v1/releases/${started.body.id}/abort`, { reason: "no traffic to judge it by" });
+    const release = await releaseUntil(started.body.id, finished);
+
+    expect(paused.status, JSON.stringify(paused)).toBe("paused");
+    expect(paused.weight).toBe(25);
+    expect(paused.analysis.some((record) => record.phase === "inconclusive")).toBe(true);
+    expect(aborted.status).toBe(202);
+    expect(release).toMatchObject({ status: "aborted", weight: 0 });
   });
 });
