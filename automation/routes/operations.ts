@@ -12,6 +12,7 @@ import type { OperationStore } from "../services/operations/store";
 import { isActive, type Operation } from "../services/operations/types";
 import { authProblems, problemResponse } from "./problems";
 import { defineRoute, type AnyRoute } from "./route";
+import { openEventStream, type SseSenderOptions } from "./sseSender";
 import { StreamSlots, type StreamLimits } from "./streamSlots";
 
 export function operationBody(operation: Operation, log: readonly string[]): OperationBody {
@@ -120,43 +121,9 @@ async function streamOperation(
   first: Operation,
   after: number,
   res: Response,
-  options: { readonly heartbeatMs: number; readonly pollMs: number; readonly slowClientMs: number; readonly log: (id: string) => Promise<string[]> },
+  options: SseSenderOptions & { readonly pollMs: number; readonly log: (id: string) => Promise<string[]> },
 ): Promise<void> {
-  res.status(200).set({
-    "Content-Type": "text/event-stream; charset=utf-8",
-    "Cache-Control": "no-cache, no-transform",
-    Connection: "keep-alive",
-    "X-Accel-Buffering": "no",
-  });
-  res.flushHeaders();
-  let closed = false;
-  res.on("close", () => {
-    closed = true;
-  });
-  // Backpressure: once the socket's buffer is full, wait for the client to read; one that does not is let go.
-  const send = async (event: string, data: unknown, id?: number): Promise<void> => {
-    if (closed || res.write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) return;
-    const drained = await new Promise<boolean>((resolve) => {
-      const done = (value: boolean): void => {
-        clearTimeout(timer);
-        res.off("drain", onDrain);
-        res.off("close", onClose);
-        resolve(value);
-      };
-      const onDrain = (): void => done(true);
-      const onClose = (): void => done(false);
-      const timer = setTimeout(() => done(false), options.slowClientMs);
-      res.once("drain", onDrain);
-      res.once("close", onClose);
-    });
-    if (!drained && !closed) {
-      closed = true;
-      res.destroy();
-    }
-  };
-  const heartbeat = setInterval(() => {
-    if (!closed && res.writableLength === 0) res.write(": keep-alive\n\n");
-  }, options.heartbeatMs);
+  const stream = openEventStream(res, options);
   try {
     let last = after;
     let operation = first;
@@ -167,19 +134,18 @@ async function streamOperation(
       if (status) operation = status;
       for (const entry of await operations.entries(operation.id, { after: last, kind: "event" })) {
         last = entry.id;
-        if (entry.kind === "event") await send("engine", entry.event, entry.id);
+        if (entry.kind === "event") await stream.send("engine", entry.event, entry.id);
       }
       const fingerprint = `${operation.status}:${operation.attempts}`;
       if (fingerprint !== reported) {
         reported = fingerprint;
-        await send("status", operationBody(operation, await options.log(operation.id)));
+        await stream.send("status", operationBody(operation, await options.log(operation.id)));
       }
-      if (!isActive(operation) || closed) break;
+      if (!isActive(operation) || stream.closed) break;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs));
     }
-    if (!isActive(operation)) await send("end", { status: operation.status });
+    if (!isActive(operation)) await stream.send("end", { status: operation.status });
   } finally {
-    clearInterval(heartbeat);
-    if (!closed) res.end();
+    stream.end();
   }
 }
