@@ -79,3 +79,61 @@ export function describeFlags(schema: FlagSchema): string[] {
     return `  ${`${flagName(key)}${value}`.padEnd(22)} ${field.description ?? ""}${optional}`;
   });
 }
+
+const unitSeconds = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
+type DurationUnit = keyof typeof unitSeconds;
+
+/**
+ * `90s`, `5m`, `1h30m`, `2d` → seconds; a bare number counts in `bareUnit`.
+ * Units go from the largest down, each at most once. Undefined for anything else.
+ */
+export function durationSeconds(text: string, bareUnit: DurationUnit = "s"): number | undefined {
+  if (/^[0-9]{1,9}$/.test(text)) return Number(text) * unitSeconds[bareUnit];
+  const match = /^(?:([0-9]{1,6})d)?(?:([0-9]{1,7})h)?(?:([0-9]{1,9})m)?(?:([0-9]{1,9})s)?$/.exec(text);
+  if (!match || text === "") return undefined;
+  const [, days, hours, minutes, seconds] = match;
+  return Number(days ?? 0) * unitSeconds.d + Number(hours ?? 0) * unitSeconds.h + Number(minutes ?? 0) * unitSeconds.m + Number(seconds ?? 0);
+}
+
+/** 5400 → `1h30m`, 0 → `0s`: the shortest spelling `durationSeconds` reads back. */
+export function formatDuration(totalSeconds: number): string {
+  let rest = totalSeconds;
+  const parts: string[] = [];
+  for (const [unit, size] of Object.entries(unitSeconds)) {
+    const amount = Math.floor(rest / size);
+    rest -= amount * size;
+    if (amount > 0) parts.push(`${amount}${unit}`);
+  }
+  return parts.join("") || "0s";
+}
+
+export interface DurationFlagOptions {
+  /** The unit of the result and of a bare number: seconds unless `hours` (the API's `ttlHours`). */
+  readonly unit?: "seconds" | "hours";
+  /** Bounds, in `unit`. */
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * A duration flag: `90` (in the flag's unit), `90s`, `5m`, `1h30m`, `1h` →
+ * a whole number in the flag's unit. parseFlags puts the flag's name before
+ * each message.
+ */
+export function duration({ unit = "seconds", min, max }: DurationFlagOptions) {
+  const size = unit === "hours" ? unitSeconds.h : unitSeconds.s;
+  const spelling = unit === "hours" ? "hours (72) or with units (72h, 3d, 1d12h)" : "seconds (90) or with units (90s, 5m, 1h30m)";
+  return z.string().transform((text, ctx) => {
+    const invalid = (message: string): never => {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+      return z.NEVER;
+    };
+    const seconds = durationSeconds(text.trim(), unit === "hours" ? "h" : "s");
+    if (seconds === undefined) return invalid(`must be a duration: ${spelling}`);
+    if (seconds % size !== 0) return invalid(`must be a whole number of ${unit}`);
+    if (seconds < min * size || seconds > max * size) {
+      return invalid(`must be from ${formatDuration(min * size)} to ${formatDuration(max * size)}, got ${formatDuration(seconds)}`);
+    }
+    return seconds / size;
+  });
+}
