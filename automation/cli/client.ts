@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import type { ProblemBody } from "../schemas/common";
 import { OperationSchema, type OperationBody } from "../schemas/operations";
+import { ReleaseSchema } from "../schemas/releases";
 import { MAX_PAGE_LIMIT } from "../services/pagination";
 import {
   AcceptedSchema,
@@ -14,6 +15,7 @@ import {
 export type Preview = z.infer<typeof PreviewSchema>;
 export type Operation = OperationBody;
 export type Accepted = AcceptedBody;
+export type Release = z.output<typeof ReleaseSchema>;
 
 /** The server answered with an error status. */
 export class ApiError extends Error {
@@ -42,7 +44,8 @@ export interface RollgateClientOptions {
 
 export class RollgateClient {
   private readonly fetch: typeof fetch;
-  private readonly baseUrl: string;
+  /** The server's URL without a trailing slash (links to the dashboard start here). */
+  readonly baseUrl: string;
 
   constructor(private readonly options: RollgateClientOptions) {
     this.fetch = options.fetch ?? globalThis.fetch;
@@ -67,6 +70,10 @@ export class RollgateClient {
 
   getOperation(id: string): Promise<Operation> {
     return this.request("GET", `/api/v1/operations/${encodeURIComponent(id)}`, OperationSchema);
+  }
+
+  getRelease(id: string): Promise<Release> {
+    return this.request("GET", `/api/v1/releases/${encodeURIComponent(id)}`, ReleaseSchema);
   }
 
   /** Every item of a paged list, following `nextCursor` page by page (the largest pages the API gives). */

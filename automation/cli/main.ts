@@ -6,10 +6,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { version } from "../../package.json";
 import { describeFlags, parseFlags, UsageError, type FlagSchema } from "./args";
 import { ApiError, ConnectionError, RollgateClient } from "./client";
 import { commandGroups } from "./commands";
-import { exitCodes, type CliIo, type Command, type CommandGroup } from "./types";
+import { exitCodeHelp, exitCodes, type CliIo, type Command, type CommandGroup } from "./types";
 
 export const defaultServer = "http://127.0.0.1:7070";
 
@@ -29,6 +30,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (groupName === undefined || groupName === "--help" || groupName === "-h" || groupName === "help") {
     (groupName === undefined ? io.stderr : io.stdout)(`${mainUsage()}\n`);
     return groupName === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  if (groupName === "--version") {
+    io.stdout(`${version}\n`);
+    return exitCodes.ok;
   }
   const group = commandGroups.find((candidate) => candidate.name === groupName);
   if (!group) return usageError(io, `unknown command "${groupName}"`, mainUsage());
@@ -64,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(flags, { client, io, json: global.json ?? false, pollIntervalMs: io.pollIntervalMs ?? 1000 });
   } catch (err) {
     io.stderr(`error: ${describeError(err)}\n`);
-    return exitCodes.failed;
+    return err instanceof ConnectionError ? exitCodes.unreachable : exitCodes.failed;
   }
 }
 
@@ -110,7 +115,10 @@ function mainUsage(): string {
     "commands:",
     ...commandGroups.map((group) => `  ${group.name.padEnd(12)} ${group.summary}`),
     "",
-    "Run `rollgate <command> --help` for its subcommands.",
+    "Run `rollgate <command> --help` for its subcommands; `rollgate --version` prints the version.",
+    "",
+    "exit codes:",
+    ...Object.entries(exitCodeHelp).map(([name, meaning]) => `  ${exitCodes[name as keyof typeof exitCodes]}  ${meaning}`),
   ].join("\n");
 }
 

@@ -13,3 +13,8 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
+
+/** The dashboard, scrolled to one release's card: `<server>/#release-<id>`. */
+export function dashboardLink(baseUrl: string, releaseId: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/#release-${encodeURIComponent(releaseId)}`;
+}

@@ -41,4 +41,17 @@ export function defineCommand<S extends FlagSchema>(command: Command<S>): Comman
   return command;
 }
 
-export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+/** What a CI job goes by; `rollgate --help` and the README list them (`exitCodeHelp`). */
+export const exitCodes = { ok: 0, failed: 1, usage: 2, rolledBack: 3, timedOut: 4, unreachable: 5 } as const;
+
+export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
+
+/** One line per exit code, for `rollgate --help`. */
+export const exitCodeHelp: Readonly<Record<keyof typeof exitCodes, string>> = {
+  ok: "success (a waited release succeeded, a waited operation finished)",
+  failed: "failed: the API refused the request, an operation or a release failed",
+  usage: "usage error: unknown command or flag, bad flag value",
+  rolledBack: "a waited or watched release ended rolled back or aborted",
+  timedOut: "--wait or --watch stopped at its --timeout with the release still running",
+  unreachable: "the server could not be reached or answered something that is not Rollgate's API",
+};

@@ -1,5 +1,8 @@
-/** `--wait`: poll an operation until it finishes, printing progress lines. */
-import type { Operation, RollgateClient } from "./client";
+/** `--wait` and `--watch`: poll an operation or a release until it finishes, printing progress lines. */
+import { setTimeout as sleep } from "node:timers/promises";
+import { isTerminal } from "../release/stateMachine";
+import type { Operation, Release, RollgateClient } from "./client";
+import { ReleaseProgress } from "./releaseProgress";
 
 export interface WaitOptions {
   readonly intervalMs: number;
@@ -21,6 +24,28 @@ export async function waitForOperation(client: RollgateClient, id: string, optio
     printedLines = Math.max(printedLines, operation.log.length);
     if (statusLine && finished) options.progress(statusLine);
     if (finished) return operation;
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+    await sleep(options.intervalMs);
+  }
+}
+
+export interface FollowOptions extends WaitOptions {
+  /** Stop following after this long; the release is then returned still running. */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Polls a release until it ends (or `timeoutSeconds` pass), printing each
+ * status, step, weight and measurement change as one line. The API has no
+ * release event stream, so this polls `GET /api/v1/releases/:id`.
+ */
+export async function followRelease(client: RollgateClient, id: string, options: FollowOptions): Promise<Release> {
+  const deadline = options.timeoutSeconds === undefined ? undefined : Date.now() + options.timeoutSeconds * 1000;
+  const progress = new ReleaseProgress();
+  for (;;) {
+    const release = await client.getRelease(id);
+    for (const line of progress.update(release)) options.progress(line);
+    if (isTerminal(release.status)) return release;
+    if (deadline !== undefined && Date.now() >= deadline) return release;
+    await sleep(options.intervalMs);
   }
 }

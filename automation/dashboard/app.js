@@ -8,6 +8,7 @@
   const FINISHED = ["succeeded", "rolledBack", "failed", "aborted"];
   const $ = (id) => document.getElementById(id);
   let timer;
+  let scrolledToRelease = false;
 
   // ---------------------------------------------------------------- helpers
 
@@ -208,7 +209,7 @@
     const cards = releases.map((release) =>
       el(
         "article",
-        { class: "release", "data-testid": `release-${release.id}` },
+        { class: "release", id: `release-${release.id}`, "data-testid": `release-${release.id}` },
         el("h3", {}, `${release.environment}: `, el("span", { class: `status status-${release.status}` }, release.status), ` — ${release.image}`),
         el("div", { class: "meta" }, `release ${release.id} by ${release.actor}, started ${time(release.startedAt)}${release.finishedAt ? `, finished ${time(release.finishedAt)}` : ""}; stable ${release.previousImage}; weight ${release.weight}%`),
         stepChips(release),
@@ -218,6 +219,12 @@
       ),
     );
     $("releases").replaceChildren(...(cards.length ? cards : [el("p", { class: "note" }, "no releases")]));
+    // A link the CLI prints (`/#release-<id>`) scrolls to its card once the card is there.
+    const card = window.location.hash.startsWith("#release-") ? $(decodeURIComponent(window.location.hash.slice(1))) : null;
+    if (card && !scrolledToRelease) {
+      card.scrollIntoView();
+      scrolledToRelease = true;
+    }
   }
 
   // ---------------------------------------------------------------- events

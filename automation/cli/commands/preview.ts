@@ -1,7 +1,8 @@
 /** `rollgate preview up|down|list|get`. */
 import { z } from "zod";
-import { BranchName, CommitSha, PrNumberString, TtlHours } from "../../schemas/common";
+import { BranchName, CommitSha, maxTtlHours, PrNumberString } from "../../schemas/common";
 import { ImageReference } from "../../schemas/imageReference";
+import { duration } from "../args";
 import type { Preview } from "../client";
 import { json, table } from "../output";
 import { defineCommand, exitCodes, type CliContext, type CommandGroup } from "../types";
@@ -9,12 +10,9 @@ import { waitForOperation } from "../wait";
 
 const pr = PrNumberString.describe("pull request number");
 const wait = z.boolean().optional().describe("wait for the operation to finish, printing progress");
-const ttl = z
-  .string()
-  .regex(/^[0-9]+$/, "must be a whole number of hours")
-  .transform(Number)
-  .pipe(TtlHours)
-  .describe("hours until the preview may be destroyed (1-720)");
+const ttl = duration({ unit: "hours", min: 1, max: maxTtlHours }).describe(
+  `how long until the preview may be destroyed: hours (72) or e.g. 36h, 3d (1h to ${maxTtlHours / 24}d)`,
+);
 
 const up = defineCommand({
   summary: "create or update the preview environment of a pull request",

@@ -5,28 +5,9 @@ import { z } from "zod";
 import { parseFlags, UsageError } from "../../../automation/cli/args";
 import { runCli } from "../../../automation/cli/main";
 import { createHarness, sha, tokens, type Harness } from "../support/harness";
+import { cli as runCapturing } from "./support";
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: { ROLLGATE_STATE_DIR: "/nonexistent-rollgate-state", ...env },
-    pollIntervalMs: 5,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string | undefined> = {}) => runCapturing(argv, env, 5);
 
 describe("CLI argument parsing", () => {
   it.each([
@@ -36,7 +17,9 @@ describe("CLI argument parsing", () => {
     [["preview", "up", "--pr", "3", "--image", "Not An Image"], "--image: must have a repository path of lowercase letters"],
     [["preview", "up", "--pr", "3", "--image", "a/b:1", "--sha", "abc"], "--sha: must be a full 40-character"],
     [["preview", "up", "--pr", "3", "--image", "a/b:1", "--branch", "a..b"], "--branch:"],
-    [["preview", "up", "--pr", "3", "--image", "a/b:1", "--ttl", "9000"], "--ttl:"],
+    [["preview", "up", "--pr", "3", "--image", "a/b:1", "--ttl", "9000"], "--ttl: must be from 1h to 30d, got 375d"],
+    [["preview", "up", "--pr", "3", "--image", "a/b:1", "--ttl", "90m"], "--ttl: must be a whole number of hours"],
+    [["preview", "up", "--pr", "3", "--image", "a/b:1", "--ttl", "soon"], "--ttl: must be a duration: hours (72) or with units"],
     [["preview", "up", "--pr", "3", "--image", "a/b:1", "--colour", "red"], "unknown flag --colour"],
     [["preview", "up", "--pr", "3", "--pr", "4", "--image", "a/b:1"], "--pr is given more than once"],
     [["preview", "up", "--pr"], "--pr needs a value"],
@@ -66,6 +49,21 @@ describe("CLI argument parsing", () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("usage: rollgate");
+  });
+
+  it("lists every exit code in its help", async () => {
+    const run = await cli(["--help"]);
+
+    expect(run.stdout).toMatch(/^exit codes:$/m);
+    for (const code of [0, 1, 2, 3, 4, 5]) expect(run.stdout).toMatch(new RegExp(`^  ${code}  \\S`, "m"));
+    expect(run.stdout).toMatch(/^ {2}3 {2}a waited or watched release ended rolled back or aborted$/m);
+  });
+
+  it("prints the package version with --version", async () => {
+    const run = await cli(["--version"]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
   });
 
   it("describes each flag in the command help", async () => {
@@ -208,10 +206,10 @@ describe("CLI against a server", () => {
     expect(run.code).toBe(0);
   });
 
-  it("exits 1 when the server cannot be reached", async () => {
+  it("exits 5 when the server cannot be reached", async () => {
     const run = await cli(["preview", "list"], { ROLLGATE_URL: "http://127.0.0.1:1", ROLLGATE_TOKEN: "x" });
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(5);
     expect(run.stderr).toContain("cannot reach the Rollgate server at http://127.0.0.1:1");
   });
 

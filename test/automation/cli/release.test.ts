@@ -1,51 +1,16 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../support/app";
-import { ReleaseProgress, outcome, type ReleaseBody } from "../../../automation/cli/commands/release";
-import { runCli } from "../../../automation/cli/main";
+import type { Release as ReleaseBody } from "../../../automation/cli/client";
+import { ReleaseProgress, outcome } from "../../../automation/cli/releaseProgress";
 import { parseStartReleaseRequest, type Release } from "../../../automation/release/schemas";
 import { releaseView } from "../../../automation/services/releases/views";
 import { harness, scriptTraffic } from "../release/fakes";
+import { cli, serve, type Served } from "./support";
 import { CANARY, atStep, createReleaseHarness, finished, releaseTokenStore, releaseTokens, type ReleaseHarness } from "../releases/support";
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: { ROLLGATE_STATE_DIR: "/nonexistent-rollgate-state", ...env },
-    pollIntervalMs: 2,
-  });
-  return { code, stdout, stderr };
-}
-
-async function listen(app: ReleaseHarness["rollgate"]["app"]): Promise<{ server: Server; url: string }> {
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-}
 
 describe("release CLI argument parsing", () => {
   it.each([
@@ -56,8 +21,12 @@ describe("release CLI argument parsing", () => {
     [["release", "start", "--env", "staging", "--image", CANARY, "--steps", "5,x"], "--steps: must be comma-separated whole percentages"],
     [["release", "start", "--env", "staging", "--image", CANARY, "--steps", "50,25"], "--steps: step 2 must be greater than the previous step's weight (50), got 25"],
     [["release", "start", "--env", "staging", "--image", CANARY, "--steps", "0,100"], "--steps: step 1 must be a whole number from 1 to 100, got 0"],
-    [["release", "start", "--env", "staging", "--image", CANARY, "--pause", "-1"], "--pause: must be a whole number of seconds"],
-    [["release", "start", "--env", "staging", "--image", CANARY, "--pause", "1.5"], "--pause: must be a whole number of seconds"],
+    [["release", "start", "--env", "staging", "--image", CANARY, "--pause", "-1"], "--pause: must be a duration: seconds (90) or with units (90s, 5m, 1h30m)"],
+    [["release", "start", "--env", "staging", "--image", CANARY, "--pause", "1.5"], "--pause: must be a duration"],
+    [["release", "start", "--env", "staging", "--image", CANARY, "--pause", "2d"], "--pause: must be from 0s to 1d, got 2d"],
+    [["release", "start", "--env", "staging", "--image", CANARY, "--wait", "--timeout", "0"], "--timeout: must be from 1s to 7d, got 0s"],
+    [["release", "status", "--watch"], "--watch needs --id or --env"],
+    [["release", "status", "--id", "r1", "--timeout", "5m"], "--timeout needs --watch"],
     [["release", "start", "--env", "staging", "--image", CANARY, "--sha", "abc"], "--sha: must be a full 40-character"],
     [["release", "promote"], "--id is required"],
     [["release", "promote", "--id", "../etc"], "--id:"],
@@ -89,14 +58,15 @@ describe("release CLI argument parsing", () => {
 
 describe("release CLI against a server", () => {
   let h: ReleaseHarness;
-  let server: Server;
+  let server: Served;
   let url: string;
   beforeEach(async () => {
     h = createReleaseHarness();
-    ({ server, url } = await listen(h.rollgate.app));
+    server = await serve(h.rollgate.app);
+    url = server.url;
   });
   afterEach(async () => {
-    await close(server);
+    await server.close();
   });
 
   const as = (token: string = releaseTokens.staging) => ({ ROLLGATE_URL: url, ROLLGATE_TOKEN: token });
@@ -158,6 +128,7 @@ describe("release CLI against a server", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`release rel-1 succeeded: staging runs ${CANARY}\n`);
     expect(run.stderr.split("\n")).toEqual([
+      `dashboard: ${url}/#release-rel-1`,
       "release rel-1 (staging): progressing",
       "step 1/3: canary at 5%",
       "  error-rate: successful (canary 0.1% ≤ 1% at step 1)",
@@ -171,15 +142,15 @@ describe("release CLI against a server", () => {
   });
 
   it.each([
-    ["rolledBack", "analysis failed at step 1/4 (5%): error-rate failed", "rolled back: analysis failed at step 1/4 (5%): error-rate failed; staging still runs ghcr.io/acme/web:1.0.0"],
-    ["aborted", "aborted by alice", "aborted: aborted by alice; staging still runs ghcr.io/acme/web:1.0.0"],
-    ["failed", "rollback failed; the canary may still receive traffic", "failed: rollback failed; the canary may still receive traffic"],
-  ] as const)("exits 1 when the release ends %s", async (status, reason, text) => {
+    ["rolledBack", 3, "analysis failed at step 1/4 (5%): error-rate failed", "rolled back: analysis failed at step 1/4 (5%): error-rate failed; staging still runs ghcr.io/acme/web:1.0.0"],
+    ["aborted", 3, "aborted by alice", "aborted: aborted by alice; staging still runs ghcr.io/acme/web:1.0.0"],
+    ["failed", 1, "rollback failed; the canary may still receive traffic", "failed: rollback failed; the canary may still receive traffic"],
+  ] as const)("exits %s → %i when the release ends so", async (status, code, reason, text) => {
     h.controller.script("rel-1", [atStep(0), finished(status, reason)]);
 
     const run = await cli(["release", "start", "--env", "staging", "--image", CANARY, "--wait"], as());
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(code);
     expect(run.stdout).toBe(`release rel-1 ${text}\n`);
     expect(run.stderr).toContain(`release rel-1 (staging): ${status}: ${reason}`);
   });
@@ -199,10 +170,10 @@ describe("release CLI against a server", () => {
     expect(JSON.parse(run.stdout)).toEqual({ id: "rel-1", environment: "staging", status: "progressing", step: 0, weight: 0 });
   });
 
-  it("stops waiting after --timeout and exits 1", async () => {
-    const run = await cli(["release", "start", "--env", "staging", "--image", CANARY, "--wait", "--timeout", "1"], as());
+  it("stops waiting after --timeout and exits 4", async () => {
+    const run = await cli(["release", "start", "--env", "staging", "--image", CANARY, "--wait", "--timeout", "1s"], as());
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(4);
     expect(run.stdout).toBe("release rel-1 is still progressing after 1s (step 1/4, weight 0%)\n");
   });
 
@@ -282,7 +253,7 @@ describe("release CLI against a server", () => {
     expect(run.stdout).toBe(`release rel-1 succeeded: staging runs ${CANARY}\n`);
   });
 
-  it("abort --wait exits 1 once the release is aborted", async () => {
+  it("abort --wait exits 3 once the release is aborted", async () => {
     await cli(["release", "start", "--env", "staging", "--image", CANARY], as());
     // The server reads the release once to authorize the command; the CLI's first poll sees the pending abort, the next the end.
     const same = (release: Release) => release;
@@ -290,7 +261,7 @@ describe("release CLI against a server", () => {
 
     const run = await cli(["release", "abort", "--id", "rel-1", "--wait"], as());
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
     expect(run.stderr).toContain("  abort requested by ci-staging: aborted by ci-staging");
     expect(run.stdout).toContain("aborted: aborted by ci-staging");
   });
@@ -322,10 +293,10 @@ describe("release CLI against the real controller", () => {
       config: { maxConcurrentOperations: 1, previewDefaultTtlHours: 72, smokeChecks: [] },
       releases: fakes.controller,
     });
-    const { server, url } = await listen(rollgate.app);
+    const server = await serve(rollgate.app);
     try {
       const run = await cli(["release", "start", "--env", "staging", "--image", "registry.example/web:1.1.0", "--wait"], {
-        ROLLGATE_URL: url,
+        ROLLGATE_URL: server.url,
         ROLLGATE_TOKEN: releaseTokens.staging,
       });
 
@@ -336,7 +307,7 @@ describe("release CLI against the real controller", () => {
       expect(run.stderr).toMatch(/^ {2}error-rate: successful/m);
       expect(run.stderr).toMatch(/^ {2}latency: successful/m);
     } finally {
-      await close(server);
+      await server.close();
     }
   });
 });
