@@ -18,4 +18,10 @@ export default tseslint.config(
     files: ["automation/dashboard/**/*.js"],
     languageOptions: { sourceType: "script", globals: globals.browser },
   },
+  {
+    // CommonJS launchers run by Node as they are (automation/cli/cli.cjs, the `rollgate` bin).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );
