@@ -74,7 +74,7 @@ need_binaries() {
   command -v etcd >/dev/null || fail "etcd is missing: run 'npm run setup' (installs Debian's etcd-server)"
   local bin
   for bin in kube-apiserver kube-controller-manager kube-scheduler kwok; do
-    [ -x "$ROLLGATE_BIN/$bin" ] || fail "$bin is missing from $ROLLGATE_BIN: run 'npm run setup'"
+    [ -x "$ROLLGATE_BIN/$bin" ] || fail "$bin is missing from $ROLLGATE_BIN: run 'npm run setup'${ROLLGATE_EXTERNAL_CLUSTER:+ without ROLLGATE_EXTERNAL_CLUSTER (it skips building the local cluster)}"
   done
 }
 

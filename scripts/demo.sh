@@ -9,8 +9,9 @@ user_kubeconfig=${KUBECONFIG:-}
 # shellcheck source=env.sh
 source "$here/env.sh"
 bash "$here/setup.sh"
-# On the local cluster (started here), or on the one KUBECONFIG names: the data plane runs its workloads locally either way.
-if [ -z "$user_kubeconfig" ]; then
+# On the local cluster (started here), or on the user's (KUBECONFIG, or ROLLGATE_EXTERNAL_CLUSTER=1): the data plane
+# runs its workloads locally either way.
+if [ -z "$user_kubeconfig" ] && [ "${ROLLGATE_EXTERNAL_CLUSTER:-}" != 1 ]; then
   bash "$here/cluster.sh" up
 elif [ "${ROLLGATE_LOCAL_DATABASE:-}" = 1 ]; then
   bash "$here/postgres.sh" up

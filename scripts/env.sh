@@ -6,7 +6,8 @@
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-if [ -z "${ROLLGATE_USE_PATH_PULUMI:-}" ]; then
+# ROLLGATE_USE_PATH_PULUMI=1: the user's Pulumi CLI (on PATH) instead of the toolchain's.
+if [ "${ROLLGATE_USE_PATH_PULUMI:-}" != 1 ]; then
   export PATH="$ROLLGATE_BIN:$PATH"
 fi
 export PULUMI_HOME=${PULUMI_HOME:-$ROLLGATE_TOOLCHAIN/pulumi-home}

@@ -2,6 +2,8 @@
 # Installs everything Rollgate needs, idempotently: Debian packages, npm
 # dependencies, the offline toolchain (built from the Go module proxy), the
 # provider plugins and a local secrets passphrase. A no-op when all is in place.
+# ROLLGATE_USE_PATH_PULUMI=1 uses the Pulumi CLI on PATH; ROLLGATE_EXTERNAL_CLUSTER=1 skips the local
+# cluster's parts (etcd, kube-apiserver, KWOK): see scripts/toolchain/build.sh.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=env.sh
@@ -31,7 +33,7 @@ stop_package_services() {
 }
 
 apt_packages=()
-command -v etcd >/dev/null || apt_packages+=(etcd-server)
+[ "${ROLLGATE_EXTERNAL_CLUSTER:-}" = 1 ] || command -v etcd >/dev/null || apt_packages+=(etcd-server)
 # Debian's server binaries for scripts/postgres.sh (the distribution's default version: 15 on bookworm).
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || apt_packages+=(postgresql)
 command -v prometheus >/dev/null || apt_packages+=(prometheus)

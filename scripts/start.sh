@@ -9,7 +9,8 @@ user_kubeconfig=${KUBECONFIG:-}
 # shellcheck source=env.sh
 source "$here/env.sh"
 bash "$here/setup.sh"
-if [ -z "$user_kubeconfig" ]; then
+# A cluster of the user's (KUBECONFIG, or ROLLGATE_EXTERNAL_CLUSTER=1 as for tests and benchmarks) is used as is.
+if [ -z "$user_kubeconfig" ] && [ "${ROLLGATE_EXTERNAL_CLUSTER:-}" != 1 ]; then
   bash "$here/cluster.sh" up
   if [ -z "${ROLLGATE_PROMETHEUS_URL:-}" ]; then
     bash "$here/dataplane.sh" up

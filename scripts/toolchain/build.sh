@@ -3,6 +3,10 @@
 # the Pulumi CLI, Rollgate's Node.js language host, the Kubernetes provider,
 # kube-apiserver/controller-manager/scheduler, KWOK and actionlint.
 # Each binary is rebuilt only when its recipe (module files, versions, Go) changes.
+# What the user provides is not built:
+#   ROLLGATE_USE_PATH_PULUMI=1   the Pulumi CLI and its Node.js language host come from PATH
+#   ROLLGATE_EXTERNAL_CLUSTER=1  the cluster is the user's (KUBECONFIG): no kube-apiserver, controller-manager,
+#                                scheduler or KWOK
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib/common.sh
@@ -53,18 +57,36 @@ prepare_kubernetes_provider() {
   chmod u+w "$work"/*.json
 }
 
-build pulumi "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi=pulumi" \
-  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
-build langhost ".=pulumi-language-nodejs" "-X main.version=$PULUMI_VERSION"
+# path_pulumi: checks that PATH has a Pulumi CLI with its Node.js language host, and says which.
+path_pulumi() {
+  local cli
+  cli=$(command -v pulumi) ||
+    fail "ROLLGATE_USE_PATH_PULUMI=1 but there is no pulumi on PATH: install Pulumi (https://www.pulumi.com/docs/iac/download-install/), or unset ROLLGATE_USE_PATH_PULUMI to build the pinned CLI"
+  [ -x "$(dirname "$cli")/pulumi-language-nodejs" ] || command -v pulumi-language-nodejs >/dev/null ||
+    fail "ROLLGATE_USE_PATH_PULUMI=1 but pulumi-language-nodejs is neither beside $cli nor on PATH"
+  info "pulumi: $cli from PATH (ROLLGATE_USE_PATH_PULUMI=1), not built"
+}
+
+if [ "${ROLLGATE_USE_PATH_PULUMI:-}" = 1 ]; then
+  path_pulumi
+else
+  build pulumi "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi=pulumi" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+  build langhost ".=pulumi-language-nodejs" "-X main.version=$PULUMI_VERSION"
+fi
 build kubernetes-provider ".=pulumi-resource-kubernetes" \
   "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" \
   prepare_kubernetes_provider
-kube_version="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION"
-kube_version+=" -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*}"
-kube_version+=" -X k8s.io/component-base/version.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
-kube_version+=" -X k8s.io/component-base/version.gitTreeState=clean"
-build kube "k8s.io/kubernetes/cmd/kube-apiserver=kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager=kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler=kube-scheduler" \
-  "$kube_version"
-build kwok "sigs.k8s.io/kwok/cmd/kwok=kwok"
+if [ "${ROLLGATE_EXTERNAL_CLUSTER:-}" = 1 ]; then
+  info "kube-apiserver, kube-controller-manager, kube-scheduler, kwok: not built (ROLLGATE_EXTERNAL_CLUSTER=1)"
+else
+  kube_version="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION"
+  kube_version+=" -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*}"
+  kube_version+=" -X k8s.io/component-base/version.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
+  kube_version+=" -X k8s.io/component-base/version.gitTreeState=clean"
+  build kube "k8s.io/kubernetes/cmd/kube-apiserver=kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager=kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler=kube-scheduler" \
+    "$kube_version"
+  build kwok "sigs.k8s.io/kwok/cmd/kwok=kwok"
+fi
 build actionlint "github.com/rhysd/actionlint/cmd/actionlint=actionlint"
 build random-provider ".=pulumi-resource-random" "-X main.version=$PULUMI_RANDOM_VERSION"
