@@ -1,26 +1,19 @@
 #!/usr/bin/env node
 /**
  * `rollgate` — the command-line client of the Rollgate service.
- * Run with `npx tsx automation/cli/main.ts <group> <command> [flags]`.
+ * Run with `npx tsx automation/cli/main.ts <group> <command> [flags]`, or `rollgate` once installed (cli.cjs).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { version } from "../../package.json";
+import { EnvError } from "../env";
 import { describeFlags, parseFlags, UsageError, type FlagSchema } from "./args";
 import { ApiError, ConnectionError, RollgateClient } from "./client";
 import { commandGroups } from "./commands";
+import { cliSettings, defaultServer, localToken, serverUrl, type CliSettings } from "./environment";
 import { exitCodeHelp, exitCodes, type CliIo, type Command, type CommandGroup } from "./types";
 
-export const defaultServer = "http://127.0.0.1:7070";
-
 const GlobalFlags = z.object({
-  server: z
-    .string()
-    .url()
-    .refine((url) => /^https?:\/\//.test(url), "must be an http(s) URL")
-    .optional()
-    .describe(`server URL (ROLLGATE_URL, default ${defaultServer})`),
+  server: serverUrl.optional().describe(`server URL (ROLLGATE_URL, default ${defaultServer})`),
   token: z.string().min(1).optional().describe("API token (ROLLGATE_TOKEN, else .rollgate/token)"),
   json: z.boolean().optional().describe("print JSON on stdout"),
 });
@@ -57,11 +50,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (err instanceof UsageError) return usageError(io, err.message, commandUsage(group, commandName, command));
     throw err;
   }
+  let settings: CliSettings;
+  try {
+    settings = cliSettings(io.env);
+  } catch (err) {
+    if (err instanceof EnvError) return usageError(io, err.message, commandUsage(group, commandName, command));
+    throw err;
+  }
   // parseFlags validated the global flags together with the command's.
   const global = flags as z.output<typeof GlobalFlags>;
-  const token = global.token ?? io.env.ROLLGATE_TOKEN ?? localToken(io.env);
+  const token = global.token ?? settings.token ?? localToken(settings.stateDir);
   const client = new RollgateClient({
-    baseUrl: global.server ?? io.env.ROLLGATE_URL ?? defaultServer,
+    baseUrl: global.server ?? settings.server,
     ...(token ? { token } : {}),
     ...(io.fetch ? { fetch: io.fetch } : {}),
   });
@@ -83,14 +83,6 @@ function withDefaultCommand(group: CommandGroup, args: readonly string[]): reado
 
 function allFlags(command: Command): FlagSchema {
   return command.flags.merge(GlobalFlags);
-}
-
-function localToken(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  try {
-    return readFileSync(join(env.ROLLGATE_STATE_DIR || ".rollgate", "token"), "utf8").trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function describeError(err: unknown): string {

@@ -37,6 +37,13 @@ describe("CLI argument parsing", () => {
     expect(run.stdout).toBe("");
   });
 
+  it("exits 2 naming a bad ROLLGATE_URL", async () => {
+    const run = await cli(["preview", "list"], { ROLLGATE_URL: "ftp://host" });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("error: invalid configuration: ROLLGATE_URL must be an http(s) URL");
+  });
+
   it("exits 2 with usage when no command is given", async () => {
     const run = await cli([]);
 
