@@ -81,7 +81,8 @@ const githubAppVariables = [
   "ROLLGATE_GITHUB_APP_PRIVATE_KEY_FILE",
 ] as const;
 
-const EnvSchema = z
+/** Every variable the service reads; `EnvSchema` adds the rules between them. */
+const EnvVariables = z
   .object({
     ROLLGATE_HOST: z.string().min(1).default("127.0.0.1"),
     ROLLGATE_PORT: integer(0, 65_535).default("7070"),
@@ -135,7 +136,12 @@ const EnvSchema = z
       .regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"),
     ROLLGATE_LEASE_TTL_SECONDS: integer(3, 300).default(String(DEFAULT_LEASE_TTL_SECONDS)),
     ROLLGATE_REPLICA_ID: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "must be 1-128 letters, digits, '.', '_' or '-'").optional(),
-  })
+  });
+
+/** The service's variables, from its schema (the README's Configuration table names each: test/readme.test.ts). */
+export const SERVICE_VARIABLES = Object.keys(EnvVariables.shape) as readonly (keyof typeof EnvVariables.shape)[];
+
+const EnvSchema = EnvVariables
   .superRefine((env, ctx) => {
     if (env.ROLLGATE_GITHUB_WEBHOOK_SECRET && !env.ROLLGATE_PREVIEW_IMAGE_TEMPLATE) {
       ctx.addIssue({

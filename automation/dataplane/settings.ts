@@ -17,6 +17,9 @@ const Variables = z.object({
   ROLLGATE_DATAPLANE_INTERVAL_MS: integer(100, 10_000).default("300"),
 });
 
+/** The data plane's variables, from its schema (the README's Configuration table names each: test/readme.test.ts). */
+export const DATA_PLANE_VARIABLES = Object.keys(Variables.shape) as readonly (keyof typeof Variables.shape)[];
+
 export interface DataPlaneSettings {
   readonly dir: string;
   readonly gatewayPort: number;
