@@ -20,7 +20,8 @@
 #
 # Runs `rollgate release start --env ENV --image IMAGE --wait --json`; the
 # summary lists the analysis of every step, so a rollback names its metric.
-# Exit: 0 released, 1 rolled back or failed, 2 usage error.
+# Exit: 0 released, 1 rolled back, aborted, failed, still running at the timeout or the service unreachable (the
+# summary says which, from the CLI's exit code), 2 usage error.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

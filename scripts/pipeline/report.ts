@@ -14,6 +14,7 @@
  * The parsing is pure (exported for tests); only `main` does I/O.
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { exitCodes } from "../../automation/cli/types";
 
 export interface StepReport {
   readonly ok: boolean;
@@ -267,6 +268,17 @@ export function analysisRecords(json: unknown): AnalysisRecord[] {
   return Array.isArray(analysis) ? analysis.filter(isRecord).map((record) => record as AnalysisRecord) : [];
 }
 
+/** Why a release step failed, from the CLI's exit code (automation/cli/types.ts), the final state and stderr. */
+function releaseFailure(exitCode: number, state: string | undefined, json: unknown, metrics: readonly string[], stderr: string): string {
+  if (exitCode === exitCodes.usage) return `the rollgate CLI rejected the command (exit 2): ${lastError(stderr) ?? "usage error"}`;
+  if (exitCode === exitCodes.timedOut) return `the release was still ${state ?? "running"} when --timeout passed; it keeps running`;
+  if (exitCode === exitCodes.unreachable) return `the Rollgate service could not be reached: ${lastError(stderr) ?? `rollgate exited ${exitCode}`}`;
+  if (state !== undefined && state !== "succeeded") {
+    return `the release ended ${state}${describeReason(json)}${metrics.length > 0 ? ` (failing metrics: ${metrics.join(", ")})` : ""}`;
+  }
+  return lastError(stderr) ?? `rollgate exited ${exitCode}`;
+}
+
 export function releaseReport(env: string, exitCode: number, stdout: string, stderr = ""): StepReport {
   const json = parseJson(stdout);
   const state = releaseState(json);
@@ -275,12 +287,7 @@ export function releaseReport(env: string, exitCode: number, stdout: string, std
   const records = analysisRecords(json);
   const failing = records.filter((record) => typeof record.phase === "string" && /fail|error/i.test(record.phase));
   const metrics = [...new Set(failing.map((record) => record.metric ?? "?"))];
-  const reason =
-    exitCode === 2
-      ? `the rollgate CLI rejected the command (exit 2): ${lastError(stderr) ?? "usage error"}`
-      : state !== undefined && state !== "succeeded" && !ok
-        ? `the release ended ${state}${describeReason(json)}${metrics.length > 0 ? ` (failing metrics: ${metrics.join(", ")})` : ""}`
-        : (lastError(stderr) ?? `rollgate exited ${exitCode}`);
+  const reason = releaseFailure(exitCode, state, json, metrics, stderr);
   const verdict = ok ? `release to ${env}: ${state ?? "succeeded"}` : `release to ${env}: failed: ${reason}`;
   const summary = [
     `### Release to ${env}: ${ok ? (state ?? "succeeded") : "failed"}`,

@@ -258,6 +258,19 @@ describe("releaseReport", () => {
     expect(report.verdict).toBe('release to production: failed: the rollgate CLI rejected the command (exit 2): unknown command "release"');
   });
 
+  it("says when the release was still running at the CLI's --timeout (exit 4)", () => {
+    const report = releaseReport("production", 4, JSON.stringify(release("paused")));
+
+    expect(report.ok).toBe(false);
+    expect(report.verdict).toBe("release to production: failed: the release was still paused when --timeout passed; it keeps running");
+  });
+
+  it("says when the service could not be reached (exit 5)", () => {
+    const report = releaseReport("production", 5, "", "error: cannot reach the Rollgate server at http://rollgate.test (ECONNREFUSED)\n");
+
+    expect(report.verdict).toBe("release to production: failed: the Rollgate service could not be reached: cannot reach the Rollgate server at http://rollgate.test (ECONNREFUSED)");
+  });
+
   it("reads the state and analysis leniently", () => {
     expect(releaseState({ phase: "Healthy" })).toBe("Healthy");
     expect(releaseState("not json")).toBeUndefined();
