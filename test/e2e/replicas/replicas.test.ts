@@ -22,7 +22,7 @@ import { ReplicaSet } from "../../support/replicaSet";
 import { releaseStackConfig } from "../../support/stackConfig";
 import { Timings } from "../../support/timing";
 import { WeightWatcher } from "../../support/weightWatcher";
-import { destroyThroughService, type ApiResponse } from "../../support/rollgateService";
+import { destroyThroughService, type ApiResponse, type OperationBody } from "../../support/rollgateService";
 
 const LEASE_TTL_SECONDS = 8;
 const POLL_SECONDS = 1;
@@ -97,6 +97,19 @@ describe("three replicas on one database", () => {
     throw new Error(`release ${id} did not get there: ${JSON.stringify(last?.body)}\n${replicas.describe()}`);
   }
 
+  /** What went differently for each operation not `status` on attempt `attempts`: its error and every replica's log lines about it. */
+  function unlike(operations: readonly OperationBody[], status: string, attempts: number): string {
+    return operations
+      .filter((operation) => operation.status !== status || operation.attempts !== attempts)
+      .map((operation) => {
+        const lines = replicas.services.flatMap((service, n) =>
+          (service?.logs ?? []).filter((line) => line.operationId === operation.id).map((line) => `replica ${n}: ${JSON.stringify(line)}`),
+        );
+        return [`operation ${operation.id} ${operation.status} after ${operation.attempts} attempt(s): ${operation.error ?? ""}`, ...operation.log.slice(-20), ...lines].join("\n");
+      })
+      .join("\n\n");
+  }
+
   const finished = (release: ReleaseBody) => ["succeeded", "rolledBack", "failed", "aborted"].includes(release.status);
 
   it("runs 20 previews requested across the three exactly once each, and leaves no stack locked", async () => {
@@ -107,7 +120,7 @@ describe("three replicas on one database", () => {
     const operations = await Promise.all(accepted.map((response, n) => replicas.apis[(n + 1) % 3]!.finished(response.body.operation.id, 900_000)));
     timings.record("20 previews across 3 replicas → all finished", Date.now() - started);
 
-    expect(operations.map((operation) => [operation.status, operation.attempts])).toEqual(prs.map(() => ["succeeded", 1]));
+    expect(operations.map((operation) => [operation.status, operation.attempts]), unlike(operations, "succeeded", 1)).toEqual(prs.map(() => ["succeeded", 1]));
     const owners = new Set(replicas.services.flatMap((service) => service!.logs.filter((line) => line.msg === "operation started").map((line) => `${String(line.operationId)}`)));
     expect(owners.size).toBe(20);
     const ranOn = replicas.services.map((service) => service!.logs.filter((line) => line.msg === "operation started").length);

@@ -33,6 +33,11 @@ const stack = previewStackName(pr);
 interface CheckpointResource {
   readonly urn: string;
   readonly type: string;
+  readonly parent?: string;
+  readonly provider?: string;
+  readonly dependencies?: readonly string[];
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+  readonly deletedWith?: string;
   readonly inputs?: { readonly metadata?: { readonly name?: string; readonly namespace?: string } };
 }
 
@@ -78,7 +83,9 @@ describe("sweeping what a preview create that crashed before recording its names
 
   /**
    * Rewrites the checkpoint as a SIGKILL right after the namespace's create leaves it: the namespace pending
-   * `creating`, it and the objects in it unrecorded (they are created after it, so a crash then has none).
+   * `creating`, it and the objects in it unrecorded (they are created after it, so a crash then has none),
+   * and so is everything that waits on one of them (a component that depends on the namespace's quota is
+   * registered only once the quota exists): the engine refuses a checkpoint that refers to a missing resource.
    */
   function forgetNamespace(name: string): void {
     const file = join(backendDir, ".pulumi", "stacks", "rollgate", `${stack}.json`);
@@ -89,8 +96,30 @@ describe("sweeping what a preview create that crashed before recording its names
     const isNamespace = (resource: CheckpointResource) => resource.type === "kubernetes:core/v1:Namespace" && resource.inputs?.metadata?.name === name;
     const namespaceResource = latest.resources.find(isNamespace);
     expect(namespaceResource).toBeDefined();
-    latest.resources = latest.resources.filter((resource) => !isNamespace(resource) && resource.inputs?.metadata?.namespace !== name);
+    latest.resources = withoutDependentsOf(
+      latest.resources,
+      latest.resources.filter((resource) => isNamespace(resource) || resource.inputs?.metadata?.namespace === name),
+    );
     latest.pending_operations = [{ resource: namespaceResource, type: "creating" }];
     writeFileSync(file, JSON.stringify(checkpoint));
   }
 });
+
+function withoutDependentsOf(resources: readonly CheckpointResource[], removed: readonly CheckpointResource[]): CheckpointResource[] {
+  const gone = new Set(removed.map((resource) => resource.urn));
+  const refersToGone = (resource: CheckpointResource) =>
+    [
+      resource.parent,
+      resource.deletedWith,
+      resource.provider?.split("::").slice(0, -1).join("::"),
+      ...(resource.dependencies ?? []),
+      ...Object.values(resource.propertyDependencies ?? {}).flat(),
+    ].some((urn) => urn !== undefined && gone.has(urn));
+  let kept = resources.filter((resource) => !gone.has(resource.urn));
+  for (;;) {
+    const next = kept.filter((resource) => !refersToGone(resource));
+    if (next.length === kept.length) return next;
+    for (const resource of kept) if (refersToGone(resource)) gone.add(resource.urn);
+    kept = next;
+  }
+}
