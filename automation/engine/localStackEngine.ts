@@ -16,6 +16,7 @@ import { urnsToRefresh, type PendingOperation } from "./pendingOperations";
 import { NoSuchStackError, StackBusyError, StackExistsError } from "./errors";
 import { LeaseLostError } from "../store/leases";
 import { toEngineEvent } from "./events";
+import { ConcurrencyLimit } from "../support/concurrencyLimit";
 import { KeyedSerializer } from "../support/keyedSerializer";
 import { onlyStaleLocks } from "./staleLocks";
 import { configValues, withPlainConfig } from "./stackConfigFile";
@@ -54,6 +55,12 @@ export interface LocalStackEngineOptions {
   readonly guard?: StackGuard;
   /** Environment of every CLI run on top of this process's (e.g. `PULUMI_BACKEND_URL`). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Output reads (CLI runs) at once, 2 by default: listing many previews
+   * reads every stack's outputs, and unbounded that is a burst of CLI
+   * processes that starves the updates running beside it.
+   */
+  readonly outputReads?: number;
 }
 
 /**
@@ -70,10 +77,12 @@ export class LocalStackEngine implements StackEngine {
   private readonly stacks = new Map<string, { readonly stack: Stack; token?: number }>();
   /** The settings file each stack's workspace holds, as last synchronized with the store. */
   private readonly syncedConfig = new Map<string, string>();
+  private readonly outputReads: ConcurrencyLimit;
 
   constructor(private readonly options: LocalStackEngineOptions) {
     this.projectName = options.projectName ?? "rollgate";
     this.guard = options.guard ?? processLocalGuard;
+    this.outputReads = new ConcurrencyLimit(options.outputReads ?? 2);
   }
 
   up(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<UpResult> {
@@ -145,10 +154,12 @@ export class LocalStackEngine implements StackEngine {
     });
   }
 
-  async outputs(stackName: string): Promise<Record<string, unknown>> {
-    const stack = await portErrors(stackName, () => this.selectExisting(stackName));
-    const outputs = await portErrors(stackName, () => stack.outputs());
-    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+  outputs(stackName: string): Promise<Record<string, unknown>> {
+    return this.outputReads.run(async () => {
+      const stack = await portErrors(stackName, () => this.selectExisting(stackName));
+      const outputs = await portErrors(stackName, () => stack.outputs());
+      return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    });
   }
 
   /** The stack's config values (secrets as `[secret]`), read from the store without a CLI run. */
