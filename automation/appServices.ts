@@ -156,7 +156,13 @@ export function buildAppServices(deps: AppServiceDeps): AppServices {
     ...(config.previewBaseConfig ? { baseConfig: config.previewBaseConfig } : {}),
     ...(deps.previewNamespaces ? { namespaces: deps.previewNamespaces } : {}),
   });
-  const reaper = new PreviewReaper({ previews, clock, logger, ...(deps.previewNamespaces ? { namespaces: deps.previewNamespaces } : {}) });
+  const reaper = new PreviewReaper({
+    previews,
+    clock,
+    logger,
+    ...(deps.previewNamespaces ? { namespaces: deps.previewNamespaces } : {}),
+    ...(deps.leases ? { leases: deps.leases } : {}),
+  });
   // Operations are taken at once, including those a replica that died left unfinished.
   scheduler.start();
   const webhooks =

@@ -12,6 +12,14 @@ import { isExpired } from "./status";
 
 export const reaperActor = "rollgate-reaper";
 
+/** Held while a pass runs, so replicas never reap at the same time (each pass lists every stack's outputs). */
+export const reaperLeaseName = "reaper";
+
+/** The part of the replica's lease keeper the reaper uses. */
+export interface ReaperLeases {
+  tryHold(name: string): Promise<{ release(): Promise<void> } | undefined>;
+}
+
 /** A namespace younger than this may belong to a create whose preview is not listed yet; it is never swept. */
 export const orphanGraceMs = 15 * 60_000;
 
@@ -20,6 +28,8 @@ export interface ReaperDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly namespaces?: PreviewNamespaces;
+  /** Without it (one process) every pass runs. */
+  readonly leases?: ReaperLeases;
 }
 
 export interface ReaperPass {
@@ -28,6 +38,8 @@ export interface ReaperPass {
   readonly failed: { readonly pr: number; readonly error: string }[];
   /** Namespaces of PRs without a preview, deleted. */
   readonly swept: string[];
+  /** Another replica was reaping: this pass did nothing. */
+  readonly skipped?: true;
 }
 
 export class PreviewReaper {
@@ -58,6 +70,18 @@ export class PreviewReaper {
   }
 
   private async reap(): Promise<ReaperPass> {
+    const { leases } = this.deps;
+    if (!leases) return this.reapHeld();
+    const held = await leases.tryHold(reaperLeaseName);
+    if (!held) return { destroyed: [], failed: [], swept: [], skipped: true };
+    try {
+      return await this.reapHeld();
+    } finally {
+      await held.release();
+    }
+  }
+
+  private async reapHeld(): Promise<ReaperPass> {
     const { previews, clock, logger } = this.deps;
     const now = clock.now();
     const result: ReaperPass = { destroyed: [], failed: [], swept: [] };

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import pino from "pino";
+import { PreviewReaper, reaperLeaseName } from "../../../automation/services/previews/reaper";
 import { bearer, createHarness, tokens } from "../support/harness";
 
 describe("PreviewReaper", () => {
@@ -83,5 +85,42 @@ describe("PreviewReaper", () => {
 
     expect(failed.body).toMatchObject({ status: "failed", lastOperation: { kind: "destroy", error: "finalizer stuck" } });
     expect(h.engine.stacks.has("preview-pr-1")).toBe(false);
+  });
+
+  describe("with replicas", () => {
+    /** One lease, as the shared store keeps it: held by one reaper at a time. */
+    function sharedLease() {
+      let holder: object | undefined;
+      const requested: string[] = [];
+      const leases = {
+        tryHold(name: string) {
+          requested.push(name);
+          if (holder) return Promise.resolve(undefined);
+          const held = { release: () => Promise.resolve(void (holder = undefined)) };
+          holder = held;
+          return Promise.resolve(held);
+        },
+      };
+      return { leases, requested, take: () => leases.tryHold("reaper") };
+    }
+
+    it("skips a pass while another replica holds the reaper lease, and reaps once it is free", async () => {
+      const h = createHarness();
+      h.engine.seedPreview(1, { "rollgate:ttlHours": "1" });
+      const shared = sharedLease();
+      const other = await shared.take();
+      const reaper = new PreviewReaper({ previews: h.rollgate.previews, clock: h.clock, logger: pino({ level: "silent" }), leases: shared.leases });
+
+      expect(await reaper.runOnce()).toEqual({ destroyed: [], failed: [], swept: [], skipped: true });
+      expect(h.engine.mutations()).toEqual([]);
+
+      await other?.release();
+      const pass = await reaper.runOnce();
+      await h.idle();
+      expect(pass.destroyed).toEqual([1]);
+      expect(shared.requested).toEqual([reaperLeaseName, reaperLeaseName, reaperLeaseName]);
+      // Released after the pass: the next replica may reap.
+      expect(await shared.take()).toBeDefined();
+    });
   });
 });
