@@ -1,6 +1,7 @@
 # Environment for the project's toolchain: source it (`. scripts/env.sh`) to run
 # `pulumi` and the tests against the local toolchain, backend and cluster.
-# Values already set by the user win: an existing Pulumi CLI, backend, database or cluster.
+# Values already set by the user win: an existing Pulumi CLI, backend, database or cluster. Node.js comes from
+# lib/common.sh: the machine's when it is 22 or newer, else the Node 24 that setup provides (scripts/node.sh).
 # shellcheck shell=bash
 
 # shellcheck source=lib/common.sh

