@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checks, defined, Problems } from "../../validation";
+import { awsDefinition } from "./definitions/aws";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the AWS Application Load Balancer router. */
@@ -56,8 +57,8 @@ export function awsRouter(settings: AwsSettings): TrafficRouter<"aws"> {
     .throwIfAny("router aws");
   const config = { ...awsDefaults, ...defined(settings) };
   return {
-    kind: "aws",
-    capabilities: { headerRouting: true, mirroring: false },
+    kind: awsDefinition.kind,
+    capabilities: awsDefinition.capabilities,
     scheme: config.scheme,
     route(request: RouteRequest): RouteResult {
       const opts = { parent: request.parent };

@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { checks, defined, Problems } from "../../validation";
+import { cloudflareDefinition } from "./definitions/cloudflare";
 import { RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the Cloudflare load-balancer router. */
@@ -48,8 +49,8 @@ export function cloudflareRouter(settings: CloudflareSettings): TrafficRouter<"c
     .throwIfAny("router cloudflare");
   const config = { ...cloudflareDefaults, ...defined(settings) };
   return {
-    kind: "cloudflare",
-    capabilities: { headerRouting: false, mirroring: false },
+    kind: cloudflareDefinition.kind,
+    capabilities: cloudflareDefinition.capabilities,
     scheme: "https",
     route(request: RouteRequest): RouteResult {
       const [primaryHost] = request.hostnames;

@@ -2,12 +2,12 @@ import type * as k8s from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {
   KubernetesClusterProbe,
-  httpRouteCanaryWeight,
   releaseTargetFromConfig,
   stackReleaseTargets,
   type ProbeApis,
   type ReleaseTarget,
 } from "../../../automation/cluster/clusterProbe";
+import { httpRouteCanaryWeight } from "../../../components/trafficSplit/routers/definitions/gateway-api";
 
 /** An error shaped like @kubernetes/client-node's ApiException. */
 function apiError(code: number): Error & { code: number } {

@@ -2,10 +2,15 @@
  * The contract every TrafficRouter honours, run against every router in the
  * registry: weights sum to 100, 0 and 100 mean what they say, no canary means
  * no mention of one, unsupported capabilities are rejected naming the
- * router, and a weight-only change touches exactly one resource.
+ * router, a weight-only change touches exactly one resource, the router
+ * declares its capabilities, and the weight the router's definition reads
+ * back from what it rendered (live, as the release probe does, and declared,
+ * as the policy pack does) is the weight it was asked for.
  */
 import { describe, expect, it } from "vitest";
-import type { Capability } from "../../../components/trafficSplit/router";
+import type { Capability } from "../../../components/trafficSplit/capabilities";
+import { routerDefinitions } from "../../../components/trafficSplit/routers/definitions";
+import type { KubeObjectRef } from "../../../components/trafficSplit/routers/definition";
 import type { RouterKind, RouterSpec } from "../../../components/trafficSplit/routers/registry";
 import type { TrafficSplitArgs } from "../../../components/trafficSplit/trafficSplit";
 import { at, changedResources, installMocks, named, RegisteredResource } from "../../setup/pulumiMocks";
@@ -204,7 +209,67 @@ describe.each(kinds)("router %s", (kind) => {
   });
 });
 
+/** The rendered object a live-weight reader would fetch from the cluster, if the router rendered it. */
+function renderedObject(resources: readonly RegisteredResource[], ref: KubeObjectRef): unknown {
+  const type = `kubernetes:${ref.group}/${ref.version}:${ref.kind}`;
+  return resources.find((resource) => resource.type === type && at(resource.inputs, "metadata.name") === ref.name)?.inputs;
+}
+
+const services = { stable: "web-stable", canary: "web-canary" };
+const roundTripWeights = [0, 5, 25, 50, 100];
+
+describe.each(kinds)("router %s, as its definition reads it", (kind) => {
+  const definition = routerDefinitions[kind];
+  const live = definition.liveWeight;
+  const declared = definition.declaredWeights;
+
+  it("is the definition the renderer builds on", async () => {
+    const { createRouter } = await import("../../../components/trafficSplit/routers/registry");
+
+    const router = createRouter(fixtures[kind].spec);
+
+    expect(definition.kind).toBe(kind);
+    expect(router.capabilities).toEqual(definition.capabilities);
+  });
+
+  it.skipIf(live === "unsupported").each(roundTripWeights)("reads back a live weight of %i from the rendered objects", async (weight) => {
+    if (live === "unsupported") return;
+    const { resources } = await routeWith(kind, { weight, capability: definition.capabilities.headerRouting ? "headerRouting" : undefined });
+
+    const object = renderedObject(resources, live.object("web"));
+
+    expect(object).toBeDefined();
+    expect(live.canaryWeight(object, services)).toBe(weight);
+  });
+
+  it.skipIf(live === "unsupported")("reads the live weight of a route without a canary as 0", async () => {
+    if (live === "unsupported") return;
+    const { resources } = await routeWith(kind, { canary: false, weight: 0 });
+
+    const object = renderedObject(resources, live.object("web"));
+
+    expect(object === undefined ? live.whenAbsent : live.canaryWeight(object, services)).toBe(0);
+  });
+
+  it.skipIf(declared === "unsupported").each(roundTripWeights)("declares weights the policy pack accepts at %i", async (weight) => {
+    if (declared === "unsupported") return;
+    const { trafficWeightProblems } = await import("../../../policies/checks/traffic");
+    const { resources } = await routeWith(kind, { weight });
+
+    const checked = resources.filter((resource) => declared.matches(resource.type));
+
+    expect(checked.length).toBeGreaterThan(0);
+    expect(checked.flatMap((resource) => trafficWeightProblems(declared, resource.inputs))).toEqual([]);
+  });
+});
+
 describe("router registry", () => {
+  it("says which routers do not read their live weight yet", () => {
+    const unsupported = kinds.filter((kind) => routerDefinitions[kind].liveWeight === "unsupported");
+
+    expect(unsupported.sort()).toEqual(["aws", "cloudflare", "istio", "nginx"]);
+  });
+
   it("has a contract fixture for every registered router", async () => {
     const { routerKinds } = await import("../../../components/trafficSplit/routers/registry");
 
