@@ -151,6 +151,15 @@ gateway_crds() {
   echo "$dir/config/crd/standard"
 }
 
+# The Istio CRDs (VirtualService, DestinationRule, ...) from the istio.io/api module: the istio router's objects.
+istio_crds() {
+  local dir
+  dir=$(cd "$here/toolchain/modules/kwok" && go mod download -json "istio.io/api@v$ISTIO_API_VERSION" |
+    awk -F'"' '/"Dir"/{print $4}')
+  [ -f "$dir/kubernetes/customresourcedefinitions.gen.yaml" ] || fail "Istio CRDs not found in module istio.io/api@v$ISTIO_API_VERSION"
+  echo "$dir/kubernetes/customresourcedefinitions.gen.yaml"
+}
+
 up() {
   need_binaries
   mkdir -p "$RUN" "$LOGS" "$CLUSTER_DIR/etcd"
@@ -189,6 +198,9 @@ up() {
   local crd
   for crd in "$(gateway_crds)"/*.yaml; do apply_file "$crd"; done
   wait_for "Gateway API CRDs" 60 api GET /apis/gateway.networking.k8s.io/v1/gateways
+  step "installing the Istio v$ISTIO_API_VERSION CRDs"
+  apply_file "$(istio_crds)"
+  wait_for "Istio CRDs" 60 api GET /apis/networking.istio.io/v1/virtualservices
   apply_file "$here/cluster/gateway.yaml"
   apply_file "$here/cluster/kwok-nodes.yaml"
   wait_for "the default service account" 60 api GET /api/v1/namespaces/default/serviceaccounts/default
@@ -240,5 +252,6 @@ case ${1:-} in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  istio-crds) istio_crds ;;
+  *) echo "usage: $0 up|down|status|istio-crds (prints the Istio CRD file)" >&2; exit 2 ;;
 esac

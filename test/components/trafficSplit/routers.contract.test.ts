@@ -8,12 +8,10 @@
  * as the policy pack does) is the weight it was asked for.
  */
 import { describe, expect, it } from "vitest";
-import type { Capability } from "../../../components/trafficSplit/capabilities";
 import { routerDefinitions } from "../../../components/trafficSplit/routers/definitions";
-import type { KubeObjectRef } from "../../../components/trafficSplit/routers/definition";
 import type { RouterKind, RouterSpec } from "../../../components/trafficSplit/routers/registry";
-import type { TrafficSplitArgs } from "../../../components/trafficSplit/trafficSplit";
-import { at, changedResources, installMocks, named, RegisteredResource } from "../../setup/pulumiMocks";
+import { at, changedResources, named, RegisteredResource } from "../../setup/pulumiMocks";
+import { renderedObject, renderRoute, webServices, type RouteScenario } from "../../support/renderedRoute";
 
 type TrackWeights = { stable: number; canary: number };
 
@@ -104,32 +102,8 @@ const fixtures: Record<RouterKind, RouterFixture> = {
 
 const kinds = Object.keys(fixtures) as RouterKind[];
 
-interface Scenario {
-  readonly canary?: boolean;
-  readonly weight?: number;
-  readonly capability?: Capability;
-}
-
-const requestFor: Record<Capability, Partial<TrafficSplitArgs>> = {
-  headerRouting: { headerRoute: { name: "x-canary", value: "always" } },
-  mirroring: { mirror: true },
-};
-
-async function routeWith(kind: RouterKind, scenario: Scenario = {}) {
-  const mocks = await installMocks();
-  const { TrafficSplit } = await import("../../../components/trafficSplit/trafficSplit");
-  const split = new TrafficSplit("web", {
-    app: "web",
-    namespace: "shop",
-    hostnames: ["web.example.com"],
-    stable: { serviceName: "web-stable", port: 8080 },
-    ...(scenario.canary === false ? {} : { canary: { serviceName: "web-canary", port: 8080 } }),
-    canaryWeight: scenario.weight ?? 30,
-    router: fixtures[kind].spec,
-    ...(scenario.capability ? requestFor[scenario.capability] : {}),
-  });
-  const resources = (await mocks.settle()).filter((resource) => resource.custom);
-  return { split, resources };
+function routeWith(kind: RouterKind, scenario: RouteScenario = {}) {
+  return renderRoute(fixtures[kind].spec, scenario);
 }
 
 describe.each(kinds)("router %s", (kind) => {
@@ -209,13 +183,6 @@ describe.each(kinds)("router %s", (kind) => {
   });
 });
 
-/** The rendered object a live-weight reader would fetch from the cluster, if the router rendered it. */
-function renderedObject(resources: readonly RegisteredResource[], ref: KubeObjectRef): unknown {
-  const type = `kubernetes:${ref.group}/${ref.version}:${ref.kind}`;
-  return resources.find((resource) => resource.type === type && at(resource.inputs, "metadata.name") === ref.name)?.inputs;
-}
-
-const services = { stable: "web-stable", canary: "web-canary" };
 const roundTripWeights = [0, 5, 25, 50, 100];
 
 describe.each(kinds)("router %s, as its definition reads it", (kind) => {
@@ -239,7 +206,7 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
     const object = renderedObject(resources, live.object("web"));
 
     expect(object).toBeDefined();
-    expect(live.canaryWeight(object, services)).toBe(weight);
+    expect(live.canaryWeight(object, webServices)).toBe(weight);
   });
 
   it.skipIf(live === "unsupported")("reads the live weight of a route without a canary as 0", async () => {
@@ -248,7 +215,7 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
 
     const object = renderedObject(resources, live.object("web"));
 
-    expect(object === undefined ? live.whenAbsent : live.canaryWeight(object, services)).toBe(0);
+    expect(object === undefined ? live.whenAbsent : live.canaryWeight(object, webServices)).toBe(0);
   });
 
   it.skipIf(declared === "unsupported").each(roundTripWeights)("declares weights the policy pack accepts at %i", async (weight) => {
@@ -267,7 +234,7 @@ describe("router registry", () => {
   it("says which routers do not read their live weight yet", () => {
     const unsupported = kinds.filter((kind) => routerDefinitions[kind].liveWeight === "unsupported");
 
-    expect(unsupported.sort()).toEqual(["aws", "cloudflare", "istio", "nginx"]);
+    expect(unsupported.sort()).toEqual(["aws", "cloudflare"]);
   });
 
   it("has a contract fixture for every registered router", async () => {
