@@ -267,7 +267,8 @@ export interface ReleaseConfig extends CommonConfig {
   readonly stableImage: string;
   readonly canaryImage?: string;
   readonly canaryWeight: number;
-  readonly canaryReplicas: number;
+  /** Pinned canary replicas; unset, they follow the weight. */
+  readonly canaryReplicas?: number;
 }
 
 /** A preview stack: one pull request's environment. */
@@ -288,7 +289,6 @@ export type RollgateConfig = ReleaseConfig | PreviewConfig;
 
 export const configDefaults = {
   canaryWeight: 0,
-  canaryReplicas: 1,
   port: 8080,
   healthPath: "/healthz",
   ttlHours: 72,
@@ -384,7 +384,7 @@ function build(values: Fields): RollgateConfig {
     stableImage: checked(values.stableImage, "stableImage"),
     ...(values.canaryImage !== undefined ? { canaryImage: values.canaryImage } : {}),
     canaryWeight: values.canaryWeight ?? configDefaults.canaryWeight,
-    canaryReplicas: values.canaryReplicas ?? configDefaults.canaryReplicas,
+    ...(values.canaryReplicas !== undefined ? { canaryReplicas: values.canaryReplicas } : {}),
   };
 }
 

@@ -47,7 +47,6 @@ describe("parseConfig", () => {
         hostnames: ["shop.staging.example.com"],
         stableImage: "ghcr.io/rollgate/shop:1.0.0",
         canaryWeight: 0,
-        canaryReplicas: 1,
         replicas: 1,
         port: 8080,
         healthPath: "/healthz",
