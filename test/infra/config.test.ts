@@ -216,6 +216,8 @@ describe("parseConfig", () => {
       ["prometheusOperator that is not a boolean", { ...staging, prometheusOperator: "yes" }, "prometheusOperator", 'must be true or false (got "yes")'],
       ["the aws router without a listener", { ...staging, router: "aws", awsVpcId: "vpc-1", awsRulePriority: "10" }, "awsListenerArn", "is required when router is aws"],
       ["an aws listener ARN that is not a listener", { ...staging, router: "aws", awsListenerArn: "arn:aws:s3:::bucket", awsVpcId: "vpc-1", awsRulePriority: "10" }, "awsListenerArn", 'must be an ALB listener ARN (got "arn:aws:s3:::bucket")'],
+      ["an aws rule priority that is no number", { ...staging, router: "aws", awsListenerArn: listenerArn, awsVpcId: "vpc-1", awsRulePriority: "first" }, "awsRulePriority", 'must be an integer from 2 to 50000 (got "first")'],
+      ["an istio gateway list that is no list", { ...staging, router: "istio", istioGateways: "[not json" }, "istioGateways", 'must be a list of Istio gateways (namespace/name or mesh) (got "[not json")'],
       ["an aws rule priority of 1", { ...staging, router: "aws", awsListenerArn: listenerArn, awsVpcId: "vpc-1", awsRulePriority: "1" }, "awsRulePriority", 'must be an integer from 2 to 50000 (got "1")'],
       ["the cloudflare router without a token", { ...staging, router: "cloudflare", cloudflareAccountId: "a", cloudflareZoneId: "z", cloudflareStableOrigin: "s", cloudflareCanaryOrigin: "c" }, "cloudflareApiToken", "is required when router is cloudflare"],
       ["traffic for a canary scaled to zero", { ...staging, canaryImage: "ghcr.io/rollgate/shop:1.1.0", canaryReplicas: "0", canaryWeight: "10" }, "canaryWeight", "must be 0 while rollgate:canaryReplicas is 0: a canary without pods cannot take traffic"],

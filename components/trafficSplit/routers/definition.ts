@@ -1,10 +1,12 @@
 /**
  * What a router knows besides the resources it renders: its kind, its
- * capabilities, and how to read its weights back from the objects it
- * manages. Pure data and functions (zod only), so the policy pack and the
- * service use them without loading a Pulumi provider SDK; the rendering half
- * of each router (`../<kind>.ts`) imports its definition from here.
+ * capabilities, its settings (schema and stack config keys), and how to read
+ * its weights back from the objects it manages. Pure data and functions (zod
+ * only), so stack config, the policy pack and the service use them without
+ * loading a Pulumi provider SDK; the rendering half of each router
+ * (`../<kind>.ts`) imports its definition and validates its settings with it.
  */
+import type { z } from "zod";
 import type { RouterCapabilities } from "../capabilities";
 
 /** The Kubernetes object a router's live weight is read from. */
@@ -53,9 +55,27 @@ export interface DeclaredWeightReader {
   readonly shares?: (props: unknown) => Array<{ readonly path: string; readonly value: unknown }>;
 }
 
+/** How a stack config value is read before the settings schema checks it. */
+export type ConfigInput = "text" | "list" | "integer" | "secret";
+
+/** A stack config key (`rollgate:<key>`) that sets one of a router's settings. */
+export interface ConfigSetting {
+  readonly setting: string;
+  /** Default `text`: a trimmed string; `list` is a JSON array or comma-separated; `secret` stays a Pulumi secret. */
+  readonly input?: ConfigInput;
+}
+
 export interface RouterDefinition<K extends string = string> {
   readonly kind: K;
   readonly capabilities: RouterCapabilities;
+  /**
+   * The settings stack config can give the router, with what each must be
+   * (the messages say "must …"); optional fields are the ones with defaults.
+   * Secrets are checked by stack config itself and stay `z.unknown()` here.
+   */
+  readonly settings: z.ZodObject<z.ZodRawShape>;
+  /** Stack config key → the setting it fills; every key is the router's own, and spelled only here. */
+  readonly config: Readonly<Record<string, ConfigSetting>>;
   /** Reading the live weight from the cluster; "unsupported" where it is not read from Kubernetes objects yet. */
   readonly liveWeight: LiveWeightReader | "unsupported";
   /** Weights the policy pack checks; "unsupported" when the router's resources carry none it can check. */

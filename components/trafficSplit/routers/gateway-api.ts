@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defined } from "../../validation";
+import { defined, Problems } from "../../validation";
 import { gatewayApiDefinition } from "./definitions/gateway-api";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
@@ -28,6 +28,7 @@ export const gatewayApiDefaults = {
  * `RequestMirror` filter.
  */
 export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRouter<"gateway-api"> {
+  new Problems().settings("router", gatewayApiDefinition.settings, settings).throwIfAny("router gateway-api");
   const gateway = { ...gatewayApiDefaults, ...defined(settings) };
   return {
     kind: gatewayApiDefinition.kind,

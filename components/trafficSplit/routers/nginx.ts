@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defined } from "../../validation";
+import { defined, Problems } from "../../validation";
 import { canaryIngressName, nginxAnnotations, nginxDefinition } from "./definitions/nginx";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
@@ -21,6 +21,7 @@ export const nginxDefaults = { ingressClassName: "nginx", scheme: "http" } as co
  * the weight.
  */
 export function nginxRouter(settings: NginxSettings = {}): TrafficRouter<"nginx"> {
+  new Problems().settings("router", nginxDefinition.settings, settings).throwIfAny("router nginx");
   const nginx = { ...nginxDefaults, ...defined(settings) };
   return {
     kind: nginxDefinition.kind,

@@ -9,7 +9,7 @@ import { awsRouter } from "./aws";
 import { cloudflareRouter } from "./cloudflare";
 import { gatewayApiRouter } from "./gateway-api";
 import { istioRouter } from "./istio";
-import { isRouterKind, RouterKind, routerKinds } from "./definitions";
+import { type ConfiguredSettings, isRouterKind, RouterKind, routerKinds } from "./definitions";
 import { nginxRouter } from "./nginx";
 
 export { isRouterKind, routerKinds, type RouterKind } from "./definitions";
@@ -30,6 +30,9 @@ export type RouterFactory<K extends RouterKind> = (settings: RouterSettings<K>) 
 
 // Compile-time check: the registry is a `Record<RouterKind, Factory>` whose factories build their own kind.
 const _registry: { readonly [K in RouterKind]: RouterFactory<K> } = routerFactories;
+
+// Compile-time check: the settings a definition's schema gives (what stack config builds) are settings its factory takes.
+const _configured: { readonly [K in RouterKind]: (settings: ConfiguredSettings<K>) => TrafficRouter<K> } = routerFactories;
 
 /** Which router to use and its settings, e.g. `{ kind: "gateway-api", gatewayName: "edge" }`. */
 export type RouterSpec = { [K in RouterKind]: { readonly kind: K } & RouterSettings<K> }[RouterKind];

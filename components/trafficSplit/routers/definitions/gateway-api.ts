@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { record } from "../../../untyped";
 import type { RouterDefinition, TrackServices } from "../definition";
+import { dnsLabelSetting, settingText } from "./settingsFields";
 import { canaryShare, weightGroups } from "./weightShares";
 
 const RouteStatus = z.object({
@@ -76,9 +77,19 @@ export function httpRouteCanaryWeight(route: unknown, services: TrackServices): 
   return canaryShare((rule.backendRefs ?? []).filter(isService), (ref) => ref.weight, (ref) => ref.name === services.canary, 1);
 }
 
-export const gatewayApiDefinition: RouterDefinition<"gateway-api"> = {
+export const gatewayApiDefinition = {
   kind: "gateway-api",
   capabilities: { headerRouting: true, mirroring: true },
+  settings: z.object({
+    gatewayName: dnsLabelSetting.optional(),
+    gatewayNamespace: dnsLabelSetting.optional(),
+    sectionName: settingText("a Gateway listener name").optional(),
+  }),
+  config: {
+    gatewayName: { setting: "gatewayName" },
+    gatewayNamespace: { setting: "gatewayNamespace" },
+    gatewaySectionName: { setting: "sectionName" },
+  },
   liveWeight: {
     object: (routeName) => ({ group: "gateway.networking.k8s.io", version: "v1", kind: "HTTPRoute", plural: "httproutes", name: routeName }),
     canaryWeight: httpRouteCanaryWeight,
@@ -88,4 +99,4 @@ export const gatewayApiDefinition: RouterDefinition<"gateway-api"> = {
     matches: (type) => /^kubernetes:gateway\.networking\.k8s\.io\/[^:]+:(HTTPRoute|GRPCRoute|TCPRoute|TLSRoute)$/.test(type),
     groups: (props) => weightGroups(record(props).spec, ["rules"], "backendRefs", (ref) => ref.weight),
   },
-};
+} satisfies RouterDefinition<"gateway-api">;

@@ -4,6 +4,7 @@
  * `../<kind>.ts`, which `../registry.ts` must supply for every kind listed
  * here; nothing else switches on the kind.
  */
+import type { z } from "zod";
 import type { RouterDefinition } from "../definition";
 import { awsDefinition } from "./aws";
 import { cloudflareDefinition } from "./cloudflare";
@@ -11,7 +12,7 @@ import { gatewayApiDefinition } from "./gateway-api";
 import { istioDefinition } from "./istio";
 import { nginxDefinition } from "./nginx";
 
-export const routerDefinitions = {
+const definitions = {
   "gateway-api": gatewayApiDefinition,
   istio: istioDefinition,
   nginx: nginxDefinition,
@@ -19,12 +20,20 @@ export const routerDefinitions = {
   aws: awsDefinition,
 } as const;
 
-export type RouterKind = keyof typeof routerDefinitions;
+export type RouterKind = keyof typeof definitions;
 
-// Compile-time check: each entry is the definition of its own kind.
-const _definitions: { readonly [K in RouterKind]: RouterDefinition<K> } = routerDefinitions;
+/** Each entry is the definition of its own kind (the compiler checks it here). */
+export const routerDefinitions: { readonly [K in RouterKind]: RouterDefinition<K> } = definitions;
 
-export const routerKinds = Object.keys(_definitions) as RouterKind[];
+export const routerKinds = Object.keys(routerDefinitions) as RouterKind[];
+
+/** The settings stack config gives a router of kind `K`. */
+export type ConfiguredSettings<K extends RouterKind> = z.output<(typeof definitions)[K]["settings"]>;
+
+/** The stack config keys of every router (`rollgate:<key>`). */
+export type RouterConfigKey = { [K in RouterKind]: keyof (typeof definitions)[K]["config"] & string }[RouterKind];
+
+export const routerConfigKeys = [...new Set(Object.values(routerDefinitions).flatMap((definition) => Object.keys(definition.config)))] as RouterConfigKey[];
 
 export function isRouterKind(kind: string): kind is RouterKind {
   return Object.prototype.hasOwnProperty.call(routerDefinitions, kind);

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { record } from "../../../untyped";
 import type { RouterDefinition, TrackServices } from "../definition";
+import { settingText } from "./settingsFields";
 import { canaryShare, weightGroups } from "./weightShares";
 
 const VirtualService = z.object({
@@ -48,9 +49,13 @@ export function virtualServiceCanaryWeight(virtualService: unknown, services: Tr
   );
 }
 
-export const istioDefinition: RouterDefinition<"istio"> = {
+export const istioDefinition = {
   kind: "istio",
   capabilities: { headerRouting: true, mirroring: true },
+  settings: z.object({
+    gateways: z.array(settingText("an Istio gateway"), { message: "must be a list of Istio gateways (namespace/name or mesh)" }).min(1, "must be a list of Istio gateways (namespace/name or mesh)").optional(),
+  }),
+  config: { istioGateways: { setting: "gateways", input: "list" } },
   liveWeight: {
     object: (routeName) => ({ group: "networking.istio.io", version: "v1", kind: "VirtualService", plural: "virtualservices", name: routeName }),
     canaryWeight: virtualServiceCanaryWeight,
@@ -59,4 +64,4 @@ export const istioDefinition: RouterDefinition<"istio"> = {
     matches: (type) => /^kubernetes:networking\.istio\.io\/[^:]+:VirtualService$/.test(type),
     groups: (props) => weightGroups(record(props).spec, ["http", "tcp", "tls"], "route", (destination) => destination.weight),
   },
-};
+} satisfies RouterDefinition<"istio">;

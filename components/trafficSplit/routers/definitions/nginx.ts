@@ -3,8 +3,10 @@
  * of `canary-weight-total`) on the canary Ingress; without that Ingress the
  * canary gets nothing.
  */
+import { z } from "zod";
 import { record, stringMap } from "../../../untyped";
 import type { RouterDefinition } from "../definition";
+import { settingText } from "./settingsFields";
 
 export const nginxAnnotations = {
   canary: "nginx.ingress.kubernetes.io/canary",
@@ -41,10 +43,12 @@ export function canaryIngressWeight(ingress: unknown): number {
   return total === 0 ? 0 : Math.round((100 * Math.min(weight, total)) / total);
 }
 
-export const nginxDefinition: RouterDefinition<"nginx"> = {
+export const nginxDefinition = {
   kind: "nginx",
   // ingress-nginx has no per-canary mirroring.
   capabilities: { headerRouting: true, mirroring: false },
+  settings: z.object({ ingressClassName: settingText("an IngressClass name").optional() }),
+  config: { nginxIngressClass: { setting: "ingressClassName" } },
   liveWeight: {
     object: (routeName) => ({ group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", name: canaryIngressName(routeName) }),
     whenAbsent: 0,
@@ -58,4 +62,4 @@ export const nginxDefinition: RouterDefinition<"nginx"> = {
       return value === undefined ? [] : [{ path: `annotation ${nginxAnnotations.canaryWeight}`, value }];
     },
   },
-};
+} satisfies RouterDefinition<"nginx">;
