@@ -143,10 +143,14 @@ kwok_stages() {
   echo "$out"
 }
 
+# The directory of a module@version in the Go module cache, downloaded through the module proxy if need be.
+module_dir() {
+  (cd "$here/toolchain/modules/kwok" && go mod download -json "$1") | awk -F'"' '/"Dir"/{print $4}'
+}
+
 gateway_crds() {
   local dir
-  dir=$(cd "$here/toolchain/modules/kwok" && go mod download -json "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION" |
-    awk -F'"' '/"Dir"/{print $4}')
+  dir=$(module_dir "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION")
   [ -d "$dir/config/crd/standard" ] || fail "Gateway API CRDs not found in module sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION"
   echo "$dir/config/crd/standard"
 }
@@ -154,8 +158,7 @@ gateway_crds() {
 # The Istio CRDs (VirtualService, DestinationRule, ...) from the istio.io/api module: the istio router's objects.
 istio_crds() {
   local dir
-  dir=$(cd "$here/toolchain/modules/kwok" && go mod download -json "istio.io/api@v$ISTIO_API_VERSION" |
-    awk -F'"' '/"Dir"/{print $4}')
+  dir=$(module_dir "istio.io/api@v$ISTIO_API_VERSION")
   [ -f "$dir/kubernetes/customresourcedefinitions.gen.yaml" ] || fail "Istio CRDs not found in module istio.io/api@v$ISTIO_API_VERSION"
   echo "$dir/kubernetes/customresourcedefinitions.gen.yaml"
 }
