@@ -39,6 +39,17 @@ function probeFor(kind: RouterSpec["kind"]): KubernetesClusterProbe {
   return new KubernetesClusterProbe(kubeApiFromEnvironment({ KUBECONFIG: kubeconfigPath() }), async () => ({ namespace, app: "web", router: kind }));
 }
 
+/**
+ * The live weight once it is `expected`, or what it is after 30 s: a
+ * gateway writing HTTPRoute status (the local data plane, when it runs)
+ * accepts a new generation a moment after the update, and the probe waits.
+ */
+async function settledWeight(kind: RouterSpec["kind"], expected: number): Promise<number | string> {
+  const read = () => probeFor(kind).readLiveWeight("staging");
+  if (await eventually(async () => (await read()) === expected, 30_000, 250)) return expected;
+  return read().catch((error: unknown) => String(error));
+}
+
 describe("live weights of the in-cluster routers against the real kube-apiserver", () => {
   let kube: KubeClients;
   let extensions: k8s.ApiextensionsV1Api;
@@ -90,11 +101,11 @@ describe("live weights of the in-cluster routers against the real kube-apiserver
 
     it("reads back each weight the router rendered, as the API server stored it", async () => {
       if (reader === "unsupported") throw new Error(`${router.kind} must read its live weight`);
-      const read: number[] = [];
+      const read: Array<number | string> = [];
 
       for (const weight of [0, 5, 25, 50, 100]) {
         await applyRendered(router, reader, weight);
-        read.push(await probeFor(router.kind).readLiveWeight("staging"));
+        read.push(await settledWeight(router.kind, weight));
       }
 
       expect(read).toEqual([0, 5, 25, 50, 100]);
