@@ -7,7 +7,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import * as k8s from "@kubernetes/client-node";
 import { loadAll } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubernetesClusterProbe } from "../../../automation/cluster/clusterProbe";
@@ -23,14 +22,20 @@ const namespace = `rg-h14-routers-${process.pid}`;
 const virtualServiceCrd = "virtualservices.networking.istio.io";
 
 /** The VirtualService CRD from the Istio CRD file `scripts/cluster.sh` installs (istio.io/api at the pinned version). */
-function istioVirtualServiceCrd(): k8s.V1CustomResourceDefinition {
+function istioVirtualServiceCrd(): object {
   const file = execFileSync("bash", [resolve(__dirname, "../../../scripts/cluster.sh"), "istio-crds"], { encoding: "utf8" }).trim();
   const crd = loadAll(readFileSync(file, "utf8")).find(
-    (doc) => (doc as k8s.V1CustomResourceDefinition | null)?.metadata?.name === virtualServiceCrd,
+    (doc) => (doc as { metadata?: { name?: string } } | null)?.metadata?.name === virtualServiceCrd,
   );
   if (!crd) throw new Error(`${file} has no ${virtualServiceCrd}`);
-  return crd as k8s.V1CustomResourceDefinition;
+  return crd;
 }
+
+/**
+ * The CRD through the custom objects API, which sends it as it is: the typed
+ * client's model has no `x-kubernetes-int-or-string`, which Istio's schemas use.
+ */
+const crds = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions" } as const;
 
 const routers: readonly RouterSpec[] = [{ kind: "gateway-api" }, { kind: "istio" }, { kind: "nginx" }];
 
@@ -52,19 +57,15 @@ async function settledWeight(kind: RouterSpec["kind"], expected: number): Promis
 
 describe("live weights of the in-cluster routers against the real kube-apiserver", () => {
   let kube: KubeClients;
-  let extensions: k8s.ApiextensionsV1Api;
   let installedCrd = false;
 
   beforeAll(async () => {
     kube = kubeClients();
-    const config = new k8s.KubeConfig();
-    config.loadFromFile(kubeconfigPath());
-    extensions = config.makeApiClient(k8s.ApiextensionsV1Api);
     try {
-      await extensions.readCustomResourceDefinition({ name: virtualServiceCrd });
+      await kube.custom.getClusterCustomObject({ ...crds, name: virtualServiceCrd });
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await extensions.createCustomResourceDefinition({ body: istioVirtualServiceCrd() });
+      await kube.custom.createClusterCustomObject({ ...crds, body: istioVirtualServiceCrd() });
       installedCrd = true;
     }
     const served = () =>
@@ -74,9 +75,11 @@ describe("live weights of the in-cluster routers against the real kube-apiserver
   });
 
   afterAll(async () => {
-    await kube.core.deleteNamespace({ name: namespace });
+    await kube.core.deleteNamespace({ name: namespace }).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
     expect(await eventually(() => namespaceGone(kube.core, namespace), 60_000, 500)).toBe(true);
-    if (installedCrd) await extensions.deleteCustomResourceDefinition({ name: virtualServiceCrd });
+    if (installedCrd) await kube.custom.deleteClusterCustomObject({ ...crds, name: virtualServiceCrd });
   });
 
   /** Creates or replaces the object `reader` reads, as the router renders it for `weight`. */
