@@ -7,7 +7,7 @@ import type { DeploymentWaiter, ReadinessCheck } from "./deps";
 import type { StackConfigStore } from "./engine/stackConfigStore";
 import type { StackGuard } from "./engine/stackGuard";
 import type { StackEngine } from "./engine/port";
-import type { ClusterProbe } from "./release/ports";
+import type { ClusterProbe, WeightChange } from "./release/ports";
 import type { PreviewNamespaces } from "./services/previews/previewNamespaces";
 
 export interface Adapters {
@@ -20,7 +20,7 @@ export interface Adapters {
   /** The release controller's view of the cluster; without it there is no release controller (the release API answers 503). */
   readonly clusterProbe?: ClusterProbe;
   /** URNs (globs allowed) a weight-only update of an environment is limited to; whole-stack updates without it. */
-  readonly routerTargets?: (environment: string) => readonly string[] | undefined;
+  readonly routerTargets?: (environment: string, change: WeightChange) => readonly string[] | undefined;
 }
 
 /** What the engine shares with the other replicas: stack config, stack leases, the Pulumi backend. */

@@ -10,6 +10,7 @@ import { LocalStackEngine } from "./engine/localStackEngine";
 import type { ServiceConfig } from "./env";
 import type { Logger } from "./deps";
 import type { Adapters, SharedEngineState } from "./adapters";
+import type { WeightChange } from "./release/ports";
 import { previewNamespacesIn } from "./services/previews/previewNamespaces";
 
 const repoRoot = resolve(__dirname, "..");
@@ -24,10 +25,14 @@ export function servicePolicyPack(): CompiledPolicyPack {
 
 /**
  * The resources a weight-only update touches: the children of the stack's
- * `TrafficSplit` (the router objects), whatever the router kind.
+ * `TrafficSplit` (the router objects), whatever the router kind, and, when
+ * the weight rises, the canary Deployment, whose replicas follow the weight
+ * (the route waits for it to be ready).
  */
-export function routerTargetsFor(stack: string, project = "rollgate"): string[] {
-  return [`urn:pulumi:${stack}::${project}::**rollgate:traffic:TrafficSplit$**`];
+export function routerTargetsFor(stack: string, change: WeightChange = { scaleCanary: false }, project = "rollgate"): string[] {
+  const router = `urn:pulumi:${stack}::${project}::**rollgate:traffic:TrafficSplit$**`;
+  const canaryDeployment = `urn:pulumi:${stack}::${project}::**rollgate:app:WebService$kubernetes:apps/v1:Deployment::*-canary-deployment`;
+  return change.scaleCanary ? [canaryDeployment, router] : [router];
 }
 
 /** The policy config for a stack: previews share one; other stacks are named after their environment. */
@@ -66,6 +71,6 @@ export async function productionAdapters(config: ServiceConfig, logger: Logger, 
     waitForDeployment: deploymentWaiter(kube.apps),
     previewNamespaces: previewNamespacesIn(kube),
     readinessChecks: [{ name: "cluster", check: async () => void (await kube.version.getCode()) }],
-    routerTargets: (environment) => routerTargetsFor(environment),
+    routerTargets: (environment, change) => routerTargetsFor(environment, change),
   };
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { canaryReplicasFor } from "./canaryReplicas";
 import { Monitoring, MonitoringArgs, validateMonitoringArgs } from "./monitoring/monitoring";
 import { ReleaseMetadata, releaseAnnotationValues } from "./releaseMetadata";
 import { Backend, HeaderRoute } from "./trafficSplit/router";
@@ -32,7 +33,10 @@ export interface CanaryReleaseArgs {
   readonly canaryWeight?: pulumi.Input<number>;
   /** Stable replicas. Default 2. */
   readonly replicas?: pulumi.Input<number>;
-  /** Canary replicas. Default 1. */
+  /**
+   * Pins the canary's replicas. By default they follow the weight:
+   * ceil(replicas × canaryWeight / 100), at least 1 (see `canaryReplicasFor`).
+   */
   readonly canaryReplicas?: pulumi.Input<number>;
   /** Container port. Default 8080. */
   readonly port?: pulumi.Input<number>;
@@ -53,7 +57,7 @@ export interface CanaryReleaseArgs {
   readonly monitoring?: ReleaseMonitoring;
 }
 
-export const canaryReleaseDefaults = { canaryWeight: 0, replicas: 2, canaryReplicas: 1 } as const;
+export const canaryReleaseDefaults = { canaryWeight: 0, replicas: 2 } as const;
 
 /**
  * A canary release of one application: a stable {@link WebService}, a canary
@@ -164,7 +168,9 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
             ...workload,
             track: "canary",
             image: args.canaryImage,
-            replicas: settings.canaryReplicas,
+            replicas:
+              args.canaryReplicas ??
+              pulumi.all([settings.replicas, settings.canaryWeight]).apply(([stable, weight]) => canaryReplicasFor(stable, weight)),
             annotations,
           },
         }

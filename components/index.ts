@@ -12,23 +12,17 @@ export type { WebServiceArgs, ContainerResources, ResourceQuantities } from "./w
 
 export { TrafficSplit, defaultRouter, capabilityProblems, requestedCapabilities } from "./trafficSplit/trafficSplit";
 export type { TrafficSplitArgs } from "./trafficSplit/trafficSplit";
-export { capabilities } from "./trafficSplit/router";
-export type {
-  TrafficRouter,
-  RouteRequest,
-  RouteResult,
-  Backend,
-  HeaderRoute,
-  Capability,
-  RouterCapabilities,
-  CloudWatchTargets,
-} from "./trafficSplit/router";
+export { capabilities } from "./trafficSplit/capabilities";
+export type { Capability, RouterCapabilities } from "./trafficSplit/capabilities";
+export type { TrafficRouter, RouteRequest, RouteResult, Backend, HeaderRoute, CloudWatchTargets } from "./trafficSplit/router";
 export { routerFactories, routerKinds, createRouter, isRouterKind } from "./trafficSplit/routers/registry";
 export type { RouterKind, RouterSpec, RouterSettings, RouterFactory } from "./trafficSplit/routers/registry";
+export { routerDefinitions } from "./trafficSplit/routers/definitions";
+export type { RouterDefinition, LiveWeightReader, DeclaredWeightReader, KubeObjectRef } from "./trafficSplit/routers/definition";
 export { gatewayApiDefaults } from "./trafficSplit/routers/gateway-api";
 export type { GatewayApiSettings } from "./trafficSplit/routers/gateway-api";
 export type { IstioSettings } from "./trafficSplit/routers/istio";
-export { nginxAnnotations } from "./trafficSplit/routers/nginx";
+export { nginxAnnotations } from "./trafficSplit/routers/definitions/nginx";
 export type { NginxSettings } from "./trafficSplit/routers/nginx";
 export { loadBalancerHostname } from "./trafficSplit/routers/cloudflare";
 export type { CloudflareSettings } from "./trafficSplit/routers/cloudflare";

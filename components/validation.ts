@@ -4,6 +4,7 @@
  * resolve (see {@link ensure}).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 
 /** A component was given arguments it cannot build from. Lists every problem, not just the first. */
 export class ArgumentError extends Error {
@@ -36,6 +37,22 @@ export class Problems {
     const value = knownValue(input);
     if (value !== undefined) {
       this.when(arg, check(value));
+    }
+    return this;
+  }
+
+  /**
+   * Records a problem for each known value of `values` that its field of
+   * `schema` rejects, as `<prefix>.<field>` with the schema's message. Unset
+   * values and `Output`s are left to defaults and {@link ensure}.
+   */
+  settings(prefix: string, schema: z.ZodObject<z.ZodRawShape>, values: object): this {
+    for (const [name, field] of Object.entries(schema.shape)) {
+      const value = knownValue((values as Readonly<Record<string, unknown>>)[name]);
+      const parsed = value === undefined ? undefined : field.safeParse(value);
+      if (parsed && !parsed.success) {
+        this.when(`${prefix}.${name}`, `${parsed.error.issues[0]?.message ?? "is not valid"} (got ${JSON.stringify(value)})`);
+      }
     }
     return this;
   }

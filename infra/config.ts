@@ -8,6 +8,8 @@ import { z } from "zod";
 import { isImageReference } from "../components/image";
 import { createdAtProblem } from "../components/previewEnvironment/expiry";
 import { isDnsLabel, prProblem } from "../components/previewEnvironment/naming";
+import type { ConfigInput } from "../components/trafficSplit/routers/definition";
+import { routerDefinitions, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
 import { RouterKind, routerKinds, RouterSpec } from "../components/trafficSplit/routers/registry";
 import { isDns1035Label, isHostname } from "../components/validation";
 import { configKeys, configNamespace, type ConfigKey } from "./configKeys";
@@ -18,7 +20,9 @@ export const environments = ["preview", "staging", "production"] as const;
 export type Environment = (typeof environments)[number];
 
 /** Keys read with `getSecret`: their values stay Pulumi secrets. */
-export const secretConfigKeys: readonly ConfigKey[] = ["cloudflareApiToken"];
+export const secretConfigKeys = Object.values(routerDefinitions).flatMap((definition) =>
+  Object.entries(definition.config).flatMap(([key, { input }]) => (input === "secret" ? [key as ConfigKey] : [])),
+);
 
 /** Config as read: strings (objects and lists as JSON or comma-separated), or `Output`s for secrets. */
 export type RawConfig = Partial<Record<ConfigKey, unknown>>;
@@ -37,15 +41,18 @@ function show(raw: unknown): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 
-function field<S extends z.ZodTypeAny>(schema: S, message: string, prepare: (raw: unknown) => Prepared = asIs) {
+/** A field parsed by `schema`; a bad value is reported with `message`, or else with the schema's own message. */
+function field<S extends z.ZodTypeAny>(schema: S, message: string | undefined, prepare: (raw: unknown) => Prepared = asIs) {
   return z.unknown().transform((raw, ctx): z.output<S> | undefined => {
     if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) {
       return undefined;
     }
     const prepared = prepare(raw);
-    const parsed = prepared.ok ? schema.safeParse(prepared.value) : undefined;
-    if (!parsed?.success) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${message} (got ${show(raw)})` });
+    // A value that cannot be prepared still goes through the schema, whose message then says what it must be.
+    const parsed = schema.safeParse(prepared.ok ? prepared.value : raw);
+    if (!prepared.ok || !parsed.success) {
+      const why = message ?? parsed.error?.issues[0]?.message ?? "is not valid";
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${why} (got ${show(raw)})` });
       return z.NEVER;
     }
     return parsed.data as z.output<S>;
@@ -110,6 +117,22 @@ const secret = z.unknown().transform((raw, ctx): pulumi.Output<string> | undefin
   return pulumi.secret(raw);
 });
 
+const prepareFor: Record<Exclude<ConfigInput, "secret">, (raw: unknown) => Prepared> = { text: asIs, list: toList, integer: toNumber };
+
+/** Every router's config keys, each parsed by the schema of the setting it fills. */
+function routerFieldsOf(): Record<RouterConfigKey, z.ZodType<unknown, z.ZodTypeDef, unknown>> {
+  const fields = {} as Record<RouterConfigKey, z.ZodType<unknown, z.ZodTypeDef, unknown>>;
+  for (const definition of Object.values(routerDefinitions)) {
+    for (const [key, { setting, input = "text" }] of Object.entries(definition.config)) {
+      const schema = definition.settings.shape[setting];
+      if (schema === undefined) throw new Error(`router ${definition.kind}: config key ${key} fills no setting \`${setting}\`; this is a bug`);
+      fields[key as RouterConfigKey] = input === "secret" ? secret : field(schema, undefined, prepareFor[input]);
+    }
+  }
+  return fields;
+}
+const routerFields = routerFieldsOf();
+
 /** The longest app name whose `<app>-preview` Service name is still a DNS label. */
 const maxAppLength = 63 - "-preview".length;
 
@@ -134,23 +157,7 @@ const fields = {
     z.string().refine((kind): kind is RouterKind => (routerKinds as string[]).includes(kind)),
     `must be one of ${routerKinds.join(", ")}`,
   ),
-  gatewayName: dnsLabel,
-  gatewayNamespace: dnsLabel,
-  gatewaySectionName: field(text, "must be a Gateway listener name"),
-  istioGateways: field(z.array(text).min(1), "must be a list of Istio gateways (namespace/name or mesh)", toList),
-  nginxIngressClass: field(text, "must be an IngressClass name"),
-  cloudflareAccountId: field(text, "must be a Cloudflare account id"),
-  cloudflareZoneId: field(text, "must be a Cloudflare zone id"),
-  cloudflareApiToken: secret,
-  cloudflareStableOrigin: field(text, "must be an origin address"),
-  cloudflareCanaryOrigin: field(text, "must be an origin address"),
-  awsListenerArn: field(
-    text.regex(/^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/app\/[^/]+\/[^/]+\/[^/]+$/),
-    "must be an ALB listener ARN",
-  ),
-  awsVpcId: field(text.regex(/^vpc-[0-9a-f]+$/), "must be a VPC id such as vpc-0123abcd"),
-  awsRulePriority: integer(2, 50000),
-  awsRegion: field(text.regex(/^[a-z]{2}(-[a-z]+)+-\d$/), "must be an AWS region such as eu-west-1"),
+  ...routerFields,
   prometheusOperator: field(z.boolean(), "must be true or false", toBoolean),
   image,
   pr: field(z.number().refine((pr) => prProblem(pr) === undefined), "must be a pull request number (a positive integer)", toNumber),
@@ -177,20 +184,13 @@ const forbiddenFor: Record<Environment, readonly ConfigKey[]> = {
   staging: ["image", "pr"],
   production: ["image", "pr"],
 };
-/** Keys each router needs. */
-const requiredForRouter: Record<RouterKind, readonly ConfigKey[]> = {
-  "gateway-api": [],
-  istio: [],
-  nginx: [],
-  cloudflare: [
-    "cloudflareAccountId",
-    "cloudflareZoneId",
-    "cloudflareApiToken",
-    "cloudflareStableOrigin",
-    "cloudflareCanaryOrigin",
-  ],
-  aws: ["awsListenerArn", "awsVpcId", "awsRulePriority"],
-};
+/** Config keys a router needs: those filling settings without a default. */
+function requiredForRouter(kind: RouterKind): ConfigKey[] {
+  const definition = routerDefinitions[kind];
+  return Object.entries(definition.config).flatMap(([key, { setting }]) =>
+    definition.settings.shape[setting]?.isOptional() === false ? [key as ConfigKey] : [],
+  );
+}
 
 function requirements(values: Fields, ctx: z.RefinementCtx): void {
   const problem = (key: ConfigKey, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message });
@@ -220,7 +220,7 @@ function requirements(values: Fields, ctx: z.RefinementCtx): void {
   }
   const router = values.router ?? "gateway-api";
   if (typeof router === "string") {
-    for (const key of requiredForRouter[router]) {
+    for (const key of requiredForRouter(router)) {
       if (values[key] === undefined) {
         problem(key, `is required when router is ${router}`);
       }
@@ -267,7 +267,8 @@ export interface ReleaseConfig extends CommonConfig {
   readonly stableImage: string;
   readonly canaryImage?: string;
   readonly canaryWeight: number;
-  readonly canaryReplicas: number;
+  /** Pinned canary replicas; unset, they follow the weight. */
+  readonly canaryReplicas?: number;
 }
 
 /** A preview stack: one pull request's environment. */
@@ -288,7 +289,6 @@ export type RollgateConfig = ReleaseConfig | PreviewConfig;
 
 export const configDefaults = {
   canaryWeight: 0,
-  canaryReplicas: 1,
   port: 8080,
   healthPath: "/healthz",
   ttlHours: 72,
@@ -306,35 +306,16 @@ function checked<T>(value: T | undefined, key: ConfigKey): T {
   return value;
 }
 
+/** The chosen router's settings from its config keys, each already parsed by its setting's schema. */
 function routerSpec(values: Fields): RouterSpec {
   const kind = values.router ?? configDefaults.router;
-  const optional = <T>(key: string, value: T | undefined) => (value !== undefined ? { [key]: value } : {});
-  const specs: { [K in RouterKind]: () => RouterSpec } = {
-    "gateway-api": () => ({
-      kind: "gateway-api",
-      ...optional("gatewayName", values.gatewayName),
-      ...optional("gatewayNamespace", values.gatewayNamespace),
-      ...optional("sectionName", values.gatewaySectionName),
-    }),
-    istio: () => ({ kind: "istio", ...optional("gateways", values.istioGateways) }),
-    nginx: () => ({ kind: "nginx", ...optional("ingressClassName", values.nginxIngressClass) }),
-    cloudflare: () => ({
-      kind: "cloudflare",
-      accountId: checked(values.cloudflareAccountId, "cloudflareAccountId"),
-      zoneId: checked(values.cloudflareZoneId, "cloudflareZoneId"),
-      apiToken: checked(values.cloudflareApiToken, "cloudflareApiToken"),
-      stableOrigin: checked(values.cloudflareStableOrigin, "cloudflareStableOrigin"),
-      canaryOrigin: checked(values.cloudflareCanaryOrigin, "cloudflareCanaryOrigin"),
-    }),
-    aws: () => ({
-      kind: "aws",
-      listenerArn: checked(values.awsListenerArn, "awsListenerArn"),
-      vpcId: checked(values.awsVpcId, "awsVpcId"),
-      priority: checked(values.awsRulePriority, "awsRulePriority"),
-      ...optional("region", values.awsRegion),
-    }),
-  };
-  return specs[kind]();
+  const settings = Object.entries(routerDefinitions[kind].config).flatMap(([key, { setting }]) => {
+    const value = values[key as ConfigKey];
+    return value === undefined ? [] : [[setting, value] as const];
+  });
+  // Every value passed its setting's schema and `requirements` saw the required ones, so these are `kind`'s settings
+  // (registry.ts checks that what the schemas give fits each factory).
+  return { kind, ...Object.fromEntries(settings) } as RouterSpec;
 }
 
 function build(values: Fields): RollgateConfig {
@@ -354,7 +335,8 @@ function build(values: Fields): RollgateConfig {
     },
   };
   if (environment === "preview") {
-    const zoneId = values.cloudflareZoneId;
+    // The Cloudflare router's zone and token, reused for preview DNS records.
+    const zoneId = values.cloudflareZoneId as string | undefined;
     return {
       ...common,
       environment,
@@ -369,7 +351,7 @@ function build(values: Fields): RollgateConfig {
         ? {
             dns: {
               zoneId,
-              apiToken: checked(values.cloudflareApiToken, "cloudflareApiToken"),
+              apiToken: checked(values.cloudflareApiToken as pulumi.Output<string> | undefined, "cloudflareApiToken"),
               target: checked(values.previewDnsTarget, "previewDnsTarget"),
             },
           }
@@ -384,7 +366,7 @@ function build(values: Fields): RollgateConfig {
     stableImage: checked(values.stableImage, "stableImage"),
     ...(values.canaryImage !== undefined ? { canaryImage: values.canaryImage } : {}),
     canaryWeight: values.canaryWeight ?? configDefaults.canaryWeight,
-    canaryReplicas: values.canaryReplicas ?? configDefaults.canaryReplicas,
+    ...(values.canaryReplicas !== undefined ? { canaryReplicas: values.canaryReplicas } : {}),
   };
 }
 

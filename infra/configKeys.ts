@@ -1,13 +1,15 @@
 /**
  * The names of the program's stack config keys: the one definition that the
  * program, the service (previews, releases, audit, cluster probe) and the
- * policies read. No imports, so the service can use it without loading the
- * Pulumi SDK.
+ * policies read. Each router's keys come from its definition, which loads
+ * only zod, so the service can use this without loading the Pulumi SDK.
  */
+import { routerConfigKeys, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
+
 export const configNamespace = "rollgate";
 
-/** Every key the program reads, without the `rollgate:` prefix. */
-export const configKeys = [
+/** The keys that are not a router's, without the `rollgate:` prefix. */
+const programKeys = [
   "environment",
   "app",
   "namespace",
@@ -22,20 +24,6 @@ export const configKeys = [
   "hostnames",
   "domain",
   "router",
-  "gatewayName",
-  "gatewayNamespace",
-  "gatewaySectionName",
-  "istioGateways",
-  "nginxIngressClass",
-  "cloudflareAccountId",
-  "cloudflareZoneId",
-  "cloudflareApiToken",
-  "cloudflareStableOrigin",
-  "cloudflareCanaryOrigin",
-  "awsListenerArn",
-  "awsVpcId",
-  "awsRulePriority",
-  "awsRegion",
   "prometheusOperator",
   "image",
   "pr",
@@ -48,7 +36,11 @@ export const configKeys = [
   "deployedBy",
   "releaseId",
 ] as const;
-export type ConfigKey = (typeof configKeys)[number];
+
+export type ConfigKey = (typeof programKeys)[number] | RouterConfigKey;
+
+/** Every key the program reads, without the `rollgate:` prefix. */
+export const configKeys: readonly ConfigKey[] = [...programKeys, ...routerConfigKeys];
 
 /** Each key as it stands in stack config: `stackConfigKeys.canaryWeight` is `"rollgate:canaryWeight"`. */
 export const stackConfigKeys = Object.fromEntries(configKeys.map((key) => [key, `${configNamespace}:${key}`])) as {

@@ -93,7 +93,7 @@ export function deployRelease(config: ReleaseConfig, provider?: k8s.Provider): R
       ...(config.canaryImage !== undefined ? { canaryImage: config.canaryImage } : {}),
       canaryWeight: config.canaryWeight,
       replicas: config.replicas,
-      canaryReplicas: config.canaryReplicas,
+      ...(config.canaryReplicas !== undefined ? { canaryReplicas: config.canaryReplicas } : {}),
       port: config.port,
       healthPath: config.healthPath,
       hostnames: config.hostnames,

@@ -143,12 +143,24 @@ kwok_stages() {
   echo "$out"
 }
 
+# The directory of a module@version in the Go module cache, downloaded through the module proxy if need be.
+module_dir() {
+  (cd "$here/toolchain/modules/kwok" && go mod download -json "$1") | awk -F'"' '/"Dir"/{print $4}'
+}
+
 gateway_crds() {
   local dir
-  dir=$(cd "$here/toolchain/modules/kwok" && go mod download -json "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION" |
-    awk -F'"' '/"Dir"/{print $4}')
+  dir=$(module_dir "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION")
   [ -d "$dir/config/crd/standard" ] || fail "Gateway API CRDs not found in module sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION"
   echo "$dir/config/crd/standard"
+}
+
+# The Istio CRDs (VirtualService, DestinationRule, ...) from the istio.io/api module: the istio router's objects.
+istio_crds() {
+  local dir
+  dir=$(module_dir "istio.io/api@v$ISTIO_API_VERSION")
+  [ -f "$dir/kubernetes/customresourcedefinitions.gen.yaml" ] || fail "Istio CRDs not found in module istio.io/api@v$ISTIO_API_VERSION"
+  echo "$dir/kubernetes/customresourcedefinitions.gen.yaml"
 }
 
 up() {
@@ -189,6 +201,9 @@ up() {
   local crd
   for crd in "$(gateway_crds)"/*.yaml; do apply_file "$crd"; done
   wait_for "Gateway API CRDs" 60 api GET /apis/gateway.networking.k8s.io/v1/gateways
+  step "installing the Istio v$ISTIO_API_VERSION CRDs"
+  apply_file "$(istio_crds)"
+  wait_for "Istio CRDs" 60 api GET /apis/networking.istio.io/v1/virtualservices
   apply_file "$here/cluster/gateway.yaml"
   apply_file "$here/cluster/kwok-nodes.yaml"
   wait_for "the default service account" 60 api GET /api/v1/namespaces/default/serviceaccounts/default
@@ -240,5 +255,6 @@ case ${1:-} in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  istio-crds) istio_crds ;;
+  *) echo "usage: $0 up|down|status|istio-crds (prints the Istio CRD file)" >&2; exit 2 ;;
 esac

@@ -1,18 +1,19 @@
 /**
  * The release controller's `ClusterProbe` on the Kubernetes API: the canary
- * weight the live router object carries, and the canary Deployment's
- * available replicas. Where an environment lives (namespace, app, router) is
+ * weight the live router object carries (which object and how to read it is
+ * the router definition's `liveWeight`; the reads happen here), and the
+ * canary Deployment's available replicas. Where an environment lives (namespace, app, router) is
  * read from its release stack's config, so the probe finds the same objects
  * the program created.
  *
- * Names follow the components: the HTTPRoute is named after the app
+ * Names follow the components: route objects are named after the app
  * (`TrafficSplit`'s default `routeName`), the Deployments and Services are
  * `<app>-stable` and `<app>-canary` (`WebService`), and the namespace
  * defaults to `<app>-<environment>` (`infra/config.ts`).
  */
 import type * as k8s from "@kubernetes/client-node";
-import { z } from "zod";
-import type { RouterKind } from "../../components/trafficSplit/routers/registry";
+import type { LiveWeightReader } from "../../components/trafficSplit/routers/definition";
+import { isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
 import type { StackEngine } from "../engine/port";
 import type { ClusterProbe } from "../release/ports";
 import { stackConfigKeys } from "../../infra/configKeys";
@@ -33,18 +34,6 @@ export interface ProbeApis {
 
 export type TargetResolver = (environment: string) => Promise<ReleaseTarget>;
 
-/** Reads the canary's share (0..100) from the live router object. */
-type LiveWeightReader = (apis: ProbeApis, target: ReleaseTarget) => Promise<number>;
-
-/** One reader per router kind; a router whose live object is not read yet says so instead of guessing. */
-const liveWeightReaders: { readonly [K in RouterKind]: LiveWeightReader | "unsupported" } = {
-  "gateway-api": readHttpRouteWeight,
-  istio: "unsupported",
-  nginx: "unsupported",
-  cloudflare: "unsupported",
-  aws: "unsupported",
-};
-
 export const objectNames = {
   route: (app: string) => app,
   stable: (app: string) => `${app}-stable`,
@@ -59,11 +48,11 @@ export class KubernetesClusterProbe implements ClusterProbe {
 
   async readLiveWeight(environment: string): Promise<number> {
     const target = await this.targetFor(environment);
-    const reader = (liveWeightReaders as Readonly<Record<string, LiveWeightReader | "unsupported" | undefined>>)[target.router];
+    const reader = isRouterKind(target.router) ? routerDefinitions[target.router].liveWeight : undefined;
     if (reader === undefined || reader === "unsupported") {
-      throw new Error(`reading the live weight of router \`${target.router}\` is unsupported; only gateway-api is read from the cluster`);
+      throw new Error(`reading the live weight of router \`${target.router}\` is unsupported`);
     }
-    return reader(this.apis, target);
+    return readLiveWeight(this.apis, reader, target);
   }
 
   async canaryAvailableReplicas(environment: string): Promise<number> {
@@ -78,97 +67,27 @@ export class KubernetesClusterProbe implements ClusterProbe {
   }
 }
 
-async function readHttpRouteWeight(apis: ProbeApis, target: ReleaseTarget): Promise<number> {
-  const name = objectNames.route(target.app);
-  let route: unknown;
+async function readLiveWeight(apis: ProbeApis, reader: LiveWeightReader, target: ReleaseTarget): Promise<number> {
+  const ref = reader.object(objectNames.route(target.app));
+  const where = `${ref.kind} ${target.namespace}/${ref.name}`;
+  let object: unknown;
   try {
-    route = await apis.custom.getNamespacedCustomObject({
-      group: "gateway.networking.k8s.io",
-      version: "v1",
-      namespace: target.namespace,
-      plural: "httproutes",
-      name,
-    });
+    object = await apis.custom.getNamespacedCustomObject({ group: ref.group, version: ref.version, namespace: target.namespace, plural: ref.plural, name: ref.name });
   } catch (error) {
-    if (isNotFound(error)) throw new Error(`HTTPRoute ${target.namespace}/${name} does not exist`);
-    throw error;
+    if (!isNotFound(error)) throw error;
+    if (reader.whenAbsent !== undefined) return reader.whenAbsent;
+    throw new Error(`${where} does not exist`);
   }
-  const weight = httpRouteCanaryWeight(route, { stable: objectNames.stable(target.app), canary: objectNames.canary(target.app) });
-  const pending = httpRouteNotServed(route);
-  if (pending) throw new Error(`HTTPRoute ${target.namespace}/${name} says ${weight}% but ${pending}`);
+  const services = { stable: objectNames.stable(target.app), canary: objectNames.canary(target.app) };
+  let weight: number;
+  try {
+    weight = reader.canaryWeight(object, services);
+  } catch (error) {
+    throw new Error(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const pending = reader.notServed?.(object);
+  if (pending) throw new Error(`${where} says ${weight}% but ${pending}`);
   return weight;
-}
-
-const RouteStatus = z.object({
-  metadata: z.object({ generation: z.number().optional() }).optional(),
-  status: z
-    .object({
-      parents: z
-        .array(
-          z.object({
-            controllerName: z.string().optional(),
-            conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().optional(), observedGeneration: z.number().optional() })).optional(),
-          }),
-        )
-        .optional(),
-    })
-    .optional(),
-});
-
-/**
- * Why the route's current spec is not what its gateways serve yet, or
- * undefined when it is: every parent a controller reports on has `Accepted`
- * for the current generation. A route no controller reports on (no
- * `status.parents`) is read from its spec alone.
- */
-export function httpRouteNotServed(route: unknown): string | undefined {
-  const parsed = RouteStatus.safeParse(route);
-  if (!parsed.success) return undefined;
-  const generation = parsed.data.metadata?.generation ?? 0;
-  for (const parent of parsed.data.status?.parents ?? []) {
-    const accepted = (parent.conditions ?? []).find((condition) => condition.type === "Accepted");
-    const controller = parent.controllerName ?? "its gateway";
-    if (accepted?.status === "False") return `${controller} did not accept it (${accepted.reason ?? "no reason given"})`;
-    if (accepted?.status !== "True" || (accepted.observedGeneration ?? 0) < generation) {
-      return `${controller} has not accepted generation ${generation} yet (last: ${accepted?.observedGeneration ?? "none"})`;
-    }
-  }
-  return undefined;
-}
-
-const HttpRoute = z.object({
-  spec: z.object({
-    rules: z
-      .array(
-        z.object({
-          backendRefs: z
-            .array(z.object({ name: z.string(), kind: z.string().optional(), weight: z.number().int().min(0).optional() }))
-            .optional(),
-        }),
-      )
-      .optional(),
-  }),
-});
-
-/**
- * The canary's share in percent of the HTTPRoute rule that splits traffic
- * (the first rule with a backend on the stable Service; a header rule sends
- * only to the canary). Weights are proportional and default to 1, as in the
- * Gateway API; no canary backend is 0.
- */
-export function httpRouteCanaryWeight(route: unknown, services: { readonly stable: string; readonly canary: string }): number {
-  const parsed = HttpRoute.safeParse(route);
-  if (!parsed.success) throw new Error("the HTTPRoute has no readable spec.rules");
-  const isService = (ref: { kind?: string | undefined }) => ref.kind === undefined || ref.kind === "Service";
-  const rule = (parsed.data.spec.rules ?? []).find((candidate) =>
-    (candidate.backendRefs ?? []).some((ref) => isService(ref) && ref.name === services.stable),
-  );
-  if (!rule) throw new Error(`the HTTPRoute has no rule sending traffic to Service ${services.stable}`);
-  const refs = (rule.backendRefs ?? []).filter(isService);
-  const weightOf = (ref: { weight?: number | undefined }) => ref.weight ?? 1;
-  const total = refs.reduce((sum, ref) => sum + weightOf(ref), 0);
-  const canary = refs.filter((ref) => ref.name === services.canary).reduce((sum, ref) => sum + weightOf(ref), 0);
-  return total === 0 ? 0 : Math.round((100 * canary) / total);
 }
 
 /** Namespace, app and router of a release stack, from its config (`rollgate:*` keys). */

@@ -34,6 +34,7 @@ import {
   type ReleaseEvent,
   type ReleaseEventType,
   type ReleaseLeases,
+  type WeightChange,
 } from "./ports";
 import {
   controllerSettingsSchema,
@@ -73,8 +74,11 @@ export interface ReleaseControllerDeps {
   readonly settings?: ControllerSettingsInput;
   /** The stack of an environment; defaults to the environment's name. */
   readonly stackFor?: (environment: string) => string;
-  /** URNs a weight-only update is limited to (the router's resources); the whole stack when undefined. */
-  readonly routerTargets?: (environment: string) => readonly string[] | undefined;
+  /**
+   * URNs a weight-only update is limited to (the router's resources, plus the
+   * canary Deployment when `change.scaleCanary`); the whole stack when undefined.
+   */
+  readonly routerTargets?: (environment: string, change: WeightChange) => readonly string[] | undefined;
   readonly newId?: () => string;
   /**
    * Coordination between replicas: only the holder of a release's lease
@@ -472,7 +476,7 @@ export class ReleaseController {
       this.log("info", run, { from: run.release.weight, to: step.weight, live: carried, availableReplicas: replicas.observed }, "setting canary weight");
       // Recorded first: the live router never carries a weight no record has said.
       if (run.release.weight !== step.weight) await this.commit(run, (release) => ({ ...release, weight: step.weight }));
-      await this.up(run, { [keys.canaryWeight]: String(step.weight) }, `set the canary weight to ${step.weight}%`, { weightOnly: true });
+      await this.up(run, { [keys.canaryWeight]: String(step.weight) }, `set the canary weight to ${step.weight}%`, { weightOnly: { scaleCanary: true } });
     }
 
     const live = await this.waitFor(run, deadline, "live router weight", async () => {
@@ -586,7 +590,8 @@ export class ReleaseController {
   /** Sets the weight to 0 and waits for the live router to carry it; false if interrupted by shutdown. */
   private async trafficToStable(run: Run, purpose: string): Promise<boolean> {
     await this.commit(run, (release) => ({ ...release, weight: 0 }));
-    await this.up(run, { [this.settings.configKeys.canaryWeight]: "0" }, `${purpose}: all traffic to stable`, { weightOnly: true });
+    // The canary keeps its pods until the route has moved traffic off it; they go with the canary.
+    await this.up(run, { [this.settings.configKeys.canaryWeight]: "0" }, `${purpose}: all traffic to stable`, { weightOnly: { scaleCanary: false } });
     const live = await this.waitFor(run, this.deadline(), "live router weight", async () => {
       const weight = await this.deps.cluster.readLiveWeight(run.release.environment);
       return { ok: weight === 0, observed: weight };
@@ -629,11 +634,11 @@ export class ReleaseController {
     await this.commit(run, (release) => ({ ...release, intent: { action, actor, reason, at } }));
   }
 
-  private async up(run: Run, changes: Record<string, string>, purpose: string, options: { weightOnly?: boolean } = {}): Promise<void> {
+  private async up(run: Run, changes: Record<string, string>, purpose: string, options: { weightOnly?: WeightChange } = {}): Promise<void> {
     const stack = this.stackFor(run.release.environment);
     const values = { ...changes, ...this.provenance(run.release) };
     const config: StackConfig = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }]));
-    const targets = options.weightOnly ? this.deps.routerTargets?.(run.release.environment) : undefined;
+    const targets = options.weightOnly ? this.deps.routerTargets?.(run.release.environment, options.weightOnly) : undefined;
     const limited = targets !== undefined && targets.length > 0;
     this.log("info", run, { stack, config: values, targets }, purpose);
     const started = this.clock.now().getTime();

@@ -7,6 +7,12 @@
 import type { LeaseRef } from "../store/leases";
 import type { ReleaseCommand } from "./stateMachine";
 
+/** What a weight-only update changes besides the route. */
+export interface WeightChange {
+  /** Scale the canary Deployment to the new weight too: when the weight rises, so its pods are ready first. */
+  readonly scaleCanary: boolean;
+}
+
 /** Read-only views of the environment's live objects. */
 export interface ClusterProbe {
   /** The canary weight (0..100) the live router object currently carries. */

@@ -1,5 +1,6 @@
 /** Reads of the live cluster: the HTTPRoute's canary weight (as the service's probe reads it) and previews' objects. */
-import { httpRouteCanaryWeight, objectNames } from "../../automation/cluster/clusterProbe";
+import { objectNames } from "../../automation/cluster/clusterProbe";
+import { httpRouteCanaryWeight } from "../../components/trafficSplit/routers/definitions/gateway-api";
 import { namespaceGone, type KubeClients } from "../../test/support/kube";
 import { previewNamespaces } from "../../test/support/previewStacks";
 import { deploymentAvailable } from "../../test/support/workloads";

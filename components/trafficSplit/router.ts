@@ -5,12 +5,8 @@
  * Cloudflare, AWS ALB). One implementation per file in `routers/`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { RouterCapabilities } from "./capabilities";
 import { Weights } from "./weights";
-
-/** Optional routing features; a router declares which it supports. */
-export const capabilities = ["headerRouting", "mirroring"] as const;
-export type Capability = (typeof capabilities)[number];
-export type RouterCapabilities = Readonly<Record<Capability, boolean>>;
 
 /** A Kubernetes Service that receives one track's traffic. */
 export interface Backend {

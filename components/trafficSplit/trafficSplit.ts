@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { managedBy, recommendedLabels } from "../labels";
 import { checks, isDns1035Label, Problems } from "../validation";
-import { Backend, Capability, CloudWatchTargets, HeaderRoute, RouterCapabilities, TrafficRouter } from "./router";
+import type { Capability, RouterCapabilities } from "./capabilities";
+import { Backend, CloudWatchTargets, HeaderRoute, TrafficRouter } from "./router";
 import { createRouter, RouterKind, RouterSpec } from "./routers/registry";
 import { splitWeights, Weights, weightProblem } from "./weights";
 

@@ -1,75 +1,19 @@
 /**
- * Traffic weights of the routers Rollgate drives. Each router kind has one
- * entry in `weightReaders`: which resource types it matches and how to read
- * the weight groups (the backends that share 100% of a route's traffic).
- * A new router is one entry here.
+ * Checks on the traffic weights routers declare. Where a router keeps its
+ * weights (which resource types, which fields) is its definition's
+ * `declaredWeights`; this module only judges the numbers.
  */
-import { list, type Props, record, stringMap } from "./values";
+import type { DeclaredWeightReader, WeightGroup } from "../../components/trafficSplit/routers/definition";
+import { routerDefinitions } from "../../components/trafficSplit/routers/definitions";
+import type { Props } from "./values";
 
-/** Backends sharing one route's traffic; `weights[i]` is `undefined` when not declared. */
-export interface WeightGroup {
-  /** Where the group is, for messages: `spec.rules[0].backendRefs`. */
-  readonly path: string;
-  readonly weights: readonly unknown[];
-}
+const declaredWeightReaders = Object.values(routerDefinitions).flatMap((definition) =>
+  definition.declaredWeights === "unsupported" ? [] : [definition.declaredWeights],
+);
 
-export interface WeightReader {
-  readonly matches: (type: string) => boolean;
-  /** Weight groups whose weights are integers in 0–100 that sum to 100. */
-  readonly groups: (props: Props) => WeightGroup[];
-  /** Single weights in 0–100 whose complement goes elsewhere (nginx canary annotations). */
-  readonly shares?: (props: Props) => Array<{ readonly path: string; readonly value: unknown }>;
-}
-
-export type RouterKind = "gateway-api" | "istio" | "nginx";
-
-export const nginxCanaryWeight = "nginx.ingress.kubernetes.io/canary-weight";
-
-function groupsOf(
-  sections: ReadonlyArray<readonly [string, unknown]>,
-  entriesField: string,
-  weightOf: (entry: Props) => unknown,
-): WeightGroup[] {
-  return sections.flatMap(([section, routes]) =>
-    list(routes).map((route, index) => ({
-      path: `spec.${section}[${index}].${entriesField}`,
-      weights: list(record(route)[entriesField]).map((entry) => weightOf(record(entry))),
-    })),
-  );
-}
-
-export const weightReaders: Readonly<Record<RouterKind, WeightReader>> = {
-  "gateway-api": {
-    matches: (type) => /^kubernetes:gateway\.networking\.k8s\.io\/[^:]+:(HTTPRoute|GRPCRoute|TCPRoute|TLSRoute)$/.test(type),
-    groups: (props) => groupsOf([["rules", record(props.spec).rules]], "backendRefs", (ref) => ref.weight),
-  },
-  istio: {
-    matches: (type) => /^kubernetes:networking\.istio\.io\/[^:]+:VirtualService$/.test(type),
-    groups: (props) => {
-      const spec = record(props.spec);
-      return groupsOf(
-        [
-          ["http", spec.http],
-          ["tcp", spec.tcp],
-          ["tls", spec.tls],
-        ],
-        "route",
-        (destination) => destination.weight,
-      );
-    },
-  },
-  nginx: {
-    matches: (type) => /^kubernetes:networking\.k8s\.io\/[^:]+:Ingress$/.test(type),
-    groups: () => [],
-    shares: (props) => {
-      const value = stringMap(record(props.metadata).annotations)[nginxCanaryWeight];
-      return value === undefined ? [] : [{ path: `annotation ${nginxCanaryWeight}`, value }];
-    },
-  },
-};
-
-export function weightReaderFor(type: string): WeightReader | undefined {
-  return Object.values(weightReaders).find((reader) => reader.matches(type));
+/** The reader of the router whose weights a resource of `type` carries, if any. */
+export function weightReaderFor(type: string): DeclaredWeightReader | undefined {
+  return declaredWeightReaders.find((reader) => reader.matches(type));
 }
 
 /** A weight as an integer percentage, or `undefined` when it is not one. */
@@ -105,7 +49,7 @@ export function weightGroupProblems(group: WeightGroup): string[] {
 }
 
 /** All weight problems of a resource that `reader` understands. */
-export function trafficWeightProblems(reader: WeightReader, props: Props): string[] {
+export function trafficWeightProblems(reader: DeclaredWeightReader, props: Props): string[] {
   const groupProblems = reader.groups(props).flatMap(weightGroupProblems);
   const shareProblems = (reader.shares?.(props) ?? [])
     .filter((share) => percentage(share.value) === undefined)

@@ -81,6 +81,24 @@ describe("CanaryRelease", () => {
     expect(at(named(resources, "shop-canary-deployment").inputs, "spec.replicas")).toBe(1);
   });
 
+  it("scales the canary with its weight: ceil(stable replicas × weight / 100)", async () => {
+    const { resources } = await render({ ...withCanary, replicas: 10, canaryWeight: 25 });
+
+    expect(at(named(resources, "shop-canary-deployment").inputs, "spec.replicas")).toBe(3);
+  });
+
+  it("runs as many canary as stable replicas at 100%", async () => {
+    const { resources } = await render({ ...withCanary, replicas: 3, canaryWeight: 100 });
+
+    expect(at(named(resources, "shop-canary-deployment").inputs, "spec.replicas")).toBe(3);
+  });
+
+  it("keeps canaryReplicas when it pins them, whatever the weight", async () => {
+    const { resources } = await render({ ...withCanary, replicas: 10, canaryWeight: 50, canaryReplicas: 2 });
+
+    expect(at(named(resources, "shop-canary-deployment").inputs, "spec.replicas")).toBe(2);
+  });
+
   it("exposes the URL, images and weights as outputs", async () => {
     const { release } = await render(withCanary);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { nginxCanaryWeight } from "../../policies/checks/traffic";
+import { nginxAnnotations } from "../../components/trafficSplit/routers/definitions/nginx";
 import { trafficWeightsValid } from "../../policies/traffic";
 import type { ResourceInput } from "./helpers";
 import { validateResource } from "./helpers";
@@ -52,7 +52,7 @@ const canaryIngress = (weight: string): ResourceInput => ({
   props: {
     metadata: {
       name: "web-canary",
-      annotations: { "nginx.ingress.kubernetes.io/canary": "true", [nginxCanaryWeight]: weight },
+      annotations: { "nginx.ingress.kubernetes.io/canary": "true", [nginxAnnotations.canaryWeight]: weight },
     },
     spec: { rules: [] },
   },

@@ -8,7 +8,7 @@ import type { Logger } from "../../deps";
 import type { StackEngine } from "../../engine/port";
 import type { Clock } from "../../deps";
 import { ReleaseController } from "../../release/controller";
-import type { ClusterProbe, Notifier, ReleaseCommands, ReleaseLeases } from "../../release/ports";
+import type { ClusterProbe, Notifier, ReleaseCommands, ReleaseLeases, WeightChange } from "../../release/ports";
 import { combineNotifiers } from "../audit/fanOutNotifier";
 import type { ControllerSettingsInput } from "../../release/schemas";
 import type { ReleaseStore } from "../../release/store";
@@ -34,7 +34,7 @@ export interface ReleaseControllerOptions {
   /** Told of every release event besides the webhook (e.g. the audit trail). */
   readonly notifiers?: readonly Notifier[];
   /** URNs (globs allowed) a weight-only update of an environment is limited to. */
-  readonly routerTargets?: (environment: string) => readonly string[] | undefined;
+  readonly routerTargets?: (environment: string, change: WeightChange) => readonly string[] | undefined;
   /** Leases and the command queue shared by the replicas. */
   readonly coordination?: { readonly leases: ReleaseLeases; readonly commands: ReleaseCommands };
 }

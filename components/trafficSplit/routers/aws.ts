@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { checks, defined, Problems } from "../../validation";
+import { defined, Problems } from "../../validation";
+import { awsDefinition, listenerArnPattern } from "./definitions/aws";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the AWS Application Load Balancer router. */
@@ -30,8 +31,6 @@ export interface AwsSettings {
 
 export const awsDefaults = { healthPath: "/healthz", bindTargets: true, scheme: "https" } as const;
 
-const listenerArnPattern = /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/;
-
 /** The `LoadBalancer` CloudWatch dimension (`app/<name>/<id>`) of the ALB owning `listenerArn`. */
 export function loadBalancerArnSuffix(listenerArn: string): string {
   const suffix = listenerArnPattern.exec(listenerArn)?.[1];
@@ -48,16 +47,12 @@ export function loadBalancerArnSuffix(listenerArn: string): string {
  */
 export function awsRouter(settings: AwsSettings): TrafficRouter<"aws"> {
   new Problems()
-    .known("router.listenerArn", settings.listenerArn, (arn) =>
-      listenerArnPattern.test(arn) ? undefined : `must be an ALB listener ARN (got "${arn}")`,
-    )
-    .known("router.vpcId", settings.vpcId, checks.nonEmpty)
-    .when("router.priority", checks.integerBetween(2, 50000)(settings.priority))
+    .settings("router", awsDefinition.settings, settings)
     .throwIfAny("router aws");
   const config = { ...awsDefaults, ...defined(settings) };
   return {
-    kind: "aws",
-    capabilities: { headerRouting: true, mirroring: false },
+    kind: awsDefinition.kind,
+    capabilities: awsDefinition.capabilities,
     scheme: config.scheme,
     route(request: RouteRequest): RouteResult {
       const opts = { parent: request.parent };

@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { checks, defined, Problems } from "../../validation";
+import { defined, Problems } from "../../validation";
+import { cloudflareDefinition } from "./definitions/cloudflare";
 import { RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the Cloudflare load-balancer router. */
@@ -40,16 +41,12 @@ export function loadBalancerHostname(hostname: string): string {
  */
 export function cloudflareRouter(settings: CloudflareSettings): TrafficRouter<"cloudflare"> {
   new Problems()
-    .known("router.accountId", settings.accountId, checks.nonEmpty)
-    .known("router.zoneId", settings.zoneId, checks.nonEmpty)
-    .known("router.apiToken", settings.apiToken, checks.nonEmpty)
-    .known("router.stableOrigin", settings.stableOrigin, checks.nonEmpty)
-    .known("router.canaryOrigin", settings.canaryOrigin, checks.nonEmpty)
+    .settings("router", cloudflareDefinition.settings, settings)
     .throwIfAny("router cloudflare");
   const config = { ...cloudflareDefaults, ...defined(settings) };
   return {
-    kind: "cloudflare",
-    capabilities: { headerRouting: false, mirroring: false },
+    kind: cloudflareDefinition.kind,
+    capabilities: cloudflareDefinition.capabilities,
     scheme: "https",
     route(request: RouteRequest): RouteResult {
       const [primaryHost] = request.hostnames;

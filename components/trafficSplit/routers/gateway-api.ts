@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defined } from "../../validation";
+import { defined, Problems } from "../../validation";
+import { gatewayApiDefinition } from "./definitions/gateway-api";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the Gateway API router: the Gateway the HTTPRoute attaches to. */
@@ -27,10 +28,11 @@ export const gatewayApiDefaults = {
  * `RequestMirror` filter.
  */
 export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRouter<"gateway-api"> {
+  new Problems().settings("router", gatewayApiDefinition.settings, settings).throwIfAny("router gateway-api");
   const gateway = { ...gatewayApiDefaults, ...defined(settings) };
   return {
-    kind: "gateway-api",
-    capabilities: { headerRouting: true, mirroring: true },
+    kind: gatewayApiDefinition.kind,
+    capabilities: gatewayApiDefinition.capabilities,
     scheme: gateway.scheme,
     route(request: RouteRequest): RouteResult {
       const { stable, canary, weights } = request;

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defined } from "../../validation";
+import { defined, Problems } from "../../validation";
+import { istioDefinition } from "./definitions/istio";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the Istio router. */
@@ -20,10 +21,11 @@ export const istioDefaults = { gateways: ["mesh"], scheme: "http" } as const;
  * Only the VirtualService depends on the weight.
  */
 export function istioRouter(settings: IstioSettings = {}): TrafficRouter<"istio"> {
+  new Problems().settings("router", istioDefinition.settings, settings).throwIfAny("router istio");
   const istio = { ...istioDefaults, ...defined(settings) };
   return {
-    kind: "istio",
-    capabilities: { headerRouting: true, mirroring: true },
+    kind: istioDefinition.kind,
+    capabilities: istioDefinition.capabilities,
     scheme: istio.scheme,
     route(request: RouteRequest): RouteResult {
       const { stable, canary, weights } = request;

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defined } from "../../validation";
+import { defined, Problems } from "../../validation";
+import { canaryIngressName, nginxAnnotations, nginxDefinition } from "./definitions/nginx";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the ingress-nginx router. */
@@ -13,25 +14,18 @@ export interface NginxSettings {
 
 export const nginxDefaults = { ingressClassName: "nginx", scheme: "http" } as const;
 
-export const nginxAnnotations = {
-  canary: "nginx.ingress.kubernetes.io/canary",
-  canaryWeight: "nginx.ingress.kubernetes.io/canary-weight",
-  canaryWeightTotal: "nginx.ingress.kubernetes.io/canary-weight-total",
-  canaryByHeader: "nginx.ingress.kubernetes.io/canary-by-header",
-  canaryByHeaderValue: "nginx.ingress.kubernetes.io/canary-by-header-value",
-} as const;
-
 /**
  * ingress-nginx canaries: a primary Ingress to the stable Service and, while
  * a canary exists, a second Ingress for the same hosts marked
  * `canary: "true"` with `canary-weight`. Only the canary Ingress depends on
- * the weight. ingress-nginx has no per-canary mirroring, so no `mirroring`.
+ * the weight.
  */
 export function nginxRouter(settings: NginxSettings = {}): TrafficRouter<"nginx"> {
+  new Problems().settings("router", nginxDefinition.settings, settings).throwIfAny("router nginx");
   const nginx = { ...nginxDefaults, ...defined(settings) };
   return {
-    kind: "nginx",
-    capabilities: { headerRouting: true, mirroring: false },
+    kind: nginxDefinition.kind,
+    capabilities: nginxDefinition.capabilities,
     scheme: nginx.scheme,
     route(request: RouteRequest): RouteResult {
       const { stable, canary } = request;
@@ -68,7 +62,7 @@ export function nginxRouter(settings: NginxSettings = {}): TrafficRouter<"nginx"
         `${request.name}-canary-ingress`,
         {
           metadata: {
-            name: `${request.routeName}-canary`,
+            name: canaryIngressName(request.routeName),
             namespace: request.namespace,
             labels: request.labels,
             annotations: {

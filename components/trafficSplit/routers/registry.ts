@@ -1,13 +1,18 @@
 /**
- * The router registry: kind → factory. Adding a router is one file in this
- * folder and one line here; nothing else switches on the kind.
+ * The rendering half of the routers: kind → factory, for every kind
+ * `definitions/index.ts` lists (the compiler checks that none is missing).
+ * Adding a router is its definition, its factory and one line in each list;
+ * nothing else switches on the kind.
  */
 import { TrafficRouter } from "../router";
 import { awsRouter } from "./aws";
 import { cloudflareRouter } from "./cloudflare";
 import { gatewayApiRouter } from "./gateway-api";
 import { istioRouter } from "./istio";
+import { type ConfiguredSettings, isRouterKind, RouterKind, routerKinds } from "./definitions";
 import { nginxRouter } from "./nginx";
+
+export { isRouterKind, routerKinds, type RouterKind } from "./definitions";
 
 export const routerFactories = {
   "gateway-api": gatewayApiRouter,
@@ -15,9 +20,7 @@ export const routerFactories = {
   nginx: nginxRouter,
   cloudflare: cloudflareRouter,
   aws: awsRouter,
-};
-
-export type RouterKind = keyof typeof routerFactories;
+} satisfies Record<RouterKind, unknown>;
 
 /** Settings a router of kind `K` is built from. */
 export type RouterSettings<K extends RouterKind> = NonNullable<Parameters<(typeof routerFactories)[K]>[0]>;
@@ -28,14 +31,11 @@ export type RouterFactory<K extends RouterKind> = (settings: RouterSettings<K>) 
 // Compile-time check: the registry is a `Record<RouterKind, Factory>` whose factories build their own kind.
 const _registry: { readonly [K in RouterKind]: RouterFactory<K> } = routerFactories;
 
+// Compile-time check: the settings a definition's schema gives (what stack config builds) are settings its factory takes.
+const _configured: { readonly [K in RouterKind]: (settings: ConfiguredSettings<K>) => TrafficRouter<K> } = routerFactories;
+
 /** Which router to use and its settings, e.g. `{ kind: "gateway-api", gatewayName: "edge" }`. */
 export type RouterSpec = { [K in RouterKind]: { readonly kind: K } & RouterSettings<K> }[RouterKind];
-
-export const routerKinds = Object.keys(routerFactories) as RouterKind[];
-
-export function isRouterKind(kind: string): kind is RouterKind {
-  return Object.prototype.hasOwnProperty.call(routerFactories, kind);
-}
 
 /** Builds the router `spec` names; throws when its settings are invalid. */
 export function createRouter(spec: RouterSpec): TrafficRouter<RouterKind> {

@@ -112,6 +112,17 @@ describe("a healthy canary", () => {
     expect(h.engine.ups.map((call) => call.targets !== undefined)).toEqual([false, true, false, true, false]);
   });
 
+  it("scales the canary with each rising step, and takes traffic back to stable before any canary pod goes", async () => {
+    const changes: boolean[] = [];
+    const h = harness({ routerTargets: (_environment, change) => (changes.push(change.scaleCanary), ["urn:pulumi:staging::rollgate::router"]) });
+    scriptTraffic(h.metrics, scope);
+
+    const started = await h.controller.start(request({ steps: [{ weight: 50, pauseSeconds: 0 }] }), "alice");
+    await h.controller.whenSettled(started.id);
+
+    expect(changes).toEqual([true, false]);
+  });
+
   it("is not held up by a notifier that fails", async () => {
     const h = harness({ notifier: { notify: async () => Promise.reject(new Error("webhook down")) } });
     scriptTraffic(h.metrics, scope);

@@ -2,12 +2,12 @@ import type * as k8s from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {
   KubernetesClusterProbe,
-  httpRouteCanaryWeight,
   releaseTargetFromConfig,
   stackReleaseTargets,
   type ProbeApis,
   type ReleaseTarget,
 } from "../../../automation/cluster/clusterProbe";
+import { httpRouteCanaryWeight } from "../../../components/trafficSplit/routers/definitions/gateway-api";
 
 /** An error shaped like @kubernetes/client-node's ApiException. */
 function apiError(code: number): Error & { code: number } {
@@ -119,11 +119,50 @@ describe("KubernetesClusterProbe.readLiveWeight", () => {
     await expect(new KubernetesClusterProbe(apis, at()).readLiveWeight("staging")).rejects.toMatchObject({ code: 403 });
   });
 
+  it("reads an istio release from the VirtualService named after the app", async () => {
+    const destination = (service: string, weight: number) => ({ destination: { host: `${service}.sample-app-staging.svc.cluster.local` }, weight });
+    const virtualService = { spec: { http: [{ name: "weighted", route: [destination("sample-app-stable", 80), destination("sample-app-canary", 20)] }] } };
+    const { apis, reads } = fakeApis({ route: virtualService });
+
+    const weight = await new KubernetesClusterProbe(apis, at({ ...target, router: "istio" })).readLiveWeight("staging");
+
+    expect(weight).toBe(20);
+    expect(reads.routes).toEqual([
+      { group: "networking.istio.io", version: "v1", namespace: "sample-app-staging", plural: "virtualservices", name: "sample-app" },
+    ]);
+  });
+
+  it("reads an nginx release from the canary Ingress's canary-weight annotation", async () => {
+    const ingress = { metadata: { annotations: { "nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-weight": "25" } } };
+    const { apis, reads } = fakeApis({ route: ingress });
+
+    const weight = await new KubernetesClusterProbe(apis, at({ ...target, router: "nginx" })).readLiveWeight("staging");
+
+    expect(weight).toBe(25);
+    expect(reads.routes).toEqual([
+      { group: "networking.k8s.io", version: "v1", namespace: "sample-app-staging", plural: "ingresses", name: "sample-app-canary" },
+    ]);
+  });
+
+  it("reads 0 for nginx when there is no canary Ingress", async () => {
+    const { apis } = fakeApis({ route: apiError(404) });
+
+    expect(await new KubernetesClusterProbe(apis, at({ ...target, router: "nginx" })).readLiveWeight("staging")).toBe(0);
+  });
+
+  it("names the object when its weight cannot be read", async () => {
+    const { apis } = fakeApis({ route: { metadata: { annotations: { "nginx.ingress.kubernetes.io/canary-weight": "25" } } } });
+
+    await expect(new KubernetesClusterProbe(apis, at({ ...target, router: "nginx" })).readLiveWeight("staging")).rejects.toThrow(
+      'Ingress sample-app-staging/sample-app-canary: the canary Ingress is not marked nginx.ingress.kubernetes.io/canary: "true"',
+    );
+  });
+
   it("says so for a router whose live object it does not read", async () => {
     const { apis, reads } = fakeApis({ route: httpRoute(100, 0) });
 
-    await expect(new KubernetesClusterProbe(apis, at({ ...target, router: "istio" })).readLiveWeight("staging")).rejects.toThrow(
-      "reading the live weight of router `istio` is unsupported",
+    await expect(new KubernetesClusterProbe(apis, at({ ...target, router: "cloudflare" })).readLiveWeight("staging")).rejects.toThrow(
+      "reading the live weight of router `cloudflare` is unsupported",
     );
     expect(reads.routes).toEqual([]);
   });

@@ -2,13 +2,16 @@
  * The contract every TrafficRouter honours, run against every router in the
  * registry: weights sum to 100, 0 and 100 mean what they say, no canary means
  * no mention of one, unsupported capabilities are rejected naming the
- * router, and a weight-only change touches exactly one resource.
+ * router, a weight-only change touches exactly one resource, the router
+ * declares its capabilities, and the weight the router's definition reads
+ * back from what it rendered (live, as the release probe does, and declared,
+ * as the policy pack does) is the weight it was asked for.
  */
 import { describe, expect, it } from "vitest";
-import type { Capability } from "../../../components/trafficSplit/router";
+import { routerDefinitions } from "../../../components/trafficSplit/routers/definitions";
 import type { RouterKind, RouterSpec } from "../../../components/trafficSplit/routers/registry";
-import type { TrafficSplitArgs } from "../../../components/trafficSplit/trafficSplit";
-import { at, changedResources, installMocks, named, RegisteredResource } from "../../setup/pulumiMocks";
+import { at, changedResources, named, RegisteredResource } from "../../setup/pulumiMocks";
+import { renderedObject, renderRoute, webServices, type RouteScenario } from "../../support/renderedRoute";
 
 type TrackWeights = { stable: number; canary: number };
 
@@ -99,32 +102,8 @@ const fixtures: Record<RouterKind, RouterFixture> = {
 
 const kinds = Object.keys(fixtures) as RouterKind[];
 
-interface Scenario {
-  readonly canary?: boolean;
-  readonly weight?: number;
-  readonly capability?: Capability;
-}
-
-const requestFor: Record<Capability, Partial<TrafficSplitArgs>> = {
-  headerRouting: { headerRoute: { name: "x-canary", value: "always" } },
-  mirroring: { mirror: true },
-};
-
-async function routeWith(kind: RouterKind, scenario: Scenario = {}) {
-  const mocks = await installMocks();
-  const { TrafficSplit } = await import("../../../components/trafficSplit/trafficSplit");
-  const split = new TrafficSplit("web", {
-    app: "web",
-    namespace: "shop",
-    hostnames: ["web.example.com"],
-    stable: { serviceName: "web-stable", port: 8080 },
-    ...(scenario.canary === false ? {} : { canary: { serviceName: "web-canary", port: 8080 } }),
-    canaryWeight: scenario.weight ?? 30,
-    router: fixtures[kind].spec,
-    ...(scenario.capability ? requestFor[scenario.capability] : {}),
-  });
-  const resources = (await mocks.settle()).filter((resource) => resource.custom);
-  return { split, resources };
+function routeWith(kind: RouterKind, scenario: RouteScenario = {}) {
+  return renderRoute(fixtures[kind].spec, scenario);
 }
 
 describe.each(kinds)("router %s", (kind) => {
@@ -204,7 +183,60 @@ describe.each(kinds)("router %s", (kind) => {
   });
 });
 
+const roundTripWeights = [0, 5, 25, 50, 100];
+
+describe.each(kinds)("router %s, as its definition reads it", (kind) => {
+  const definition = routerDefinitions[kind];
+  const live = definition.liveWeight;
+  const declared = definition.declaredWeights;
+
+  it("is the definition the renderer builds on", async () => {
+    const { createRouter } = await import("../../../components/trafficSplit/routers/registry");
+
+    const router = createRouter(fixtures[kind].spec);
+
+    expect(definition.kind).toBe(kind);
+    expect(router.capabilities).toEqual(definition.capabilities);
+  });
+
+  it.skipIf(live === "unsupported").each(roundTripWeights)("reads back a live weight of %i from the rendered objects", async (weight) => {
+    if (live === "unsupported") return;
+    const { resources } = await routeWith(kind, { weight, capability: definition.capabilities.headerRouting ? "headerRouting" : undefined });
+
+    const object = renderedObject(resources, live.object("web"));
+
+    expect(object).toBeDefined();
+    expect(live.canaryWeight(object, webServices)).toBe(weight);
+  });
+
+  it.skipIf(live === "unsupported")("reads the live weight of a route without a canary as 0", async () => {
+    if (live === "unsupported") return;
+    const { resources } = await routeWith(kind, { canary: false, weight: 0 });
+
+    const object = renderedObject(resources, live.object("web"));
+
+    expect(object === undefined ? live.whenAbsent : live.canaryWeight(object, webServices)).toBe(0);
+  });
+
+  it.skipIf(declared === "unsupported").each(roundTripWeights)("declares weights the policy pack accepts at %i", async (weight) => {
+    if (declared === "unsupported") return;
+    const { trafficWeightProblems } = await import("../../../policies/checks/traffic");
+    const { resources } = await routeWith(kind, { weight });
+
+    const checked = resources.filter((resource) => declared.matches(resource.type));
+
+    expect(checked.length).toBeGreaterThan(0);
+    expect(checked.flatMap((resource) => trafficWeightProblems(declared, resource.inputs))).toEqual([]);
+  });
+});
+
 describe("router registry", () => {
+  it("says which routers do not read their live weight yet", () => {
+    const unsupported = kinds.filter((kind) => routerDefinitions[kind].liveWeight === "unsupported");
+
+    expect(unsupported.sort()).toEqual(["aws", "cloudflare"]);
+  });
+
   it("has a contract fixture for every registered router", async () => {
     const { routerKinds } = await import("../../../components/trafficSplit/routers/registry");
 

@@ -1,0 +1,83 @@
+/**
+ * What a router knows besides the resources it renders: its kind, its
+ * capabilities, its settings (schema and stack config keys), and how to read
+ * its weights back from the objects it manages. Pure data and functions (zod
+ * only), so stack config, the policy pack and the service use them without
+ * loading a Pulumi provider SDK; the rendering half of each router
+ * (`../<kind>.ts`) imports its definition and validates its settings with it.
+ */
+import type { z } from "zod";
+import type { RouterCapabilities } from "../capabilities";
+
+/** The Kubernetes object a router's live weight is read from. */
+export interface KubeObjectRef {
+  /** API group; `networking.k8s.io` for Ingress. */
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  /** Resource name in the API path, e.g. `httproutes`. */
+  readonly plural: string;
+  readonly name: string;
+}
+
+/** The Services of the two tracks, whose shares a weight is read between. */
+export interface TrackServices {
+  readonly stable: string;
+  readonly canary: string;
+}
+
+/** How the canary's live share is read from one object in the cluster. */
+export interface LiveWeightReader {
+  /** The object holding the weight, from the route name (the app). */
+  readonly object: (routeName: string) => KubeObjectRef;
+  /** Canary share (0–100) when the object does not exist; absent means a missing object is an error. */
+  readonly whenAbsent?: number;
+  /** The canary's share in percent of the traffic the object splits; throws when it cannot tell. */
+  readonly canaryWeight: (object: unknown, services: TrackServices) => number;
+  /** Why the object's spec is not what the data plane serves yet, or undefined when it is. */
+  readonly notServed?: (object: unknown) => string | undefined;
+}
+
+/** Backends sharing one route's traffic; `weights[i]` is `undefined` when not declared. */
+export interface WeightGroup {
+  /** Where the group is, for messages: `spec.rules[0].backendRefs`. */
+  readonly path: string;
+  readonly weights: readonly unknown[];
+}
+
+/** How the policy pack finds weights in a resource's properties before it is deployed. */
+export interface DeclaredWeightReader {
+  /** Whether the Pulumi resource type is one whose weights this router sets. */
+  readonly matches: (type: string) => boolean;
+  /** Weight groups whose weights must be integers in 0–100 that sum to 100. */
+  readonly groups: (props: unknown) => WeightGroup[];
+  /** Single weights in 0–100 whose complement goes elsewhere (nginx canary annotations). */
+  readonly shares?: (props: unknown) => Array<{ readonly path: string; readonly value: unknown }>;
+}
+
+/** How a stack config value is read before the settings schema checks it. */
+export type ConfigInput = "text" | "list" | "integer" | "secret";
+
+/** A stack config key (`rollgate:<key>`) that sets one of a router's settings. */
+export interface ConfigSetting {
+  readonly setting: string;
+  /** Default `text`: a trimmed string; `list` is a JSON array or comma-separated; `secret` stays a Pulumi secret. */
+  readonly input?: ConfigInput;
+}
+
+export interface RouterDefinition<K extends string = string> {
+  readonly kind: K;
+  readonly capabilities: RouterCapabilities;
+  /**
+   * The settings stack config can give the router, with what each must be
+   * (the messages say "must …"); optional fields are the ones with defaults.
+   * Secrets are checked by stack config itself and stay `z.unknown()` here.
+   */
+  readonly settings: z.ZodObject<z.ZodRawShape>;
+  /** Stack config key → the setting it fills; every key is the router's own, and spelled only here. */
+  readonly config: Readonly<Record<string, ConfigSetting>>;
+  /** Reading the live weight from the cluster; "unsupported" where it is not read from Kubernetes objects yet. */
+  readonly liveWeight: LiveWeightReader | "unsupported";
+  /** Weights the policy pack checks; "unsupported" when the router's resources carry none it can check. */
+  readonly declaredWeights: DeclaredWeightReader | "unsupported";
+}

@@ -1,0 +1,25 @@
+/** Cloudflare load balancer: its pool weights live in the Cloudflare API, which the probe does not read yet. */
+import { z } from "zod";
+import type { RouterDefinition } from "../definition";
+import { secretSetting, settingText } from "./settingsFields";
+
+export const cloudflareDefinition = {
+  kind: "cloudflare",
+  capabilities: { headerRouting: false, mirroring: false },
+  settings: z.object({
+    accountId: settingText("a Cloudflare account id"),
+    zoneId: settingText("a Cloudflare zone id"),
+    apiToken: secretSetting,
+    stableOrigin: settingText("an origin address"),
+    canaryOrigin: settingText("an origin address"),
+  }),
+  config: {
+    cloudflareAccountId: { setting: "accountId" },
+    cloudflareZoneId: { setting: "zoneId" },
+    cloudflareApiToken: { setting: "apiToken", input: "secret" },
+    cloudflareStableOrigin: { setting: "stableOrigin" },
+    cloudflareCanaryOrigin: { setting: "canaryOrigin" },
+  },
+  liveWeight: "unsupported",
+  declaredWeights: "unsupported",
+} satisfies RouterDefinition<"cloudflare">;
