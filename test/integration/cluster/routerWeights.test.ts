@@ -18,7 +18,7 @@ import { eventually, isNotFound, kubeClients, namespaceGone, type KubeClients } 
 import { renderedObject, renderRoute } from "../../support/renderedRoute";
 import { kubeconfigPath } from "../../support/toolchain";
 
-const namespace = `rg-h14-routers-${process.pid}`;
+const namespace = `rg-routers-${process.pid}`;
 const virtualServiceCrd = "virtualservices.networking.istio.io";
 
 /** The VirtualService CRD from the Istio CRD file `scripts/cluster.sh` installs (istio.io/api at the pinned version). */
