@@ -199,35 +199,37 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
     expect(router.capabilities).toEqual(definition.capabilities);
   });
 
-  it.skipIf(live === "unsupported").each(roundTripWeights)("reads back a live weight of %i from the rendered objects", async (weight) => {
-    if (live === "unsupported") return;
-    const { resources } = await routeWith(kind, { weight, capability: definition.capabilities.headerRouting ? "headerRouting" : undefined });
+  // Routers without a reader or policy check yet are listed by the registry tests below.
+  if (live !== "unsupported") {
+    it.each(roundTripWeights)("reads back a live weight of %i from the rendered objects", async (weight) => {
+      const { resources } = await routeWith(kind, { weight, capability: definition.capabilities.headerRouting ? "headerRouting" : undefined });
 
-    const object = renderedObject(resources, live.object("web"));
+      const object = renderedObject(resources, live.object("web"));
 
-    expect(object).toBeDefined();
-    expect(live.canaryWeight(object, webServices)).toBe(weight);
-  });
+      expect(object).toBeDefined();
+      expect(live.canaryWeight(object, webServices)).toBe(weight);
+    });
 
-  it.skipIf(live === "unsupported")("reads the live weight of a route without a canary as 0", async () => {
-    if (live === "unsupported") return;
-    const { resources } = await routeWith(kind, { canary: false, weight: 0 });
+    it("reads the live weight of a route without a canary as 0", async () => {
+      const { resources } = await routeWith(kind, { canary: false, weight: 0 });
 
-    const object = renderedObject(resources, live.object("web"));
+      const object = renderedObject(resources, live.object("web"));
 
-    expect(object === undefined ? live.whenAbsent : live.canaryWeight(object, webServices)).toBe(0);
-  });
+      expect(object === undefined ? live.whenAbsent : live.canaryWeight(object, webServices)).toBe(0);
+    });
+  }
 
-  it.skipIf(declared === "unsupported").each(roundTripWeights)("declares weights the policy pack accepts at %i", async (weight) => {
-    if (declared === "unsupported") return;
-    const { trafficWeightProblems } = await import("../../../policies/checks/traffic");
-    const { resources } = await routeWith(kind, { weight });
+  if (declared !== "unsupported") {
+    it.each(roundTripWeights)("declares weights the policy pack accepts at %i", async (weight) => {
+      const { trafficWeightProblems } = await import("../../../policies/checks/traffic");
+      const { resources } = await routeWith(kind, { weight });
 
-    const checked = resources.filter((resource) => declared.matches(resource.type));
+      const checked = resources.filter((resource) => declared.matches(resource.type));
 
-    expect(checked.length).toBeGreaterThan(0);
-    expect(checked.flatMap((resource) => trafficWeightProblems(declared, resource.inputs))).toEqual([]);
-  });
+      expect(checked.length).toBeGreaterThan(0);
+      expect(checked.flatMap((resource) => trafficWeightProblems(declared, resource.inputs))).toEqual([]);
+    });
+  }
 });
 
 describe("router registry", () => {
@@ -235,6 +237,12 @@ describe("router registry", () => {
     const unsupported = kinds.filter((kind) => routerDefinitions[kind].liveWeight === "unsupported");
 
     expect(unsupported.sort()).toEqual(["aws", "cloudflare"]);
+  });
+
+  it("says which routers' weights the policy pack does not check yet", () => {
+    const unchecked = kinds.filter((kind) => routerDefinitions[kind].declaredWeights === "unsupported");
+
+    expect(unchecked.sort()).toEqual(["aws", "cloudflare"]);
   });
 
   it("has a contract fixture for every registered router", async () => {
