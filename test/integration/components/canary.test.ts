@@ -142,13 +142,21 @@ describe("a canary release on the local cluster", () => {
     expect(backendWeights(await route())).toEqual({ [stableName]: 75, [canaryName]: 25 });
   });
 
-  it("at weight 100, sends everything to the canary with a weight-only update", async () => {
-    const result = await timings.measure("up (weight-only, 25 → 100)", () =>
-      engine.up(stack, config(canaryImage, 100)),
+  it("at weight 100, scales the canary to stable's replicas before sending it everything", async () => {
+    const events: EngineEvent[] = [];
+    const result = await timings.measure("up (25 → 100, canary scaled)", () =>
+      engine.up(stack, config(canaryImage, 100), { onEvent: (event) => events.push(event) }),
     );
-    expect(result.changes.update).toBe(1);
+    // Canary replicas follow the weight: ceil(2 stable replicas × 25 %) = 1 before, 2 at 100 %.
+    const canaryScaled = eventIndex(events, "resource-done", deploymentType, "sample-app-canary-deployment");
+    const routeUpdate = eventIndex(events, "resource-pre", httpRouteType, "sample-app-traffic-httproute");
+    expect(canaryScaled).toBeGreaterThanOrEqual(0);
+    expect(routeUpdate).toBeGreaterThan(canaryScaled);
+    expect(result.changes.update).toBe(2);
     expect(Object.keys(result.changes).sort()).toEqual(["same", "update"]);
     expect(backendWeights(await route())).toEqual({ [stableName]: 0, [canaryName]: 100 });
+    const canary = await apps.readNamespacedDeployment({ name: canaryName, namespace });
+    expect(canary.spec?.replicas).toBe(2);
     expect(await deploymentAvailable(apps, namespace, canaryName)).toBe(true);
   });
 
