@@ -55,12 +55,6 @@ export interface LocalStackEngineOptions {
   readonly guard?: StackGuard;
   /** Environment of every CLI run on top of this process's (e.g. `PULUMI_BACKEND_URL`). */
   readonly env?: Readonly<Record<string, string>>;
-  /**
-   * Output reads (CLI runs) at once, 2 by default: listing many previews
-   * reads every stack's outputs, and unbounded that is a burst of CLI
-   * processes that starves the updates running beside it.
-   */
-  readonly outputReads?: number;
 }
 
 /**
@@ -77,12 +71,16 @@ export class LocalStackEngine implements StackEngine {
   private readonly stacks = new Map<string, { readonly stack: Stack; token?: number }>();
   /** The settings file each stack's workspace holds, as last synchronized with the store. */
   private readonly syncedConfig = new Map<string, string>();
-  private readonly outputReads: ConcurrencyLimit;
+  /**
+   * Two output reads (CLI runs) at once: listing many previews reads every
+   * stack's outputs, and unbounded that is a burst of CLI processes that
+   * starves the updates running beside it.
+   */
+  private readonly outputReads = new ConcurrencyLimit(2);
 
   constructor(private readonly options: LocalStackEngineOptions) {
     this.projectName = options.projectName ?? "rollgate";
     this.guard = options.guard ?? processLocalGuard;
-    this.outputReads = new ConcurrencyLimit(options.outputReads ?? 2);
   }
 
   up(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<UpResult> {
