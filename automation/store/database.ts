@@ -108,26 +108,26 @@ export class Database implements Queryable {
       throw translate(error);
     }
     let broken = false;
+    // A checked-out client has no listener of the pool's: when its server goes away
+    // (between statements, or after a query already failed) the `error` event would
+    // otherwise be uncaught and end the process.
+    const onConnectionError = (): void => {
+      broken = true;
+    };
+    client.on("error", onConnectionError);
     try {
       await client.query("BEGIN");
       const result = await work(client as Queryable);
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      broken = isUnavailable(error);
+      broken ||= isUnavailable(error);
       if (!broken) await client.query("ROLLBACK").catch(() => undefined);
       throw translate(error);
     } finally {
       client.release(broken);
-    }
-  }
-
-  /** A connection of its own, for session state (advisory locks, LISTEN). Release it when done. */
-  async connect(): Promise<pg.PoolClient> {
-    try {
-      return await this.pool.connect();
-    } catch (error) {
-      throw translate(error);
+      // A broken client is discarded and may still emit while it closes: it keeps the listener.
+      if (!broken) client.removeListener("error", onConnectionError);
     }
   }
 
@@ -154,7 +154,11 @@ export class Database implements Queryable {
         connection.on("notification", (message) => {
           if (message.channel === channel) onNotify(message.payload ?? "");
         });
-        connection.once("error", () => {
+        let failed = false;
+        // `on`, not `once`: a dying connection can emit twice (the server's FATAL, then the socket's end).
+        connection.on("error", () => {
+          if (failed) return;
+          failed = true;
           connection.release(true);
           if (client === connection) client = undefined;
           schedule();
