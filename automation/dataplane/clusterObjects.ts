@@ -55,22 +55,30 @@ export interface HttpRoute {
   readonly status?: { readonly parents?: readonly RouteParentStatus[] };
 }
 
+export interface Ingress {
+  readonly metadata?: Metadata;
+  readonly spec?: { readonly ingressClassName?: string };
+  readonly status?: { readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] } };
+}
+
 export interface ClusterObjects {
   readonly deployments: readonly Deployment[];
   readonly services: readonly Service[];
   readonly routes: readonly HttpRoute[];
+  readonly ingresses: readonly Ingress[];
 }
 
-/** Lists every namespace's Deployments, Services and HTTPRoutes (no route CRD yet: no routes). */
+/** Lists every namespace's Deployments, Services, HTTPRoutes (no route CRD yet: no routes) and Ingresses. */
 export async function readClusterObjects(client: Pick<KubeClient, "get">): Promise<ClusterObjects> {
   const items = async <T>(path: string): Promise<T[]> => ((await client.get(path)) as { items?: T[] }).items ?? [];
-  const [deployments, services, routes] = await Promise.all([
+  const [deployments, services, routes, ingresses] = await Promise.all([
     items<Deployment>("/apis/apps/v1/deployments"),
     items<Service>("/api/v1/services"),
     items<HttpRoute>("/apis/gateway.networking.k8s.io/v1/httproutes").catch((error: unknown) => {
       if (error instanceof KubeApiError && error.code === 404) return [];
       throw error;
     }),
+    items<Ingress>("/apis/networking.k8s.io/v1/ingresses"),
   ]);
-  return { deployments, services, routes };
+  return { deployments, services, routes, ingresses };
 }

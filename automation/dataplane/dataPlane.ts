@@ -14,11 +14,13 @@
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { Registry } from "prom-client";
+import { defaultIngressClassName } from "../../components/trafficSplit/routers/definitions/nginx";
 import type { KubeClient } from "../cluster/kubeClient";
 import type { Logger } from "../deps";
 import { AccessCounts } from "./accessCounts";
 import { readClusterObjects } from "./clusterObjects";
 import { NginxGateway } from "./gateway";
+import { IngressStatusWriter } from "./ingressStatus";
 import { LocalPrometheus } from "./prometheus";
 import { RouteStatusWriter } from "./routeStatus";
 import type { DataPlaneSettings } from "./settings";
@@ -34,6 +36,7 @@ export class DataPlane {
   private readonly counts: AccessCounts;
   private readonly traffic: TrafficGenerator;
   private readonly routeStatus: RouteStatusWriter;
+  private readonly ingressStatus: IngressStatusWriter;
   private routes: readonly Route[] = [];
   private server?: Server;
   private timer?: NodeJS.Timeout;
@@ -51,6 +54,7 @@ export class DataPlane {
     this.counts = new AccessCounts(this.gateway.accessLog, this.registry);
     this.traffic = new TrafficGenerator(settings.gatewayPort, settings.trafficPerRoute);
     this.routeStatus = new RouteStatusWriter(client, logger);
+    this.ingressStatus = new IngressStatusWriter(client, logger, defaultIngressClassName);
   }
 
   get gatewayUrl(): string {
@@ -97,6 +101,7 @@ export class DataPlane {
       const ports = this.processes.ports();
       await this.gateway.apply(topology.routes, ports);
       await this.routeStatus.report(objects.routes, new Set(objects.services.map((service) => `${service.metadata?.namespace}/${service.metadata?.name}`)));
+      await this.ingressStatus.report(objects.ingresses);
       this.routes = topology.routes;
       const ready = this.processes.list().filter((run) => run.ready);
       this.prometheus.setTargets(ready);

@@ -5,6 +5,7 @@ export interface KubeClients {
   readonly core: k8s.CoreV1Api;
   readonly apps: k8s.AppsV1Api;
   readonly custom: k8s.CustomObjectsApi;
+  readonly networking: k8s.NetworkingV1Api;
 }
 
 export function kubeClients(): KubeClients {
@@ -14,6 +15,7 @@ export function kubeClients(): KubeClients {
     core: config.makeApiClient(k8s.CoreV1Api),
     apps: config.makeApiClient(k8s.AppsV1Api),
     custom: config.makeApiClient(k8s.CustomObjectsApi),
+    networking: config.makeApiClient(k8s.NetworkingV1Api),
   };
 }
 

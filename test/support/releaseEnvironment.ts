@@ -5,7 +5,8 @@
  * state directory, the `staging` stack deployed (stable only) by the engine
  * with its config in the service's store, a real Prometheus scraping a
  * stable and a canary sample app, a traffic driver that plays the gateway
- * from the live HTTPRoute, and the Rollgate service as a child process
+ * from the router's live object (HTTPRoute, canary Ingress or
+ * VirtualService), and the Rollgate service as a child process
  * (restartable, killable).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,8 +16,9 @@ import type { StackConfig } from "../../automation/engine/port";
 import { LocalStackEngine } from "../../automation/engine/localStackEngine";
 import { program } from "../../infra/program";
 import { SampleApp } from "../fixtures/sampleApp";
-import { backendWeights, readHttpRoute } from "./gatewayApi";
+import { IngressAddressPublisher } from "./ingressAddress";
 import { eventually, kubeClients, namespaceGone } from "./kube";
+import { liveCanaryWeight, routerStackConfig, type InClusterRouter } from "./routerObjects";
 import { gone } from "./workloads";
 import { releaseStackConfig } from "./stackConfig";
 import { stateDatabaseUrl, stateStackConfigStore } from "./database";
@@ -49,6 +51,8 @@ export interface ReleaseEnvironmentOptions {
   readonly stableImage?: string;
   /** Where Pulumi keeps the stack's state: the environment's database (default) or a directory. */
   readonly backend?: "postgres" | "file";
+  /** The in-cluster router that splits the traffic (default `gateway-api`). */
+  readonly router?: InClusterRouter;
 }
 
 export class ReleaseEnvironment {
@@ -66,6 +70,9 @@ export class ReleaseEnvironment {
   readonly state: ReturnType<typeof newStateDir>;
   private readonly projectBackend = process.env.PULUMI_BACKEND_URL;
   private readonly backend: "postgres" | "file";
+  readonly router: InClusterRouter;
+  /** On `nginx`, what an ingress controller would do for the Ingresses: publish an address. */
+  private readonly ingressAddresses?: IngressAddressPublisher;
   private engine?: LocalStackEngine;
   private closeConfigStore?: () => Promise<void>;
 
@@ -75,6 +82,8 @@ export class ReleaseEnvironment {
     this.namespace = `rg-e2e-${suffix}`;
     this.state = newStateDir("rg-e2e-release-", [`releases:${this.environment}`, "releases:read", "previews:read"]);
     this.backend = options.backend ?? "postgres";
+    this.router = options.router ?? "gateway-api";
+    if (this.router === "nginx") this.ingressAddresses = new IngressAddressPublisher(this.namespace);
     this.api = new RollgateApi(() => this.service?.url ?? "", this.state.token);
     this.traffic = new TrafficDriver({ stable: "", canary: "" }, () => this.liveWeight());
   }
@@ -87,6 +96,7 @@ export class ReleaseEnvironment {
     this.closeConfigStore = configs.close;
     // Its own workspaces; the stack's config goes to the service's store, where the service reads it.
     this.engine = new LocalStackEngine({ program, workspacesDir: join(this.state.dir, "harness-workspaces"), configStore: configs.store });
+    this.ingressAddresses?.start();
     await this.engine.up(this.environment, this.stackConfig());
     const backends = { stable: await this.stable.start(), canary: await this.canary.start() };
     this.traffic.retarget(backends);
@@ -114,6 +124,7 @@ export class ReleaseEnvironment {
     await this.traffic.stop();
     await this.service?.stop();
     await this.engine?.destroy(this.environment).catch((error: unknown) => console.error(`[cleanup] destroy failed: ${String(error)}`));
+    this.ingressAddresses?.stop();
     await this.closeConfigStore?.();
     await this.prometheus.stop();
     await Promise.all([this.stable.stop(), this.canary.stop()]);
@@ -124,11 +135,11 @@ export class ReleaseEnvironment {
     this.state.remove();
   }
 
-  /** The stack config the environment starts with: stable only, one replica per track. */
+  /** The stack config the environment starts with: stable only, one replica per track, on the environment's router. */
   stackConfig(): StackConfig {
     return releaseStackConfig(
       { environment: this.environment, app, namespace: this.namespace, stableImage: this.stableImage },
-      { "rollgate:domain": "rollgate.localhost" },
+      { "rollgate:domain": "rollgate.localhost", ...routerStackConfig(this.router) },
     );
   }
 
@@ -138,10 +149,9 @@ export class ReleaseEnvironment {
     return this.engine.config(this.environment);
   }
 
-  /** The canary's weight on the live HTTPRoute (0 when it has no canary backend). */
-  async liveWeight(): Promise<number> {
-    const route = await readHttpRoute(this.kube.custom, this.namespace, app);
-    return backendWeights(route)[canaryName] ?? 0;
+  /** The canary's weight on the router's live object (0 when it sends the canary nothing). */
+  liveWeight(): Promise<number> {
+    return liveCanaryWeight(this.router, this.kube, { namespace: this.namespace, app, canaryService: canaryName });
   }
 
   async deploymentImage(name: string): Promise<string | undefined> {

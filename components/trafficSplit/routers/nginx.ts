@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defined, Problems } from "../../validation";
-import { canaryIngressName, nginxAnnotations, nginxDefinition } from "./definitions/nginx";
+import { canaryIngressName, defaultIngressClassName, nginxAnnotations, nginxDefinition } from "./definitions/nginx";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the ingress-nginx router. */
@@ -12,7 +12,7 @@ export interface NginxSettings {
   readonly scheme?: "http" | "https";
 }
 
-export const nginxDefaults = { ingressClassName: "nginx", scheme: "http" } as const;
+export const nginxDefaults = { ingressClassName: defaultIngressClassName, scheme: "http" } as const;
 
 /**
  * ingress-nginx canaries: a primary Ingress to the stable Service and, while

@@ -28,6 +28,7 @@ const objects: ClusterObjects = {
     { metadata: { namespace: "shop", name: "both" }, spec: { hostnames: ["both.example.test"], rules: [{ backendRefs: [{ name: "web" }] }] } },
     { metadata: { namespace: "shop", name: "catch-all" }, spec: { rules: [{ backendRefs: [{ name: "web" }] }] } },
   ],
+  ingresses: [],
 };
 
 describe("topologyOf", () => {

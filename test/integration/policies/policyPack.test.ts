@@ -150,6 +150,25 @@ describe("pulumi preview with the policy pack, through the project's CLI", () =>
     expect(await namespaceGone(core, namespace)).toBe(true);
   });
 
+  it.each([
+    ["gateway-api", {}],
+    ["nginx", { "rollgate:router": "nginx" }],
+    ["istio", { "rollgate:router": "istio" }],
+  ])("passes the traffic weights of a staging canary at 25 %% on the %s router", async (router, routerConfig) => {
+    const name = `w-${router}`;
+    const config = {
+      ...committedConfig("staging", `it-policy-${runId}-${name}`),
+      ...routerConfig,
+      "rollgate:canaryImage": "ghcr.io/rollgate/sample-app:1.1.0",
+      "rollgate:canaryWeight": 25,
+    };
+
+    const result = await withPolicies("preview", "staging", name, config);
+
+    expect(result.code, result.output).toBe(0);
+    expect(violations(result.output)).toEqual([]);
+  });
+
   it("passes a production stack deployed through a release by the allowed deployer, with a digest-pinned image", async () => {
     const config = { ...committedConfig("production", `it-policy-${runId}-ok-prd`), "rollgate:releaseId": "rel-42" };
 

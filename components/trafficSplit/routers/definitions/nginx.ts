@@ -16,6 +16,9 @@ export const nginxAnnotations = {
   canaryByHeaderValue: "nginx.ingress.kubernetes.io/canary-by-header-value",
 } as const;
 
+/** The IngressClass ingress-nginx installs by default, and the local gateway serves. */
+export const defaultIngressClassName = "nginx";
+
 /** The canary Ingress beside the primary one named `routeName`. */
 export function canaryIngressName(routeName: string): string {
   return `${routeName}-canary`;
