@@ -24,7 +24,7 @@ export type { GatewayApiSettings } from "./trafficSplit/routers/gateway-api";
 export type { IstioSettings } from "./trafficSplit/routers/istio";
 export { nginxAnnotations } from "./trafficSplit/routers/definitions/nginx";
 export type { NginxSettings } from "./trafficSplit/routers/nginx";
-export { loadBalancerHostname } from "./trafficSplit/routers/cloudflare";
+export { loadBalancerHostname } from "./trafficSplit/routers/definitions/cloudflareNames";
 export type { CloudflareSettings } from "./trafficSplit/routers/cloudflare";
 export { loadBalancerArnSuffix } from "./trafficSplit/routers/aws";
 export type { AwsSettings } from "./trafficSplit/routers/aws";
