@@ -4,8 +4,7 @@
  * checked by the router's settings schema and handed to its API reader with
  * a time limit.
  */
-import type { ApiWeightReader } from "../../components/trafficSplit/routers/definition";
-import { LiveWeightReadError } from "../../components/trafficSplit/routers/definition";
+import { LiveWeightReadError, type ApiWeightReader } from "../../components/trafficSplit/routers/definition";
 import { routerDefinitions, type RouterKind } from "../../components/trafficSplit/routers/definitions";
 
 export interface CloudApiOptions {
@@ -32,7 +31,12 @@ export async function readApiLiveWeight(reader: ApiWeightReader, target: ApiTarg
   const definition = routerDefinitions[target.router];
   const settings = definition.settings.safeParse({ ...target.settings, ...options.secrets?.[target.router] });
   if (!settings.success) {
-    const problems = settings.error.issues.map((issue) => `\`${issue.path.join(".")}\` ${issue.message}`);
+    const secrets = new Set(Object.values(definition.config).flatMap(({ setting, input }) => (input === "secret" ? [setting] : [])));
+    const problems = settings.error.issues.map((issue) => {
+      const setting = issue.path.join(".");
+      const hint = secrets.has(setting) ? " (stack config keeps it secret from the service, whose environment must give it)" : "";
+      return `\`${setting}\` ${issue.message}${hint}`;
+    });
     throw new LiveWeightReadError(`router ${target.router} settings cannot read the live weight: ${problems.join("; ")}`, false);
   }
   const endpoint = options.endpoints?.[target.router];

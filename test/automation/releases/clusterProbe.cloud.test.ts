@@ -1,7 +1,7 @@
-/** The cluster probe reading a cloud router's live weight from its API (a local server answering as Cloudflare does). */
-import { afterEach, describe, expect, it } from "vitest";
+/** The cluster probe reading a cloud router's live weight from its API (a local server answering as Cloudflare or ELBv2 does). */
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { KubernetesClusterProbe, stackReleaseTargets, type ProbeApis } from "../../../automation/cluster/clusterProbe";
-import { cloudJsonFixture } from "../../support/cloudApis/fixtures";
+import { cloudFixture, cloudJsonFixture } from "../../support/cloudApis/fixtures";
 import { startRecordedServer, type RecordedServer } from "../../support/cloudApis/recordedServer";
 
 const token = "cf-token-from-the-service-env";
@@ -20,6 +20,7 @@ const noCluster = {} as ProbeApis;
 
 let server: RecordedServer | undefined;
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await server?.close();
   server = undefined;
 });
@@ -58,5 +59,26 @@ describe("KubernetesClusterProbe.readLiveWeight for a cloud router", () => {
 
     await expect(probe.readLiveWeight("production")).rejects.toThrow("router cloudflare settings cannot read the live weight: `apiToken` must not be empty");
     expect(server.requests).toEqual([]);
+  });
+
+  it("reads the ALB rule's weights with the listener and the priority (config text) from the stack", async () => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "probe-test-secret-key");
+    server = await startRecordedServer(() => ({ headers: { "content-type": "text/xml" }, body: cloudFixture("aws/describe-rules.xml") }));
+    const listenerArn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/public/50dc6c495c0c9188/f2f7dc8efc522ab2";
+    const engine = {
+      config: async () => ({
+        "rollgate:app": "web",
+        "rollgate:namespace": "web",
+        "rollgate:router": "aws",
+        "rollgate:awsListenerArn": listenerArn,
+        "rollgate:awsVpcId": "vpc-0a1b2c3d",
+        "rollgate:awsRulePriority": "100",
+      }),
+    };
+    const probe = new KubernetesClusterProbe(noCluster, stackReleaseTargets(engine), { endpoints: { aws: server.url } });
+
+    expect(await probe.readLiveWeight("production")).toBe(5);
+    expect(new URLSearchParams(server.requests[0]?.body).get("ListenerArn")).toBe(listenerArn);
   });
 });
