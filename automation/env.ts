@@ -108,6 +108,7 @@ const EnvVariables = z
       })
       .optional(),
     ROLLGATE_GITHUB_TOKEN: z.string().min(1).optional(),
+    ROLLGATE_CLOUDFLARE_API_TOKEN: z.string().min(1).optional(),
     ROLLGATE_GITHUB_APP_ID: z
       .string()
       .regex(/^([0-9]+|Iv[A-Za-z0-9._-]+)$/, "must be the GitHub App's numeric ID or its client ID (Iv…)")
@@ -208,6 +209,10 @@ export interface ServiceConfig {
       readonly onRestart: "resume" | "rollback";
     };
   };
+  /** Secrets the release probe needs to read a cloud router's live weight; stack config keeps them from the service. */
+  readonly routerSecrets: {
+    readonly cloudflare?: { readonly apiToken: string };
+  };
   /** PostgreSQL: Rollgate's records and, unless `PULUMI_BACKEND_URL` says otherwise, Pulumi's state. */
   readonly databaseUrl: string;
   /** How long a replica's leases outlive its last renewal (the failover time after a crash). */
@@ -279,6 +284,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
         onRestart: e.ROLLGATE_RELEASE_ON_RESTART,
       },
     },
+    routerSecrets: e.ROLLGATE_CLOUDFLARE_API_TOKEN ? { cloudflare: { apiToken: e.ROLLGATE_CLOUDFLARE_API_TOKEN } } : {},
     databaseUrl: e.ROLLGATE_DATABASE_URL,
     leaseTtlSeconds: e.ROLLGATE_LEASE_TTL_SECONDS,
     ...(e.ROLLGATE_REPLICA_ID ? { replicaId: e.ROLLGATE_REPLICA_ID } : {}),

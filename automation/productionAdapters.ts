@@ -45,7 +45,8 @@ export function policyConfigFor(stack: string): string | undefined {
 /**
  * The real engine (Automation API, shared program, policy pack) and the
  * cluster from KUBECONFIG; the release controller's cluster probe finds each
- * environment's objects from its stack's config.
+ * environment's objects from its stack's config (and a cloud router's from
+ * its API, with the secrets the service's environment gives).
  */
 export async function productionAdapters(config: ServiceConfig, logger: Logger, shared: SharedEngineState): Promise<Adapters> {
   const kube = kubeApiFromEnvironment();
@@ -67,7 +68,7 @@ export async function productionAdapters(config: ServiceConfig, logger: Logger, 
   );
   return {
     engine,
-    clusterProbe: new KubernetesClusterProbe(kube, stackReleaseTargets(engine)),
+    clusterProbe: new KubernetesClusterProbe(kube, stackReleaseTargets(engine), { secrets: config.routerSecrets }),
     waitForDeployment: deploymentWaiter(kube.apps),
     previewNamespaces: previewNamespacesIn(kube),
     readinessChecks: [{ name: "cluster", check: async () => void (await kube.version.getCode()) }],

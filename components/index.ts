@@ -18,13 +18,14 @@ export type { TrafficRouter, RouteRequest, RouteResult, Backend, HeaderRoute, Cl
 export { routerFactories, routerKinds, createRouter, isRouterKind } from "./trafficSplit/routers/registry";
 export type { RouterKind, RouterSpec, RouterSettings, RouterFactory } from "./trafficSplit/routers/registry";
 export { routerDefinitions } from "./trafficSplit/routers/definitions";
-export type { RouterDefinition, LiveWeightReader, DeclaredWeightReader, KubeObjectRef } from "./trafficSplit/routers/definition";
+export type { RouterDefinition, LiveWeightReader, KubernetesWeightReader, ApiWeightReader, ApiReadContext, DeclaredWeightReader, KubeObjectRef } from "./trafficSplit/routers/definition";
+export { LiveWeightReadError } from "./trafficSplit/routers/definition";
 export { gatewayApiDefaults } from "./trafficSplit/routers/gateway-api";
 export type { GatewayApiSettings } from "./trafficSplit/routers/gateway-api";
 export type { IstioSettings } from "./trafficSplit/routers/istio";
 export { nginxAnnotations } from "./trafficSplit/routers/definitions/nginx";
 export type { NginxSettings } from "./trafficSplit/routers/nginx";
-export { loadBalancerHostname } from "./trafficSplit/routers/cloudflare";
+export { loadBalancerHostname } from "./trafficSplit/routers/definitions/cloudflareNames";
 export type { CloudflareSettings } from "./trafficSplit/routers/cloudflare";
 export { loadBalancerArnSuffix } from "./trafficSplit/routers/aws";
 export type { AwsSettings } from "./trafficSplit/routers/aws";

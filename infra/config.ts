@@ -8,11 +8,11 @@ import { z } from "zod";
 import { isImageReference } from "../components/image";
 import { createdAtProblem } from "../components/previewEnvironment/expiry";
 import { isDnsLabel, prProblem } from "../components/previewEnvironment/naming";
-import type { ConfigInput } from "../components/trafficSplit/routers/definition";
 import { routerDefinitions, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
 import { RouterKind, routerKinds, RouterSpec } from "../components/trafficSplit/routers/registry";
 import { isDns1035Label, isHostname } from "../components/validation";
 import { configKeys, configNamespace, type ConfigKey } from "./configKeys";
+import { asIs, prepareFor, toBoolean, toList, toNumber, type Prepared } from "./configInputs";
 
 export { configKeys, configNamespace, stackConfigKeys, type ConfigKey } from "./configKeys";
 
@@ -30,8 +30,6 @@ export type RawConfig = Partial<Record<ConfigKey, unknown>>;
 // ---------------------------------------------------------------------------
 // Field parsers. Each reports its own problem without aborting the parse, so
 // one run names every bad key. Blank strings count as unset.
-
-type Prepared = { ok: true; value: unknown } | { ok: false };
 
 function show(raw: unknown): string {
   if (pulumi.Output.isInstance(raw)) {
@@ -59,44 +57,6 @@ function field<S extends z.ZodTypeAny>(schema: S, message: string | undefined, p
   });
 }
 
-const asIs = (raw: unknown): Prepared => ({ ok: true, value: typeof raw === "string" ? raw.trim() : raw });
-
-const toNumber = (raw: unknown): Prepared => {
-  if (typeof raw === "number") {
-    return { ok: true, value: raw };
-  }
-  return typeof raw === "string" && /^[+-]?\d+(\.\d+)?$/.test(raw.trim())
-    ? { ok: true, value: Number(raw.trim()) }
-    : { ok: false };
-};
-
-const toBoolean = (raw: unknown): Prepared => {
-  if (typeof raw === "boolean") {
-    return { ok: true, value: raw };
-  }
-  const text = String(raw).trim().toLowerCase();
-  return text === "true" || text === "false" ? { ok: true, value: text === "true" } : { ok: false };
-};
-
-/** A JSON array (how Pulumi returns list values) or a comma-separated string. */
-const toList = (raw: unknown): Prepared => {
-  if (Array.isArray(raw)) {
-    return { ok: true, value: raw };
-  }
-  if (typeof raw !== "string") {
-    return { ok: false };
-  }
-  const text = raw.trim();
-  if (text.startsWith("[")) {
-    try {
-      return { ok: true, value: JSON.parse(text) as unknown };
-    } catch {
-      return { ok: false };
-    }
-  }
-  return { ok: true, value: text.split(",").map((item) => item.trim()).filter((item) => item.length > 0) };
-};
-
 const text = z.string().min(1);
 const integer = (min: number, max: number) =>
   field(z.number().int().min(min).max(max), `must be an integer from ${min} to ${max}`, toNumber);
@@ -116,8 +76,6 @@ const secret = z.unknown().transform((raw, ctx): pulumi.Output<string> | undefin
   }
   return pulumi.secret(raw);
 });
-
-const prepareFor: Record<Exclude<ConfigInput, "secret">, (raw: unknown) => Prepared> = { text: asIs, list: toList, integer: toNumber };
 
 /** Every router's config keys, each parsed by the schema of the setting it fills. */
 function routerFieldsOf(): Record<RouterConfigKey, z.ZodType<unknown, z.ZodTypeDef, unknown>> {

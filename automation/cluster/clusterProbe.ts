@@ -1,8 +1,8 @@
 /**
- * The release controller's `ClusterProbe` on the Kubernetes API: the canary
- * weight the live router object carries (which object and how to read it is
- * the router definition's `liveWeight`; the reads happen here), and the
- * canary Deployment's available replicas. Where an environment lives (namespace, app, router) is
+ * The release controller's `ClusterProbe`: the canary weight the live router
+ * carries (read, as the router definition's `liveWeight` says, from a
+ * Kubernetes object here or from the router's cloud API in
+ * `apiLiveWeight.ts`), and the canary Deployment's available replicas. Where an environment lives (namespace, app, router) is
  * read from its release stack's config, so the probe finds the same objects
  * the program created.
  *
@@ -12,10 +12,13 @@
  * defaults to `<app>-<environment>` (`infra/config.ts`).
  */
 import type * as k8s from "@kubernetes/client-node";
-import type { LiveWeightReader } from "../../components/trafficSplit/routers/definition";
+import type { KubernetesWeightReader } from "../../components/trafficSplit/routers/definition";
 import { isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
+import { readApiLiveWeight, type CloudApiOptions } from "./apiLiveWeight";
+import { routerSettingsFromConfig } from "./routerSettings";
 import type { StackEngine } from "../engine/port";
 import type { ClusterProbe } from "../release/ports";
+import { toList } from "../../infra/configInputs";
 import { stackConfigKeys } from "../../infra/configKeys";
 
 /** Where an environment's release runs. */
@@ -24,6 +27,10 @@ export interface ReleaseTarget {
   readonly app: string;
   /** Router kind from `rollgate:router` (default `gateway-api`). */
   readonly router: string;
+  /** Public host names (`rollgate:hostnames`, else `<app>.<domain>`); cloud routers name their objects after them. */
+  readonly hostnames?: readonly string[];
+  /** The router's settings from stack config, without secrets; cloud routers' API readers need them. */
+  readonly routerSettings?: Readonly<Record<string, unknown>>;
 }
 
 /** The Kubernetes reads the probe makes; the real clients fit, tests pass fakes. */
@@ -44,15 +51,19 @@ export class KubernetesClusterProbe implements ClusterProbe {
   constructor(
     private readonly apis: ProbeApis,
     private readonly targetFor: TargetResolver,
+    private readonly cloud: CloudApiOptions = {},
   ) {}
 
   async readLiveWeight(environment: string): Promise<number> {
     const target = await this.targetFor(environment);
-    const reader = isRouterKind(target.router) ? routerDefinitions[target.router].liveWeight : undefined;
-    if (reader === undefined || reader === "unsupported") {
-      throw new Error(`reading the live weight of router \`${target.router}\` is unsupported`);
+    const kind = target.router;
+    const reader = isRouterKind(kind) ? routerDefinitions[kind].liveWeight : "unsupported";
+    if (reader === "unsupported" || !isRouterKind(kind)) {
+      throw new Error(`reading the live weight of router \`${kind}\` is unsupported`);
     }
-    return readLiveWeight(this.apis, reader, target);
+    if (reader.source === "kubernetes") return readLiveWeight(this.apis, reader, target);
+    const where = { router: kind, routeName: objectNames.route(target.app), hostnames: target.hostnames ?? [], settings: target.routerSettings ?? {} };
+    return readApiLiveWeight(reader, where, this.cloud);
   }
 
   async canaryAvailableReplicas(environment: string): Promise<number> {
@@ -67,7 +78,7 @@ export class KubernetesClusterProbe implements ClusterProbe {
   }
 }
 
-async function readLiveWeight(apis: ProbeApis, reader: LiveWeightReader, target: ReleaseTarget): Promise<number> {
+async function readLiveWeight(apis: ProbeApis, reader: KubernetesWeightReader, target: ReleaseTarget): Promise<number> {
   const ref = reader.object(objectNames.route(target.app));
   const where = `${ref.kind} ${target.namespace}/${ref.name}`;
   let object: unknown;
@@ -90,16 +101,30 @@ async function readLiveWeight(apis: ProbeApis, reader: LiveWeightReader, target:
   return weight;
 }
 
-/** Namespace, app and router of a release stack, from its config (`rollgate:*` keys). */
+/** Namespace, app, router (with its settings) and host names of a release stack, from its config (`rollgate:*` keys). */
 export function releaseTargetFromConfig(stack: string, config: Readonly<Record<string, string>>): ReleaseTarget {
   const app = config[stackConfigKeys.app];
   if (!app) throw new Error(`stack \`${stack}\` has no ${stackConfigKeys.app} config`);
   const router = config[stackConfigKeys.router] || "gateway-api";
+  const where = {
+    app,
+    router,
+    ...hostnamesFromConfig(app, config),
+    ...(isRouterKind(router) ? { routerSettings: routerSettingsFromConfig(router, config) } : {}),
+  };
   const namespace = config[stackConfigKeys.namespace];
-  if (namespace) return { namespace, app, router };
+  if (namespace) return { namespace, ...where };
   const environment = config[stackConfigKeys.environment];
   if (!environment) throw new Error(`stack \`${stack}\` has neither rollgate:namespace nor rollgate:environment config`);
-  return { namespace: `${app}-${environment}`, app, router };
+  return { namespace: `${app}-${environment}`, ...where };
+}
+
+/** `rollgate:hostnames`, else `<app>.<domain>` as the program defaults it; nothing when neither is set. */
+function hostnamesFromConfig(app: string, config: Readonly<Record<string, string>>): { hostnames?: readonly string[] } {
+  const listed = toList(config[stackConfigKeys.hostnames] ?? "");
+  if (listed.ok && Array.isArray(listed.value) && listed.value.length > 0) return { hostnames: listed.value.map(String) };
+  const domain = config[stackConfigKeys.domain];
+  return domain ? { hostnames: [`${app}.${domain}`] } : {};
 }
 
 export interface StackTargetOptions {

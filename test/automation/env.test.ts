@@ -106,6 +106,11 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...database, ROLLGATE_LEASE_TTL_SECONDS: "5", ROLLGATE_REPLICA_ID: "rollgate-0" })).toMatchObject({ leaseTtlSeconds: 5, replicaId: "rollgate-0" });
   });
 
+  it("gives the release probe the Cloudflare token, and no router secrets when it is unset", () => {
+    expect(parseEnv({ ...database, ROLLGATE_CLOUDFLARE_API_TOKEN: "cf-token" }).routerSecrets).toEqual({ cloudflare: { apiToken: "cf-token" } });
+    expect(parseEnv(database).routerSecrets).toEqual({});
+  });
+
   it("requires an image template when a webhook secret is set", () => {
     expect(problemsOf({ ROLLGATE_GITHUB_WEBHOOK_SECRET: "s" })).toEqual(["ROLLGATE_PREVIEW_IMAGE_TEMPLATE"]);
   });

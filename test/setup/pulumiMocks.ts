@@ -30,7 +30,9 @@ function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
     case "random:index/randomString:RandomString":
       return { result: "a1b2c3d4e5f6".slice(0, Number(args.inputs.length ?? 6)) };
     case "aws:lb/targetGroup:TargetGroup": {
-      const suffix = `targetgroup/${args.name.slice(0, 20)}/0123456789abcdef`;
+      // Auto-named from `namePrefix` as AWS does (at most 32 characters), keeping the Pulumi name for tests to tell groups apart.
+      const prefix = typeof args.inputs.namePrefix === "string" ? args.inputs.namePrefix : "";
+      const suffix = `targetgroup/${`${prefix}${args.name}`.slice(0, 32)}/0123456789abcdef`;
       return { arn: `arn:aws:elasticloadbalancing:eu-west-1:${mockAccountId}:${suffix}`, arnSuffix: suffix };
     }
     default:

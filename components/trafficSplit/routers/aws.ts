@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defined, Problems } from "../../validation";
 import { awsDefinition, listenerArnPattern } from "./definitions/aws";
+import { targetGroupNamePrefix } from "./definitions/awsNames";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the AWS Application Load Balancer router. */
@@ -56,12 +57,12 @@ export function awsRouter(settings: AwsSettings): TrafficRouter<"aws"> {
     scheme: config.scheme,
     route(request: RouteRequest): RouteResult {
       const opts = { parent: request.parent };
-      const targetGroup = (track: string, backend: Backend) => {
+      const targetGroup = (track: "stable" | "canary", backend: Backend) => {
         const group = new aws.lb.TargetGroup(
           `${request.name}-${track}-target-group`,
           {
             // Auto-named from a prefix: a fixed name would block create-before-replace.
-            namePrefix: track === "canary" ? "rgcn-" : "rgst-",
+            namePrefix: targetGroupNamePrefix[track],
             port: backend.port,
             protocol: "HTTP",
             targetType: "ip",

@@ -2,6 +2,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { defined, Problems } from "../../validation";
 import { cloudflareDefinition } from "./definitions/cloudflare";
+import { cloudflarePoolName, loadBalancerHostname } from "./definitions/cloudflareNames";
 import { RouteRequest, RouteResult, TrafficRouter } from "../router";
 
 /** Settings of the Cloudflare load-balancer router. */
@@ -21,17 +22,6 @@ export interface CloudflareSettings {
 }
 
 export const cloudflareDefaults = { healthPath: "/healthz", proxied: true } as const;
-
-/**
- * Host name of the load balancer serving `hostname`: its first label gets a
- * `-lb` suffix (`app.example.com` → `app-lb.example.com`); the public host
- * names are CNAMEs to it.
- */
-export function loadBalancerHostname(hostname: string): string {
-  const [first = "", ...rest] = hostname.split(".");
-  const label = `${first.slice(0, 60).replace(/-+$/, "")}-lb`;
-  return [label, ...rest].join(".");
-}
 
 /**
  * Cloudflare: a load balancer with a stable pool and (while a canary exists)
@@ -74,12 +64,12 @@ export function cloudflareRouter(settings: CloudflareSettings): TrafficRouter<"c
         },
         withProvider,
       );
-      const pool = (track: string, address: pulumi.Input<string>) =>
+      const pool = (track: "stable" | "canary", address: pulumi.Input<string>) =>
         new cloudflare.LoadBalancerPool(
           `${request.name}-${track}-pool`,
           {
             accountId: config.accountId,
-            name: `${request.routeName}-${track}`,
+            name: cloudflarePoolName(request.routeName, track),
             origins: [{ name: track, address, enabled: true, weight: 1 }],
             monitor: monitor.id,
           },

@@ -27,7 +27,8 @@ export interface TrackServices {
 }
 
 /** How the canary's live share is read from one object in the cluster. */
-export interface LiveWeightReader {
+export interface KubernetesWeightReader {
+  readonly source: "kubernetes";
   /** The object holding the weight, from the route name (the app). */
   readonly object: (routeName: string) => KubeObjectRef;
   /** Canary share (0–100) when the object does not exist; absent means a missing object is an error. */
@@ -36,6 +37,43 @@ export interface LiveWeightReader {
   readonly canaryWeight: (object: unknown, services: TrackServices) => number;
   /** Why the object's spec is not what the data plane serves yet, or undefined when it is. */
   readonly notServed?: (object: unknown) => string | undefined;
+}
+
+/** What an API reader knows about the route besides the router's settings. */
+export interface ApiReadContext {
+  /** The route name (the app), which the router's cloud objects are named after. */
+  readonly routeName: string;
+  /** The route's public host names, in the order the component was given them. */
+  readonly hostnames: readonly string[];
+  readonly signal?: AbortSignal;
+  /** Base URL of the cloud API; the provider's public endpoint when left out (tests point it at a local server). */
+  readonly endpoint?: string;
+  /** The `fetch` to call the API with; the global one when left out. */
+  readonly fetch?: typeof fetch;
+}
+
+/** How the canary's live share is read from the cloud API that holds the router's weights. */
+export interface ApiWeightReader {
+  readonly source: "api";
+  /**
+   * The canary's share (0–100) from the API, given settings that passed the
+   * definition's `settings` schema (secrets as plain strings). Throws a
+   * `LiveWeightReadError` that never contains a credential.
+   */
+  readonly read: (settings: Readonly<Record<string, unknown>>, context: ApiReadContext) => Promise<number>;
+}
+
+export type LiveWeightReader = KubernetesWeightReader | ApiWeightReader;
+
+/** A live weight that could not be read; `retryable` when asking again later may succeed (throttling, outages). */
+export class LiveWeightReadError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "LiveWeightReadError";
+  }
 }
 
 /** Backends sharing one route's traffic; `weights[i]` is `undefined` when not declared. */
@@ -76,7 +114,7 @@ export interface RouterDefinition<K extends string = string> {
   readonly settings: z.ZodObject<z.ZodRawShape>;
   /** Stack config key → the setting it fills; every key is the router's own, and spelled only here. */
   readonly config: Readonly<Record<string, ConfigSetting>>;
-  /** Reading the live weight from the cluster; "unsupported" where it is not read from Kubernetes objects yet. */
+  /** Reading the live weight from a Kubernetes object or the router's cloud API; "unsupported" where neither is read yet. */
   readonly liveWeight: LiveWeightReader | "unsupported";
   /** Weights the policy pack checks; "unsupported" when the router's resources carry none it can check. */
   readonly declaredWeights: DeclaredWeightReader | "unsupported";

@@ -158,11 +158,11 @@ describe("KubernetesClusterProbe.readLiveWeight", () => {
     );
   });
 
-  it("says so for a router whose live object it does not read", async () => {
+  it("says so for a router it does not know", async () => {
     const { apis, reads } = fakeApis({ route: httpRoute(100, 0) });
 
-    await expect(new KubernetesClusterProbe(apis, at({ ...target, router: "cloudflare" })).readLiveWeight("staging")).rejects.toThrow(
-      "reading the live weight of router `cloudflare` is unsupported",
+    await expect(new KubernetesClusterProbe(apis, at({ ...target, router: "traefik" })).readLiveWeight("staging")).rejects.toThrow(
+      "reading the live weight of router `traefik` is unsupported",
     );
     expect(reads.routes).toEqual([]);
   });
@@ -232,13 +232,39 @@ describe("release targets from stack config", () => {
   it("uses rollgate:namespace when the stack sets it", () => {
     const config = { "rollgate:app": "sample-app", "rollgate:namespace": "sample-app", "rollgate:environment": "staging" };
 
-    expect(releaseTargetFromConfig("dev", config)).toEqual({ namespace: "sample-app", app: "sample-app", router: "gateway-api" });
+    expect(releaseTargetFromConfig("dev", config)).toEqual({ namespace: "sample-app", app: "sample-app", router: "gateway-api", routerSettings: {} });
   });
 
   it("defaults the namespace to <app>-<environment> and keeps the router", () => {
     const config = { "rollgate:app": "shop", "rollgate:environment": "production", "rollgate:router": "istio" };
 
-    expect(releaseTargetFromConfig("production", config)).toEqual({ namespace: "shop-production", app: "shop", router: "istio" });
+    expect(releaseTargetFromConfig("production", config)).toEqual({ namespace: "shop-production", app: "shop", router: "istio", routerSettings: {} });
+  });
+
+  it("reads the router's settings without its secrets, and the host names", () => {
+    const config = {
+      "rollgate:app": "shop",
+      "rollgate:environment": "production",
+      "rollgate:router": "aws",
+      "rollgate:hostnames": '["shop.example.com","www.example.com"]',
+      "rollgate:awsListenerArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/public/1/2",
+      "rollgate:awsRulePriority": "100",
+      "rollgate:cloudflareApiToken": "[secret]",
+    };
+
+    const resolved = releaseTargetFromConfig("production", config);
+
+    expect(resolved.routerSettings).toEqual({ listenerArn: config["rollgate:awsListenerArn"], priority: 100 });
+    expect(resolved.hostnames).toEqual(["shop.example.com", "www.example.com"]);
+  });
+
+  it("keeps a cloudflare token out of the settings it reads from stack config", () => {
+    const config = { "rollgate:app": "shop", "rollgate:namespace": "shop", "rollgate:router": "cloudflare", "rollgate:cloudflareApiToken": "[secret]", "rollgate:domain": "example.com" };
+
+    const resolved = releaseTargetFromConfig("production", config);
+
+    expect(resolved.routerSettings).toEqual({});
+    expect(resolved.hostnames).toEqual(["shop.example.com"]);
   });
 
   it("names the stack when the config cannot say where the release runs", () => {
@@ -284,7 +310,7 @@ describe("release targets from stack config", () => {
     const target = await targets("production");
 
     expect(reads).toEqual(["acme-production", "acme-production"]);
-    expect(target).toEqual({ namespace: "web", app: "web", router: "gateway-api" });
+    expect(target).toEqual({ namespace: "web", app: "web", router: "gateway-api", routerSettings: {} });
   });
 
   it("drives the probe end to end from the engine's config", async () => {

@@ -4,13 +4,16 @@
  * no mention of one, unsupported capabilities are rejected naming the
  * router, a weight-only change touches exactly one resource, the router
  * declares its capabilities, and the weight the router's definition reads
- * back from what it rendered (live, as the release probe does, and declared,
- * as the policy pack does) is the weight it was asked for.
+ * back from what it rendered (live, as the release probe does, from the
+ * Kubernetes object or from a local server answering as the cloud API would;
+ * and declared, as the policy pack does) is the weight it was asked for.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { routerDefinitions } from "../../../components/trafficSplit/routers/definitions";
 import type { RouterKind, RouterSpec } from "../../../components/trafficSplit/routers/registry";
 import { at, changedResources, named, RegisteredResource } from "../../setup/pulumiMocks";
+import { renderedCloudApis } from "../../support/cloudApis/renderedCloudApis";
+import { startRecordedServer } from "../../support/cloudApis/recordedServer";
 import { renderedObject, renderRoute, webServices, type RouteScenario } from "../../support/renderedRoute";
 
 type TrackWeights = { stable: number; canary: number };
@@ -94,7 +97,7 @@ const fixtures: Record<RouterKind, RouterFixture> = {
     },
     weights: (resources) => {
       const groups = at(named(resources, "web-rule").inputs, "actions.0.forward.targetGroups") as { arn: string; weight: number }[];
-      // The mocked ARNs carry the target group's Pulumi name: web-stable-target-... / web-canary-target-...
+      // The mocked ARNs carry the target group's prefix and Pulumi name: rgst-web-stable-target-... / rgcn-web-canary-target-...
       return sumByTrack(groups.map((group) => ({ key: group.arn, weight: group.weight })));
     },
   },
@@ -200,7 +203,7 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
   });
 
   // Routers without a reader or policy check yet are listed by the registry tests below.
-  if (live !== "unsupported") {
+  if (live !== "unsupported" && live.source === "kubernetes") {
     it.each(roundTripWeights)("reads back a live weight of %i from the rendered objects", async (weight) => {
       const { resources } = await routeWith(kind, { weight, capability: definition.capabilities.headerRouting ? "headerRouting" : undefined });
 
@@ -219,6 +222,41 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
     });
   }
 
+  if (live !== "unsupported" && live.source === "api") {
+    /** The weight the reader reads from a local server answering as the cloud API would once `resources` exist. */
+    const readFromApi = async (resources: readonly RegisteredResource[]) => {
+      const api = renderedCloudApis[kind];
+      if (!api) throw new Error(`test/support/cloudApis/renderedCloudApis.ts must emulate the ${kind} API`);
+      const server = await startRecordedServer(api(resources));
+      const { kind: _kind, ...settings } = fixtures[kind].spec;
+      try {
+        return await live.read(settings, { routeName: "web", hostnames: ["web.example.com"], endpoint: server.url });
+      } finally {
+        await server.close();
+      }
+    };
+
+    beforeEach(() => {
+      vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", "contract-secret-key");
+    });
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it.each(roundTripWeights)("reads back a live weight of %i from its API once the rendered objects exist", async (weight) => {
+      const { resources } = await routeWith(kind, { weight, capability: definition.capabilities.headerRouting ? "headerRouting" : undefined });
+
+      expect(await readFromApi(resources)).toBe(weight);
+    });
+
+    it("reads the live weight of a route without a canary as 0 from its API", async () => {
+      const { resources } = await routeWith(kind, { canary: false, weight: 0 });
+
+      expect(await readFromApi(resources)).toBe(0);
+    });
+  }
+
   if (declared !== "unsupported") {
     it.each(roundTripWeights)("declares weights the policy pack accepts at %i", async (weight) => {
       const { trafficWeightProblems } = await import("../../../policies/checks/traffic");
@@ -233,10 +271,19 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
 });
 
 describe("router registry", () => {
-  it("says which routers do not read their live weight yet", () => {
+  it("has every router read its live weight", () => {
     const unsupported = kinds.filter((kind) => routerDefinitions[kind].liveWeight === "unsupported");
 
-    expect(unsupported.sort()).toEqual(["aws", "cloudflare"]);
+    expect(unsupported).toEqual([]);
+  });
+
+  it("says which routers read their live weight from a cloud API rather than the cluster", () => {
+    const fromApi = kinds.filter((kind) => {
+      const live = routerDefinitions[kind].liveWeight;
+      return live !== "unsupported" && live.source === "api";
+    });
+
+    expect(fromApi.sort()).toEqual(["aws", "cloudflare"]);
   });
 
   it("says which routers' weights the policy pack does not check yet", () => {

@@ -225,7 +225,7 @@ describe("TrafficSplit", () => {
 
       expect(split.cloudWatch).toBeDefined();
       expect(await valueOf(split.cloudWatch?.loadBalancer)).toBe("app/public/50dc6c495c0c9188");
-      expect(await valueOf(split.cloudWatch?.targetGroups.canary)).toMatch(/^targetgroup\/web-canary/);
+      expect(await valueOf(split.cloudWatch?.targetGroups.canary)).toMatch(/^targetgroup\/rgcn-web-canary/);
     });
 
     it("rejects a listener ARN that is not an ALB listener", async () => {

@@ -1,6 +1,7 @@
-/** AWS ALB: its target group weights live in the ELBv2 API, which the probe does not read yet. */
+/** AWS ALB: its target group weights live in the ELBv2 API, where the probe reads them. */
 import { z } from "zod";
 import type { RouterDefinition } from "../definition";
+import { awsLiveWeight } from "./awsLiveWeight";
 
 /** An ALB listener ARN; group 1 is the load balancer's `app/<name>/<id>`. */
 export const listenerArnPattern = /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/;
@@ -22,6 +23,6 @@ export const awsDefinition = {
     awsRulePriority: { setting: "priority", input: "integer" },
     awsRegion: { setting: "region" },
   },
-  liveWeight: "unsupported",
+  liveWeight: awsLiveWeight,
   declaredWeights: "unsupported",
 } satisfies RouterDefinition<"aws">;

@@ -1,6 +1,7 @@
-/** Cloudflare load balancer: its pool weights live in the Cloudflare API, which the probe does not read yet. */
+/** Cloudflare load balancer: its pool weights live in the Cloudflare API, where the probe reads them. */
 import { z } from "zod";
 import type { RouterDefinition } from "../definition";
+import { cloudflareLiveWeight } from "./cloudflareLiveWeight";
 import { secretSetting, settingText } from "./settingsFields";
 
 export const cloudflareDefinition = {
@@ -20,6 +21,6 @@ export const cloudflareDefinition = {
     cloudflareStableOrigin: { setting: "stableOrigin" },
     cloudflareCanaryOrigin: { setting: "canaryOrigin" },
   },
-  liveWeight: "unsupported",
+  liveWeight: cloudflareLiveWeight,
   declaredWeights: "unsupported",
 } satisfies RouterDefinition<"cloudflare">;

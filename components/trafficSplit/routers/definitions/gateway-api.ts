@@ -91,6 +91,7 @@ export const gatewayApiDefinition = {
     gatewaySectionName: { setting: "sectionName" },
   },
   liveWeight: {
+    source: "kubernetes",
     object: (routeName) => ({ group: "gateway.networking.k8s.io", version: "v1", kind: "HTTPRoute", plural: "httproutes", name: routeName }),
     canaryWeight: httpRouteCanaryWeight,
     notServed: httpRouteNotServed,

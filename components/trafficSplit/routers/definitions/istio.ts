@@ -57,6 +57,7 @@ export const istioDefinition = {
   }),
   config: { istioGateways: { setting: "gateways", input: "list" } },
   liveWeight: {
+    source: "kubernetes",
     object: (routeName) => ({ group: "networking.istio.io", version: "v1", kind: "VirtualService", plural: "virtualservices", name: routeName }),
     canaryWeight: virtualServiceCanaryWeight,
   },

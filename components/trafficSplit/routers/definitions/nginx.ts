@@ -53,6 +53,7 @@ export const nginxDefinition = {
   settings: z.object({ ingressClassName: settingText("an IngressClass name").optional() }),
   config: { nginxIngressClass: { setting: "ingressClassName" } },
   liveWeight: {
+    source: "kubernetes",
     object: (routeName) => ({ group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", name: canaryIngressName(routeName) }),
     whenAbsent: 0,
     canaryWeight: canaryIngressWeight,
