@@ -24,8 +24,8 @@ export const gatewayApiDefaults = {
 
 /**
  * Gateway API: one HTTPRoute (`gateway.networking.k8s.io/v1`) with weighted
- * `backendRefs`. Header routing is a more specific rule; mirroring is the
- * `RequestMirror` filter.
+ * `backendRefs`. Header routing is a more specific rule sending the header to
+ * the canary; mirroring is a `RequestMirror` filter on the weighted rule.
  */
 export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRouter<"gateway-api"> {
   new Problems().settings("router", gatewayApiDefinition.settings, settings).throwIfAny("router gateway-api");
@@ -52,9 +52,7 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
       rules.push({
         matches: [{ path: { type: "PathPrefix", value: "/" } }],
         backendRefs: weighted,
-        ...(canary && request.mirror
-          ? { filters: [{ type: "RequestMirror", requestMirror: { backendRef: serviceRef(canary) } }] }
-          : {}),
+        ...(canary && request.mirrorPercent !== undefined ? { filters: [requestMirror(canary, request.mirrorPercent)] } : {}),
       });
 
       const route = new k8s.apiextensions.CustomResource(
@@ -86,6 +84,18 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
 
 function serviceRef(backend: Backend) {
   return { group: "", kind: "Service", name: backend.serviceName, port: backend.port };
+}
+
+/**
+ * The `RequestMirror` filter copying `percent` of the rule's requests to the
+ * canary. Below 100 it sets `percent` (Gateway API 1.2+); at 100 it leaves it
+ * out, which every version reads as "all".
+ */
+function requestMirror(canary: Backend, percent: number) {
+  return {
+    type: "RequestMirror",
+    requestMirror: { backendRef: serviceRef(canary), ...(percent < 100 ? { percent } : {}) },
+  };
 }
 
 function backendRef(backend: Backend, weight: pulumi.Input<number>) {
