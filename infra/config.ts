@@ -18,7 +18,7 @@ import {
 import type { Capability } from "../components/trafficSplit/capabilities";
 import { isDnsLabel, prProblem } from "../components/previewEnvironment/naming";
 import type { ConfigInput } from "../components/trafficSplit/routers/definition";
-import { routerDefinitions, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
+import { defaultRouterKind, routerDefinitions, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
 import { RouterKind, routerKinds, RouterSpec } from "../components/trafficSplit/routers/registry";
 import { isDns1035Label, isHostname } from "../components/validation";
 import { configKeys, configNamespace, type ConfigKey } from "./configKeys";
@@ -330,7 +330,7 @@ export const configDefaults = {
   healthPath: "/healthz",
   ttlHours: 72,
   prometheusOperator: false,
-  router: "gateway-api",
+  router: defaultRouterKind,
   /** Stable replicas by environment. */
   replicas: { preview: 1, staging: 1, production: 2 },
 } as const;

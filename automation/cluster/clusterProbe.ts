@@ -13,7 +13,7 @@
  */
 import type * as k8s from "@kubernetes/client-node";
 import type { LiveWeightReader } from "../../components/trafficSplit/routers/definition";
-import { isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
+import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
 import type { StackEngine } from "../engine/port";
 import type { ClusterProbe } from "../release/ports";
 import { stackConfigKeys } from "../../infra/configKeys";
@@ -94,7 +94,7 @@ async function readLiveWeight(apis: ProbeApis, reader: LiveWeightReader, target:
 export function releaseTargetFromConfig(stack: string, config: Readonly<Record<string, string>>): ReleaseTarget {
   const app = config[stackConfigKeys.app];
   if (!app) throw new Error(`stack \`${stack}\` has no ${stackConfigKeys.app} config`);
-  const router = config[stackConfigKeys.router] || "gateway-api";
+  const router = config[stackConfigKeys.router] || defaultRouterKind;
   const namespace = config[stackConfigKeys.namespace];
   if (namespace) return { namespace, app, router };
   const environment = config[stackConfigKeys.environment];
