@@ -80,8 +80,8 @@ describe("program", () => {
       });
 
       const rules = at(named(resources, "shop-traffic-httproute").inputs, "spec.rules") as unknown[];
-      expect(at(rules[0], "matches.0.headers.0")).toEqual({ type: "Exact", name: "x-canary", value: "internal" });
-      expect(at(rules[1], "filters.0.requestMirror.percent")).toBe(15);
+      expect(at(rules[0], "filters.0.requestMirror.percent")).toBe(15);
+      expect(at(rules[1], "matches.0.headers.0")).toEqual({ type: "Exact", name: "x-canary", value: "internal" });
     });
 
     it("reports a null canary image and all traffic on stable without a canary", async () => {

@@ -37,7 +37,15 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
     route(request: RouteRequest): RouteResult {
       const { stable, canary, weights } = request;
       const weighted = [backendRef(stable, weights.stable), ...(canary ? [backendRef(canary, weights.canary)] : [])];
-      const rules: Record<string, unknown>[] = [];
+      // The weighted rule stays first for readers that take `rules[0]` as the split (the local gateway does):
+      // the header rule wins anyway, as a match with a header is more specific whatever the rule order.
+      const rules: Record<string, unknown>[] = [
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/" } }],
+          backendRefs: weighted,
+          ...(canary && request.mirrorPercent !== undefined ? { filters: [requestMirror(canary, request.mirrorPercent)] } : {}),
+        },
+      ];
       if (canary && request.headerRoute) {
         rules.push({
           matches: [
@@ -49,11 +57,6 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
           backendRefs: [backendRef(canary, 100)],
         });
       }
-      rules.push({
-        matches: [{ path: { type: "PathPrefix", value: "/" } }],
-        backendRefs: weighted,
-        ...(canary && request.mirrorPercent !== undefined ? { filters: [requestMirror(canary, request.mirrorPercent)] } : {}),
-      });
 
       const route = new k8s.apiextensions.CustomResource(
         `${request.name}-httproute`,
@@ -88,8 +91,10 @@ function serviceRef(backend: Backend) {
 
 /**
  * The `RequestMirror` filter copying `percent` of the rule's requests to the
- * canary. Below 100 it sets `percent` (Gateway API 1.2+); at 100 it leaves it
- * out, which every version reads as "all".
+ * canary. Below 100 it sets `percent`, which needs the Gateway API 1.3 standard
+ * channel (or the 1.2 experimental one): older CRDs drop the field, and the
+ * gateway then mirrors everything. At 100 it leaves it out, which every
+ * version reads as "all".
  */
 function requestMirror(canary: Backend, percent: number) {
   return {

@@ -68,13 +68,14 @@ describe("TrafficSplit", () => {
       ]);
     });
 
-    it("sends requests with the header to the canary through a more specific rule", async () => {
+    it("sends requests with the header to the canary through a more specific rule after the weighted one", async () => {
       const { resources } = await render({ headerRoute: { name: "x-canary", value: "always" } });
 
       const rules = at(named(resources, "web-httproute").inputs, "spec.rules") as unknown[];
       expect(rules).toHaveLength(2);
-      expect(at(rules[0], "matches.0.headers")).toEqual([{ type: "Exact", name: "x-canary", value: "always" }]);
-      expect(at(rules[0], "backendRefs")).toEqual([{ group: "", kind: "Service", name: "web-canary", port: 8080, weight: 100 }]);
+      expect(at(rules[0], "backendRefs.0.name")).toBe("web-stable");
+      expect(at(rules[1], "matches.0.headers")).toEqual([{ type: "Exact", name: "x-canary", value: "always" }]);
+      expect(at(rules[1], "backendRefs")).toEqual([{ group: "", kind: "Service", name: "web-canary", port: 8080, weight: 100 }]);
     });
 
     it("mirrors all traffic to the canary with a RequestMirror filter without a percent", async () => {
