@@ -308,6 +308,15 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
       expect(checked.length).toBeGreaterThan(0);
       expect(checked.flatMap((resource) => trafficWeightProblems(declared, resource.inputs))).toEqual([]);
     });
+
+    it.each(Object.keys(fixtures[kind].renders) as Capability[])("declares weights the policy pack accepts with %s", async (capability) => {
+      const { trafficWeightProblems } = await import("../../../policies/checks/traffic");
+      const { resources } = await routeWith(kind, { weight: 30, capability });
+
+      const checked = resources.filter((resource) => declared.matches(resource.type));
+
+      expect(checked.flatMap((resource) => trafficWeightProblems(declared, resource.inputs))).toEqual([]);
+    });
   }
 });
 
