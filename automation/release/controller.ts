@@ -485,7 +485,8 @@ export class ReleaseController {
       this.log("info", run, { from: run.release.weight, to: routing.weight, live: carried, availableReplicas: replicas.observed }, weightStep ? "setting canary weight" : "setting canary routing");
       // Recorded first: the live router never carries a weight no record has said.
       if (run.release.weight !== routing.weight) await this.commit(run, (release) => ({ ...release, weight: routing.weight }));
-      await this.up(run, routingConfig(routing, steps, keys), `set the canary routing to ${describeStep(steps, index)}`, { weightOnly: { scaleCanary: true } });
+      const purpose = weightStep ? `set the canary weight to ${routing.weight}%` : `set the canary routing to ${describeStep(steps, index)}`;
+      await this.up(run, routingConfig(routing, steps, keys), purpose, { weightOnly: { scaleCanary: true } });
     }
 
     const live = await this.waitFor(run, deadline, "live router weight", async () => {

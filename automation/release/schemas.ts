@@ -251,7 +251,6 @@ export const analysisConfigSchema = z
 export type AnalysisConfig = z.output<typeof analysisConfigSchema>;
 export type AnalysisConfigInput = z.input<typeof analysisConfigSchema>;
 export type Step = z.output<typeof stepSchema>;
-export type StepInput = z.input<typeof stepSchema>;
 export type CustomQuery = z.output<typeof customQuerySchema>;
 
 // ---------------------------------------------------------------- start request
