@@ -48,8 +48,10 @@ export interface CanaryReleaseArgs {
   readonly hostnames: readonly pulumi.Input<string>[];
   /** Traffic router. Default Gateway API. */
   readonly router?: RouterSpec;
+  /** Requests with this header go to the canary whatever the weight (see `TrafficSplitArgs`). */
   readonly headerRoute?: HeaderRoute;
-  readonly mirror?: boolean;
+  /** Percent (1–100) of the traffic copied to the canary (see `TrafficSplitArgs`). */
+  readonly mirrorPercent?: number;
   /** Extra labels on workloads, e.g. the environment. */
   readonly labels?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Release id and deployer. */
@@ -184,7 +186,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       canaryWeight: settings.canaryWeight,
       ...(args.router ? { router: args.router } : {}),
       ...(args.headerRoute ? { headerRoute: args.headerRoute } : {}),
-      ...(args.mirror !== undefined ? { mirror: args.mirror } : {}),
+      ...(args.mirrorPercent !== undefined ? { mirrorPercent: args.mirrorPercent } : {}),
     }),
     monitoring: { app: args.app, namespace: args.namespace, ...args.monitoring },
   };

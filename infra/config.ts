@@ -7,8 +7,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isImageReference } from "../components/image";
 import { createdAtProblem } from "../components/previewEnvironment/expiry";
+import {
+  headerNameProblem,
+  headerNameRule,
+  headerValueProblem,
+  headerValueRule,
+  mirrorPercentProblem,
+  mirrorPercentRule,
+} from "../components/trafficSplit/canaryRouting";
+import type { Capability } from "../components/trafficSplit/capabilities";
 import { isDnsLabel, prProblem } from "../components/previewEnvironment/naming";
-import { routerDefinitions, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
+import { defaultRouterKind, routerDefinitions, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
 import { RouterKind, routerKinds, RouterSpec } from "../components/trafficSplit/routers/registry";
 import { isDns1035Label, isHostname } from "../components/validation";
 import { configKeys, configNamespace, type ConfigKey } from "./configKeys";
@@ -105,6 +114,9 @@ const fields = {
   stableImage: image,
   canaryImage: image,
   canaryWeight: integer(0, 100),
+  canaryMirrorPercent: field(z.number().refine((percent) => mirrorPercentProblem(percent) === undefined), mirrorPercentRule, toNumber),
+  canaryHeaderName: field(text.refine((name) => headerNameProblem(name) === undefined), headerNameRule),
+  canaryHeaderValue: field(text.refine((value) => headerValueProblem(value) === undefined), headerValueRule),
   replicas: integer(0, 100),
   canaryReplicas: integer(0, 100),
   port: integer(1, 65535),
@@ -138,7 +150,7 @@ const requiredFor: Record<Environment, readonly ConfigKey[]> = {
   production: ["stableImage"],
 };
 const forbiddenFor: Record<Environment, readonly ConfigKey[]> = {
-  preview: ["stableImage", "canaryImage", "namespace"],
+  preview: ["stableImage", "canaryImage", "namespace", "canaryMirrorPercent", "canaryHeaderName", "canaryHeaderValue"],
   staging: ["image", "pr"],
   production: ["image", "pr"],
 };
@@ -184,6 +196,7 @@ function requirements(values: Fields, ctx: z.RefinementCtx): void {
       }
     }
   }
+  canaryRoutingRequirements(values, router, problem);
   if (environment === "preview" && values.cloudflareZoneId !== undefined) {
     for (const key of ["cloudflareApiToken", "previewDnsTarget"] as const) {
       if (values[key] === undefined) {
@@ -195,6 +208,26 @@ function requirements(values: Fields, ctx: z.RefinementCtx): void {
   const canaryWeight = values.canaryWeight;
   if (values.canaryImage !== undefined && canaryReplicas === 0 && typeof canaryWeight === "number" && canaryWeight > 0) {
     problem("canaryWeight", "must be 0 while rollgate:canaryReplicas is 0: a canary without pods cannot take traffic");
+  }
+}
+
+/** The capability each canary routing key needs of the router. */
+const canaryRoutingKeys: ReadonlyArray<readonly [ConfigKey, Capability]> = [
+  ["canaryMirrorPercent", "mirroring"],
+  ["canaryHeaderName", "headerRouting"],
+];
+
+/** A header needs both its name and value; mirroring and header routing need a router that renders them. */
+function canaryRoutingRequirements(values: Fields, router: unknown, problem: (key: ConfigKey, message: string) => void): void {
+  if ((values.canaryHeaderName === undefined) !== (values.canaryHeaderValue === undefined)) {
+    const missing = values.canaryHeaderName === undefined ? "canaryHeaderName" : "canaryHeaderValue";
+    problem(missing, `is required when rollgate:${missing === "canaryHeaderName" ? "canaryHeaderValue" : "canaryHeaderName"} is set`);
+  }
+  if (typeof router !== "string" || !(routerKinds as string[]).includes(router)) return;
+  for (const [key, capability] of canaryRoutingKeys) {
+    if (values[key] !== undefined && !routerDefinitions[router as RouterKind].capabilities[capability]) {
+      problem(key, `must not be set when router is ${router}: it does not support ${capability}`);
+    }
   }
 }
 
@@ -227,6 +260,10 @@ export interface ReleaseConfig extends CommonConfig {
   readonly canaryWeight: number;
   /** Pinned canary replicas; unset, they follow the weight. */
   readonly canaryReplicas?: number;
+  /** Percent of the traffic copied to the canary (a release's mirror step). */
+  readonly canaryMirrorPercent?: number;
+  /** Requests with this header go to the canary (a release's header step). */
+  readonly canaryHeader?: { readonly name: string; readonly value: string };
 }
 
 /** A preview stack: one pull request's environment. */
@@ -251,7 +288,7 @@ export const configDefaults = {
   healthPath: "/healthz",
   ttlHours: 72,
   prometheusOperator: false,
-  router: "gateway-api",
+  router: defaultRouterKind,
   /** Stable replicas by environment. */
   replicas: { preview: 1, staging: 1, production: 2 },
 } as const;
@@ -325,6 +362,10 @@ function build(values: Fields): RollgateConfig {
     ...(values.canaryImage !== undefined ? { canaryImage: values.canaryImage } : {}),
     canaryWeight: values.canaryWeight ?? configDefaults.canaryWeight,
     ...(values.canaryReplicas !== undefined ? { canaryReplicas: values.canaryReplicas } : {}),
+    ...(values.canaryMirrorPercent !== undefined ? { canaryMirrorPercent: values.canaryMirrorPercent } : {}),
+    ...(values.canaryHeaderName !== undefined
+      ? { canaryHeader: { name: values.canaryHeaderName, value: checked(values.canaryHeaderValue, "canaryHeaderValue") } }
+      : {}),
   };
 }
 

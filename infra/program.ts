@@ -98,6 +98,8 @@ export function deployRelease(config: ReleaseConfig, provider?: k8s.Provider): R
       healthPath: config.healthPath,
       hostnames: config.hostnames,
       router: config.router,
+      ...(config.canaryHeader !== undefined ? { headerRoute: config.canaryHeader } : {}),
+      ...(config.canaryMirrorPercent !== undefined ? { mirrorPercent: config.canaryMirrorPercent } : {}),
       labels: environmentLabel,
       release: config.release,
       monitoring: { prometheusOperator: config.prometheusOperator },

@@ -1,5 +1,6 @@
 /** How a followed release is told: progress lines while it runs, a final line and the exit code at its end. */
 import { isTerminal } from "../release/stateMachine";
+import { describeStep, stepRouting } from "../release/stepRouting";
 import type { Release } from "./client";
 import { exitCodes, type ExitCode } from "./types";
 
@@ -28,7 +29,7 @@ export class ReleaseProgress {
     }
     this.records = Math.max(this.records, release.analysis.length);
     const current = release.steps[release.step];
-    if (!finished && current && release.weight === current.weight) this.header(release, release.step, lines);
+    if (!finished && current && release.weight === stepRouting(release.steps, release.step).weight) this.header(release, release.step, lines);
 
     const pending = release.pending ? `  ${release.pending.action} requested by ${release.pending.actor}: ${release.pending.reason}` : undefined;
     if (pending && pending !== this.pending) lines.push(pending);
@@ -41,7 +42,9 @@ export class ReleaseProgress {
   private header(release: Release, step: number, lines: string[]): void {
     if (this.headers.has(step)) return;
     this.headers.add(step);
-    lines.push(`step ${step + 1}/${release.steps.length}: canary at ${release.steps[step]?.weight ?? "?"}%`);
+    const target = release.steps[step];
+    const label = describeStep(release.steps, step);
+    lines.push(`step ${step + 1}/${release.steps.length}: ${target && "weight" in target ? `canary at ${label}` : label}`);
   }
 }
 

@@ -13,7 +13,7 @@
  */
 import type * as k8s from "@kubernetes/client-node";
 import type { KubernetesWeightReader } from "../../components/trafficSplit/routers/definition";
-import { isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
+import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
 import { readApiLiveWeight, type CloudApiOptions } from "./apiLiveWeight";
 import { routerSettingsFromConfig } from "./routerSettings";
 import type { StackEngine } from "../engine/port";
@@ -105,7 +105,7 @@ async function readLiveWeight(apis: ProbeApis, reader: KubernetesWeightReader, t
 export function releaseTargetFromConfig(stack: string, config: Readonly<Record<string, string>>): ReleaseTarget {
   const app = config[stackConfigKeys.app];
   if (!app) throw new Error(`stack \`${stack}\` has no ${stackConfigKeys.app} config`);
-  const router = config[stackConfigKeys.router] || "gateway-api";
+  const router = config[stackConfigKeys.router] || defaultRouterKind;
   const where = {
     app,
     router,

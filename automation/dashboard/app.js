@@ -175,9 +175,16 @@
       { class: "steps" },
       release.steps.map((step, index) => {
         const state = index < release.step ? "passed" : index === release.step && !FINISHED.includes(release.status) ? "current" : "pending";
-        return el("span", { class: `step step-${state}`, title: state }, `step ${index + 1}: ${step.weight}%`);
+        return el("span", { class: `step step-${state}`, title: state }, `step ${index + 1}: ${stepText(step)}`);
       }),
     );
+  }
+
+  /** A weight step is its weight; mirror and header steps keep the weight before them. */
+  function stepText(step) {
+    if (step.mirror !== undefined) return `mirror ${step.mirror}%`;
+    if (step.header !== undefined) return `header ${step.header.name}: ${step.header.value}`;
+    return `${step.weight}%`;
   }
 
   function measurements(release) {

@@ -58,6 +58,9 @@ import {
   type ReleaseCommand,
 } from "./stateMachine";
 import { measurementPlan, nextAction, type NextAction, type PlannedStep } from "./steps";
+import { describeStep, routingConfig, stepCapabilityIssues, stepRouting } from "./stepRouting";
+import type { RouterCapabilities } from "../../components/trafficSplit/capabilities";
+import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
 import type { ReleaseStore } from "./store";
 
 /** Actor recorded for the controller's own decisions. */
@@ -143,7 +146,11 @@ export class ReleaseController {
     try {
       const active = await this.deps.store.active(environment);
       if (active) throw new ReleaseConflictError(environment, active.id);
-      const previousImage = await this.stableImage(environment);
+      const config = await this.deps.engine.config(this.stackFor(environment));
+      const previousImage = this.stableImage(environment, config);
+      // Refused before anything is created: a step the router cannot do would fail mid-release.
+      const unsupported = stepCapabilityIssues(request.steps, this.routerOf(config));
+      if (unsupported.length > 0) throw new ReleaseValidationError(unsupported);
       if (previousImage === request.image) {
         throw new ReleaseValidationError([{ field: "image", message: `is already the stable image of \`${environment}\`` }]);
       }
@@ -158,7 +165,8 @@ export class ReleaseController {
         throw error;
       }
       const run = this.track(release, held);
-      this.log("info", run, { image: release.image, previousImage, steps: release.steps.map((s) => s.weight), actor }, "release started");
+      const steps = release.steps.map((_step, index) => describeStep(release.steps, index));
+      this.log("info", run, { image: release.image, previousImage, steps, actor }, "release started");
       await this.notify(run, "release.started", actor);
       this.launch(run);
       return run.release;
@@ -422,7 +430,7 @@ export class ReleaseController {
   private async runStep(run: Run, index: number): Promise<void> {
     const step = run.release.steps[index];
     if (!step) throw new Error(`release has no step ${index + 1}`);
-    const reached = await this.reachWeight(run, index, step);
+    const reached = await this.reachStep(run, index);
     if (reached.status === "interrupted" || run.interrupt.signal.aborted) return;
     if (reached.status === "deadline") {
       await this.setIntent(run, "rollback", reached.reason, CONTROLLER_ACTOR);
@@ -439,23 +447,22 @@ export class ReleaseController {
   }
 
   /**
-   * Brings the canary to the step's weight within the progress deadline:
-   * deploys it without traffic if it has none, waits for an available
-   * replica before any traffic, sets the weight, and waits for the live
-   * router to carry it.
+   * Brings the canary to the step's routing within the progress deadline:
+   * deploys it without traffic (nor mirroring or header routing) if it has
+   * none, waits for an available replica before any traffic, sets the
+   * weight, mirror share or header route, and waits for the live router to
+   * carry the weight.
    */
-  private async reachWeight(
-    run: Run,
-    index: number,
-    step: PlannedStep,
-  ): Promise<{ status: "ok" | "interrupted" } | { status: "deadline"; reason: string }> {
-    const { environment, image } = run.release;
+  private async reachStep(run: Run, index: number): Promise<{ status: "ok" | "interrupted" } | { status: "deadline"; reason: string }> {
+    const { environment, image, steps } = run.release;
     const keys = this.settings.configKeys;
     const deadline = this.deadline();
-    const where = `step ${index + 1}/${run.release.steps.length} (${step.weight}%)`;
+    const routing = stepRouting(steps, index);
+    const where = `step ${index + 1}/${steps.length} (${describeStep(steps, index)})`;
 
-    if (run.release.weight === 0) {
-      await this.up(run, { [keys.canaryImage]: image, [keys.canaryWeight]: "0" }, "deploy the canary without traffic");
+    // Mirror and header steps keep weight 0, so only the first step deploys; the canary stays until the release ends.
+    if (run.release.weight === 0 && index === 0) {
+      await this.up(run, { [keys.canaryImage]: image, ...routingConfig({ weight: 0 }, steps, keys) }, "deploy the canary without traffic");
     }
 
     const replicas = await this.waitFor(run, deadline, "canary available replicas", async () => {
@@ -469,24 +476,27 @@ export class ReleaseController {
     }
 
     // The record says the weight before the router carries it, so after a takeover the record may be ahead: ask the router too.
-    const carried = run.release.weight === step.weight ? await this.deps.cluster.readLiveWeight(environment).catch(() => undefined) : undefined;
-    if (run.release.weight !== step.weight || carried !== step.weight) {
+    const carried = run.release.weight === routing.weight ? await this.deps.cluster.readLiveWeight(environment).catch(() => undefined) : undefined;
+    // The record keeps no mirror or header state, so a mirror or header step always sets it (an update that changes nothing is cheap).
+    const weightStep = routing.mirrorPercent === undefined && routing.header === undefined;
+    if (!weightStep || run.release.weight !== routing.weight || carried !== routing.weight) {
       // A pause asked for while the canary was coming up holds before this raise.
       if (run.release.intent?.action === "pause" || run.interrupt.signal.aborted) return { status: "interrupted" };
-      this.log("info", run, { from: run.release.weight, to: step.weight, live: carried, availableReplicas: replicas.observed }, "setting canary weight");
+      this.log("info", run, { from: run.release.weight, to: routing.weight, live: carried, availableReplicas: replicas.observed }, weightStep ? "setting canary weight" : "setting canary routing");
       // Recorded first: the live router never carries a weight no record has said.
-      if (run.release.weight !== step.weight) await this.commit(run, (release) => ({ ...release, weight: step.weight }));
-      await this.up(run, { [keys.canaryWeight]: String(step.weight) }, `set the canary weight to ${step.weight}%`, { weightOnly: { scaleCanary: true } });
+      if (run.release.weight !== routing.weight) await this.commit(run, (release) => ({ ...release, weight: routing.weight }));
+      const purpose = weightStep ? `set the canary weight to ${routing.weight}%` : `set the canary routing to ${describeStep(steps, index)}`;
+      await this.up(run, routingConfig(routing, steps, keys), purpose, { weightOnly: { scaleCanary: true } });
     }
 
     const live = await this.waitFor(run, deadline, "live router weight", async () => {
       const weight = await this.deps.cluster.readLiveWeight(environment);
-      return { ok: weight === step.weight, observed: weight };
+      return { ok: weight === routing.weight, observed: weight };
     });
     if (live.status !== "ok") {
       return live.status === "interrupted"
         ? { status: "interrupted" }
-        : { status: "deadline", reason: `progress deadline (${this.settings.progressDeadlineSeconds}s) exceeded at ${where}: the live router carries ${String(live.observed)}%, expected ${step.weight}%` };
+        : { status: "deadline", reason: `progress deadline (${this.settings.progressDeadlineSeconds}s) exceeded at ${where}: the live router carries ${String(live.observed)}%, expected ${routing.weight}%` };
     }
     this.log("info", run, { liveWeight: live.observed }, "canary weight verified on the live router");
     return { status: "ok" };
@@ -591,7 +601,8 @@ export class ReleaseController {
   private async trafficToStable(run: Run, purpose: string): Promise<boolean> {
     await this.commit(run, (release) => ({ ...release, weight: 0 }));
     // The canary keeps its pods until the route has moved traffic off it; they go with the canary.
-    await this.up(run, { [this.settings.configKeys.canaryWeight]: "0" }, `${purpose}: all traffic to stable`, { weightOnly: { scaleCanary: false } });
+    const toStable = routingConfig({ weight: 0 }, run.release.steps, this.settings.configKeys);
+    await this.up(run, toStable, `${purpose}: all traffic to stable, no mirroring or header routing`, { weightOnly: { scaleCanary: false } });
     const live = await this.waitFor(run, this.deadline(), "live router weight", async () => {
       const weight = await this.deps.cluster.readLiveWeight(run.release.environment);
       return { ok: weight === 0, observed: weight };
@@ -690,9 +701,8 @@ export class ReleaseController {
     return this.clock.now().getTime() + this.settings.progressDeadlineSeconds * 1000;
   }
 
-  private async stableImage(environment: string): Promise<string> {
+  private stableImage(environment: string, config: Readonly<Record<string, string>>): string {
     const key = this.settings.configKeys.stableImage;
-    const config = await this.deps.engine.config(this.stackFor(environment));
     const image = config[key];
     if (!image) {
       throw new ReleaseValidationError([
@@ -702,6 +712,13 @@ export class ReleaseController {
     const canary = config[this.settings.configKeys.canaryImage];
     if (canary) this.logger.warn({ environment, canaryImage: canary }, "the stack still has a canary from an earlier release; this release replaces it");
     return image;
+  }
+
+  /** The environment's router kind and what it can do; a kind Rollgate does not know can do nothing optional. */
+  private routerOf(config: Readonly<Record<string, string>>): { kind: string; capabilities: RouterCapabilities } {
+    const kind = config[this.settings.configKeys.router] || defaultRouterKind;
+    const capabilities = isRouterKind(kind) ? routerDefinitions[kind].capabilities : { headerRouting: false, mirroring: false };
+    return { kind, capabilities };
   }
 
   private track(release: Release, held?: HeldReleaseLease): Run {
@@ -810,8 +827,7 @@ export function releaseEvent(release: Release, type: ReleaseEventType, actor: st
 
 /** Why a step's analysis paused or rolled back the release, with the deciding measurement. */
 export function analysisReason(release: Release, index: number, result: AnalysisResult, action: NextAction): string {
-  const step = release.steps[index];
-  const where = `step ${index + 1}/${release.steps.length} (${step?.weight ?? "?"}%)`;
+  const where = `step ${index + 1}/${release.steps.length} (${describeStep(release.steps, index)})`;
   const measurement = result.decisive ? describeRecord(result.decisive) : "no measurement";
   switch (action.kind) {
     case "pause":

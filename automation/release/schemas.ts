@@ -9,7 +9,9 @@ import { PHASES } from "./analysis/assess";
 import { ConditionSyntaxError, parseCondition } from "./analysis/condition";
 import { LABEL_NAME, RESERVED_LABELS } from "./analysis/promql";
 import { ReleaseValidationError, type FieldIssue } from "./errors";
-import { DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS, MAX_STEPS, planSteps, stepWeightProblems } from "./steps";
+import { DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS, MAX_STEPS, planSteps, type HeaderMatch, type PlannedStep, type StepTiming } from "./steps";
+import { stepOrderProblems } from "./stepRouting";
+import { headerNameProblem, headerValueProblem } from "../../components/trafficSplit/canaryRouting";
 import { stackConfigKeys } from "../../infra/configKeys";
 import { ImageReference } from "../schemas/imageReference";
 
@@ -20,6 +22,10 @@ export const defaultReleaseConfigKeys = {
   stableImage: stackConfigKeys.stableImage,
   canaryImage: stackConfigKeys.canaryImage,
   canaryWeight: stackConfigKeys.canaryWeight,
+  canaryMirrorPercent: stackConfigKeys.canaryMirrorPercent,
+  canaryHeaderName: stackConfigKeys.canaryHeaderName,
+  canaryHeaderValue: stackConfigKeys.canaryHeaderValue,
+  router: stackConfigKeys.router,
   releaseId: stackConfigKeys.releaseId,
   deployedBy: stackConfigKeys.deployedBy,
 } as const;
@@ -58,13 +64,62 @@ export const stepAnalysisOverridesSchema = z
   })
   .strict();
 
+/** A check from `canaryRouting.ts` (undefined or "must …") as a zod refinement. */
+function satisfies<T>(problem: (value: T) => string | undefined) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  };
+}
+
+export const headerMatchSchema = z
+  .object({
+    /** Header names are case-insensitive; stored lowercase, as Istio needs them. */
+    name: z
+      .string()
+      .superRefine(satisfies(headerNameProblem))
+      .transform((name) => name.toLowerCase())
+      .describe("Header name: letters, digits and inner '-', at most 64 characters, not `host`; stored lowercase"),
+    value: z.string().superRefine(satisfies(headerValueProblem)).describe("Exact value: 1 to 256 visible ASCII characters"),
+  })
+  .strict();
+
+const stepForms = ["weight", "mirror", "header"] as const;
+
+type StepFields = StepTiming & { weight?: number | undefined; mirror?: number | undefined; header?: HeaderMatch | undefined };
+
+/** The one form a valid step has, with its timing. */
+function plannedStep({ weight, mirror, header, ...timing }: StepFields): PlannedStep {
+  if (weight !== undefined) return { weight, ...timing };
+  if (mirror !== undefined) return { mirror, ...timing };
+  if (header !== undefined) return { header, ...timing };
+  throw new Error("a step without weight, mirror or header passed validation; this is a bug");
+}
+
+/** One of `weight`, `mirror` or `header`, with the pause and analysis overrides every step has. */
 export const stepSchema = z
   .object({
-    weight: wholeNumber(1, 100),
+    weight: wholeNumber(1, 100).optional().describe("Weight step: percent of live traffic for the canary"),
+    mirror: wholeNumber(1, 100)
+      .optional()
+      .describe("Mirror step: percent of traffic copied to the canary, responses discarded; the live weight stays"),
+    header: headerMatchSchema
+      .optional()
+      .describe("Header step: requests with this header go to the canary; the weight of the others stays"),
     pauseSeconds: wholeNumber(0, MAX_PAUSE_SECONDS).default(DEFAULT_PAUSE_SECONDS),
     analysis: stepAnalysisOverridesSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((step, ctx) => {
+    const given = stepForms.filter((form) => step[form] !== undefined);
+    const [first, second] = given;
+    if (first === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["weight"], message: "is required unless the step is a `mirror` or `header` step" });
+    } else if (second !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [second], message: `must not be given with \`${first}\`: a step is one of \`weight\`, \`mirror\` or \`header\`` });
+    }
+  })
+  .transform(plannedStep);
 
 export const stepsSchema = z
   .array(stepSchema)
@@ -72,8 +127,8 @@ export const stepsSchema = z
   .max(MAX_STEPS)
   .superRefine((steps, ctx) => {
     // Range and count problems are reported by the element and array checks above.
-    for (const problem of stepWeightProblems(steps.map((step) => step.weight))) {
-      if (problem.kind === "order") ctx.addIssue({ code: z.ZodIssueCode.custom, path: [problem.index, "weight"], message: problem.message });
+    for (const problem of stepOrderProblems(steps)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [problem.index, problem.field], message: problem.message });
     }
   });
 
@@ -238,6 +293,11 @@ export const controllerSettingsSchema = z
         stableImage: z.string().min(1).default(defaultReleaseConfigKeys.stableImage),
         canaryImage: z.string().min(1).default(defaultReleaseConfigKeys.canaryImage),
         canaryWeight: z.string().min(1).default(defaultReleaseConfigKeys.canaryWeight),
+        canaryMirrorPercent: z.string().min(1).default(defaultReleaseConfigKeys.canaryMirrorPercent),
+        canaryHeaderName: z.string().min(1).default(defaultReleaseConfigKeys.canaryHeaderName),
+        canaryHeaderValue: z.string().min(1).default(defaultReleaseConfigKeys.canaryHeaderValue),
+        /** Read only: the router kind, whose capabilities mirror and header steps need. */
+        router: z.string().min(1).default(defaultReleaseConfigKeys.router),
         releaseId: z.string().min(1).default(defaultReleaseConfigKeys.releaseId),
         deployedBy: z.string().min(1).default(defaultReleaseConfigKeys.deployedBy),
       })

@@ -18,16 +18,37 @@ export interface StepAnalysisOverrides {
   readonly inconclusiveLimit?: number;
 }
 
-export interface PlannedStep {
-  /** Percentage of traffic sent to the canary during the step, 1..100. */
-  readonly weight: number;
-  /** Time to hold the weight before analysing it. */
+export interface StepTiming {
+  /** Time to hold the step's routing before analysing it. */
   readonly pauseSeconds: number;
   readonly analysis?: StepAnalysisOverrides;
 }
 
+/** Live traffic to the canary: this percentage, 1..100. */
+export interface WeightStep extends StepTiming {
+  readonly weight: number;
+}
+
+/** A copy of this percentage (1..100) of the traffic to the canary, its responses discarded; the live weight stays. */
+export interface MirrorStep extends StepTiming {
+  readonly mirror: number;
+}
+
+/** Requests with this header (exact value) go to the canary; the weight of the others stays. */
+export interface HeaderStep extends StepTiming {
+  readonly header: HeaderMatch;
+}
+
+export interface HeaderMatch {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** One step: a weight, a mirror or a header step (see `stepRouting.ts` for what each leaves in effect). */
+export type PlannedStep = WeightStep | MirrorStep | HeaderStep;
+
 /** Steps at the given weights with the same pause each (defaults 5 → 25 → 50 → 100, 5 minutes). */
-export function planSteps(weights: readonly number[] = DEFAULT_STEP_WEIGHTS, pauseSeconds: number = DEFAULT_PAUSE_SECONDS): PlannedStep[] {
+export function planSteps(weights: readonly number[] = DEFAULT_STEP_WEIGHTS, pauseSeconds: number = DEFAULT_PAUSE_SECONDS): WeightStep[] {
   const problems = stepWeightProblems(weights);
   if (problems.length > 0) throw new RangeError(problems.map((p) => `step ${p.index} weight ${p.message}`).join("; "));
   return weights.map((weight) => ({ weight, pauseSeconds }));

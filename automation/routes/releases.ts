@@ -74,7 +74,10 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
       request: { body: StartReleaseBody },
       responses: {
         202: { description: "Started; it runs in the background (follow it with GET /api/v1/releases/{id})", schema: StartedReleaseSchema },
-        400: problem("Invalid request, or the environment has no stable image or already runs this image"),
+        400: problem(
+          "Invalid request, or the environment has no stable image or already runs this image, or a mirror or header step " +
+            "needs a capability the environment's router lacks (the error names the router and the step, e.g. `steps[0].mirror`)",
+        ),
         ...authProblems,
         404: problem("The environment has no stack"),
         409: problem("The environment already has an active (progressing or paused) release"),

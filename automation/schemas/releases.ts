@@ -5,6 +5,8 @@
  * release record (`services/releases/views.ts`).
  */
 import { z } from "zod";
+import type { Capability } from "../../components/trafficSplit/capabilities";
+import { routerDefinitions, routerKinds } from "../../components/trafficSplit/routers/definitions";
 import {
   analysisConfigSchema,
   analysisRecordSchema,
@@ -21,6 +23,10 @@ import type { ReleaseSummary, ReleaseView, StartedRelease } from "../services/re
 import { pageLimit, Timestamp } from "./common";
 import { ImageReference } from "./imageReference";
 
+function routersWith(capability: Capability): string {
+  return routerKinds.filter((kind) => routerDefinitions[kind].capabilities[capability]).join(", ");
+}
+
 /** `releases:read` is the read scope, so no environment may be called `read`. */
 export const EnvironmentName = environmentNameSchema
   .refine((name) => name !== "read", "is reserved (`releases:read` is the read scope)")
@@ -36,7 +42,13 @@ export const StartReleaseBody = startReleaseRequestSchema
     image: ImageReference.describe("Image the canary runs, and stable after promotion"),
   })
   .describe(
-    "`steps` default to 5, 25, 50, 100 % with 300 s pauses; `analysis` settings default as documented in the release controller",
+    "`steps` default to 5, 25, 50, 100 % with 300 s pauses. A step is one of `{ weight }` (percent of live traffic to the canary), " +
+      "`{ mirror }` (percent of traffic copied to the canary, responses discarded; live weight unchanged; needs a router with " +
+      `mirroring: ${routersWith("mirroring")}; only before the first weight step) or \`{ header: { name, value } }\` (requests ` +
+      "with that header go to the canary; weight of the others unchanged; needs a router with header routing: " +
+      `${routersWith("headerRouting")}; only before the weight reaches 100). Each step sets the whole routing: a weight step ` +
+      "ends mirroring and header routing. " +
+      "`analysis` settings default as documented in the release controller",
   );
 
 export type StartReleaseBody = z.output<typeof StartReleaseBody>;

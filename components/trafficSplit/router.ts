@@ -35,8 +35,8 @@ export interface RouteRequest {
   readonly weights: pulumi.Output<Weights>;
   /** Only passed to routers that declare `headerRouting`. */
   readonly headerRoute?: HeaderRoute;
-  /** Mirror (shadow) stable traffic to the canary; only for routers that declare `mirroring`. */
-  readonly mirror: boolean;
+  /** Percent (1–100) of the traffic copied to the canary, responses discarded; only for routers that declare `mirroring`. */
+  readonly mirrorPercent?: number;
   /** Labels for Kubernetes objects the router creates. */
   readonly labels: Readonly<Record<string, string>>;
   /** Parent of every resource the router creates. */

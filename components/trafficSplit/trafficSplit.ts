@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { managedBy, recommendedLabels } from "../labels";
 import { checks, isDns1035Label, Problems } from "../validation";
 import type { Capability, RouterCapabilities } from "./capabilities";
+import { headerNameProblem, headerValueProblem, mirrorPercentProblem } from "./canaryRouting";
 import { Backend, CloudWatchTargets, HeaderRoute, TrafficRouter } from "./router";
 import { createRouter, RouterKind, RouterSpec } from "./routers/registry";
 import { splitWeights, Weights, weightProblem } from "./weights";
@@ -23,17 +24,17 @@ export interface TrafficSplitArgs {
   readonly canaryWeight: pulumi.Input<number>;
   /** Router and its settings. Default `{ kind: "gateway-api" }`. */
   readonly router?: RouterSpec;
-  /** Send requests with this header to the canary (needs `headerRouting`). */
+  /** Send requests with this header to the canary whatever the weight (needs `headerRouting`). */
   readonly headerRoute?: HeaderRoute;
-  /** Mirror stable traffic to the canary (needs `mirroring`). */
-  readonly mirror?: boolean;
+  /** Copy this percent (1–100) of the traffic to the canary, responses discarded (needs `mirroring`). */
+  readonly mirrorPercent?: number;
 }
 
 export const defaultRouter: RouterSpec = { kind: "gateway-api" };
 
 /** The capabilities `args` ask for. */
-export function requestedCapabilities(args: Pick<TrafficSplitArgs, "headerRoute" | "mirror">): Capability[] {
-  return [...(args.headerRoute ? ["headerRouting" as const] : []), ...(args.mirror ? ["mirroring" as const] : [])];
+export function requestedCapabilities(args: Pick<TrafficSplitArgs, "headerRoute" | "mirrorPercent">): Capability[] {
+  return [...(args.headerRoute ? ["headerRouting" as const] : []), ...(args.mirrorPercent !== undefined ? ["mirroring" as const] : [])];
 }
 
 /** Problems with asking `router` for `requested`: one per capability it lacks, naming the router. */
@@ -90,7 +91,7 @@ export class TrafficSplit extends pulumi.ComponentResource {
       ...(args.canary ? { canary: args.canary } : {}),
       weights: this.weights,
       ...(args.headerRoute ? { headerRoute: args.headerRoute } : {}),
-      mirror: args.mirror ?? false,
+      ...(args.mirrorPercent !== undefined ? { mirrorPercent: args.mirrorPercent } : {}),
       labels: {
         [recommendedLabels.name]: args.app,
         [recommendedLabels.instance]: routeName,
@@ -130,9 +131,9 @@ export function validateTrafficSplitArgs(name: string, args: TrafficSplitArgs): 
     .known("canaryWeight", args.canaryWeight, weightProblem)
     .known("stable.port", args.stable.port, checks.integerBetween(1, 65535))
     .known("canary.port", args.canary?.port, checks.integerBetween(1, 65535))
-    .when("headerRoute.name", args.headerRoute && !/^[A-Za-z0-9-]+$/.test(args.headerRoute.name)
-      ? `must be an HTTP header name (got "${args.headerRoute.name}")`
-      : undefined);
+    .when("headerRoute.name", args.headerRoute && headerNameProblem(args.headerRoute.name))
+    .known("headerRoute.value", args.headerRoute?.value, headerValueProblem)
+    .when("mirrorPercent", args.mirrorPercent === undefined ? undefined : mirrorPercentProblem(args.mirrorPercent));
   args.hostnames.forEach((host, index) => problems.known(`hostnames[${index}]`, host, checks.hostname));
 
   let router: TrafficRouter<RouterKind> | undefined;

@@ -108,6 +108,21 @@ describe("parseConfig", () => {
     });
   });
 
+  describe("canary routing of a release step", () => {
+    it("reads a mirror percent and a header route", () => {
+      const config = parseConfig({ ...staging, canaryMirrorPercent: "20", canaryHeaderName: "x-canary", canaryHeaderValue: "internal" }) as ReleaseConfig;
+
+      expect(config).toMatchObject({ canaryMirrorPercent: 20, canaryHeader: { name: "x-canary", value: "internal" } });
+    });
+
+    it("treats blank values (how a release clears them) as no mirroring and no header route", () => {
+      const config = parseConfig({ ...staging, canaryMirrorPercent: "", canaryHeaderName: "", canaryHeaderValue: "" }) as ReleaseConfig;
+
+      expect(config.canaryMirrorPercent).toBeUndefined();
+      expect(config.canaryHeader).toBeUndefined();
+    });
+  });
+
   describe("router settings", () => {
     it("builds the Gateway API router's settings", () => {
       const config = parseConfig({ ...staging, gatewayName: "edge", gatewayNamespace: "gateways", gatewaySectionName: "https" });
@@ -221,6 +236,13 @@ describe("parseConfig", () => {
       ["an aws rule priority of 1", { ...staging, router: "aws", awsListenerArn: listenerArn, awsVpcId: "vpc-1", awsRulePriority: "1" }, "awsRulePriority", 'must be an integer from 2 to 50000 (got "1")'],
       ["the cloudflare router without a token", { ...staging, router: "cloudflare", cloudflareAccountId: "a", cloudflareZoneId: "z", cloudflareStableOrigin: "s", cloudflareCanaryOrigin: "c" }, "cloudflareApiToken", "is required when router is cloudflare"],
       ["traffic for a canary scaled to zero", { ...staging, canaryImage: "ghcr.io/rollgate/shop:1.1.0", canaryReplicas: "0", canaryWeight: "10" }, "canaryWeight", "must be 0 while rollgate:canaryReplicas is 0: a canary without pods cannot take traffic"],
+      ["a mirror percent of 0", { ...staging, canaryMirrorPercent: "0" }, "canaryMirrorPercent", 'must be an integer from 1 to 100 (got "0")'],
+      ["a header name with an underscore", { ...staging, canaryHeaderName: "x_canary", canaryHeaderValue: "1" }, "canaryHeaderName", "must be an HTTP header name of letters, digits and inner '-', at most 64 characters (got \"x_canary\")"],
+      ["a header name without a value", { ...staging, canaryHeaderName: "x-canary" }, "canaryHeaderValue", "is required when rollgate:canaryHeaderName is set"],
+      ["a header value without a name", { ...staging, canaryHeaderValue: "1" }, "canaryHeaderName", "is required when rollgate:canaryHeaderValue is set"],
+      ["mirroring on a router that cannot mirror", { ...staging, router: "nginx", canaryMirrorPercent: "10" }, "canaryMirrorPercent", "must not be set when router is nginx: it does not support mirroring"],
+      ["header routing on a router without it", { ...staging, router: "cloudflare", cloudflareAccountId: "a", cloudflareZoneId: "z", cloudflareApiToken: "t", cloudflareStableOrigin: "s", cloudflareCanaryOrigin: "c", canaryHeaderName: "x-canary", canaryHeaderValue: "1" }, "canaryHeaderName", "must not be set when router is cloudflare: it does not support headerRouting"],
+      ["a mirror percent in a preview", { ...preview, canaryMirrorPercent: "10" }, "canaryMirrorPercent", "must not be set when environment is preview"],
       ["a preview image in a release stack", { ...staging, image: "ghcr.io/rollgate/shop:pr-1" }, "image", "must not be set when environment is staging"],
       ["a preview without a PR number", { ...preview, pr: undefined }, "pr", "is required when environment is preview"],
       ["a PR number of 0", { ...preview, pr: "0" }, "pr", 'must be a pull request number (a positive integer) (got "0")'],

@@ -70,6 +70,20 @@ describe("program", () => {
       });
     });
 
+    it("routes the step's header to the canary and mirrors its share of the traffic", async () => {
+      const { resources } = await run({
+        ...staging,
+        "rollgate:canaryImage": "ghcr.io/rollgate/shop:1.1.0",
+        "rollgate:canaryMirrorPercent": "15",
+        "rollgate:canaryHeaderName": "x-canary",
+        "rollgate:canaryHeaderValue": "internal",
+      });
+
+      const rules = at(named(resources, "shop-traffic-httproute").inputs, "spec.rules") as unknown[];
+      expect(at(rules[0], "filters.0.requestMirror.percent")).toBe(15);
+      expect(at(rules[1], "matches.0.headers.0")).toEqual({ type: "Exact", name: "x-canary", value: "internal" });
+    });
+
     it("reports a null canary image and all traffic on stable without a canary", async () => {
       const { outputs } = await run({ ...staging, "rollgate:canaryWeight": "30" });
 

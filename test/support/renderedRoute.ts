@@ -16,10 +16,11 @@ export interface RouteScenario {
   readonly namespace?: string;
 }
 
-const requestFor: Record<Capability, Partial<TrafficSplitArgs>> = {
+/** What a scenario asking for each capability passes; the contract suite checks the routers render exactly this. */
+export const capabilityRequests = {
   headerRouting: { headerRoute: { name: "x-canary", value: "always" } },
-  mirroring: { mirror: true },
-};
+  mirroring: { mirrorPercent: 25 },
+} as const satisfies Record<Capability, Partial<TrafficSplitArgs>>;
 
 /** The Services of the two tracks of app `web`. */
 export const webServices = { stable: "web-stable", canary: "web-canary" } as const;
@@ -35,7 +36,7 @@ export async function renderRoute(router: RouterSpec, scenario: RouteScenario = 
     ...(scenario.canary === false ? {} : { canary: { serviceName: webServices.canary, port: 8080 } }),
     canaryWeight: scenario.weight ?? 30,
     router,
-    ...(scenario.capability ? requestFor[scenario.capability] : {}),
+    ...(scenario.capability ? capabilityRequests[scenario.capability] : {}),
   });
   const resources = (await mocks.settle()).filter((resource) => resource.custom);
   return { split, resources };

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_STEP_WEIGHTS, MAX_PAUSE_SECONDS, stepWeightProblems } from "../../release/steps";
 import type { ReleaseCommand } from "../../release/stateMachine";
+import { describeStep } from "../../release/stepRouting";
 import { CommitSha } from "../../schemas/common";
 import { ImageReference } from "../../schemas/imageReference";
 import { EnvironmentName, ReleaseId, ReleasePageSchema, ReleaseSchema, StartedReleaseSchema } from "../../schemas/releases";
@@ -202,7 +203,7 @@ function describeRelease(release: Release, baseUrl: string): string {
     ["commit", release.commitSha],
     ["step", `${stepLabel(release)}${release.step >= release.stepCount ? " (all passed)" : ""}`],
     ["weight", `${release.weight}%`],
-    ["steps", release.steps.map((step) => `${step.weight}% for ${step.pauseSeconds}s`).join(", ")],
+    ["steps", release.steps.map((step, index) => `${describeStep(release.steps, index)} for ${step.pauseSeconds}s`).join(", ")],
     ["pending", release.pending ? `${release.pending.action} by ${release.pending.actor}: ${release.pending.reason}` : null],
     ["started", release.startedAt],
     ["finished", release.finishedAt],

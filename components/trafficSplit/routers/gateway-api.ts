@@ -24,8 +24,8 @@ export const gatewayApiDefaults = {
 
 /**
  * Gateway API: one HTTPRoute (`gateway.networking.k8s.io/v1`) with weighted
- * `backendRefs`. Header routing is a more specific rule; mirroring is the
- * `RequestMirror` filter.
+ * `backendRefs`. Header routing is a more specific rule sending the header to
+ * the canary; mirroring is a `RequestMirror` filter on the weighted rule.
  */
 export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRouter<"gateway-api"> {
   new Problems().settings("router", gatewayApiDefinition.settings, settings).throwIfAny("router gateway-api");
@@ -37,7 +37,15 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
     route(request: RouteRequest): RouteResult {
       const { stable, canary, weights } = request;
       const weighted = [backendRef(stable, weights.stable), ...(canary ? [backendRef(canary, weights.canary)] : [])];
-      const rules: Record<string, unknown>[] = [];
+      // The weighted rule stays first for readers that take `rules[0]` as the split (the local gateway does):
+      // the header rule wins anyway, as a match with a header is more specific whatever the rule order.
+      const rules: Record<string, unknown>[] = [
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/" } }],
+          backendRefs: weighted,
+          ...(canary && request.mirrorPercent !== undefined ? { filters: [requestMirror(canary, request.mirrorPercent)] } : {}),
+        },
+      ];
       if (canary && request.headerRoute) {
         rules.push({
           matches: [
@@ -49,13 +57,6 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
           backendRefs: [backendRef(canary, 100)],
         });
       }
-      rules.push({
-        matches: [{ path: { type: "PathPrefix", value: "/" } }],
-        backendRefs: weighted,
-        ...(canary && request.mirror
-          ? { filters: [{ type: "RequestMirror", requestMirror: { backendRef: serviceRef(canary) } }] }
-          : {}),
-      });
 
       const route = new k8s.apiextensions.CustomResource(
         `${request.name}-httproute`,
@@ -86,6 +87,20 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
 
 function serviceRef(backend: Backend) {
   return { group: "", kind: "Service", name: backend.serviceName, port: backend.port };
+}
+
+/**
+ * The `RequestMirror` filter copying `percent` of the rule's requests to the
+ * canary. Below 100 it sets `percent`, which needs the Gateway API 1.3 standard
+ * channel (or the 1.2 experimental one): older CRDs drop the field, and the
+ * gateway then mirrors everything. At 100 it leaves it out, which every
+ * version reads as "all".
+ */
+function requestMirror(canary: Backend, percent: number) {
+  return {
+    type: "RequestMirror",
+    requestMirror: { backendRef: serviceRef(canary), ...(percent < 100 ? { percent } : {}) },
+  };
 }
 
 function backendRef(backend: Backend, weight: pulumi.Input<number>) {

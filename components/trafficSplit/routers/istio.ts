@@ -37,7 +37,8 @@ export function istioRouter(settings: IstioSettings = {}): TrafficRouter<"istio"
       if (canary && request.headerRoute) {
         http.push({
           name: "header",
-          match: [{ headers: { [request.headerRoute.name]: { exact: request.headerRoute.value } } }],
+          // Istio matches header keys in lowercase only; HTTP header names are case-insensitive.
+          match: [{ headers: { [request.headerRoute.name.toLowerCase()]: { exact: request.headerRoute.value } } }],
           route: [{ destination: destination(canary), weight: 100 }],
         });
       }
@@ -47,7 +48,9 @@ export function istioRouter(settings: IstioSettings = {}): TrafficRouter<"istio"
           { destination: destination(stable), weight: weights.stable },
           ...(canary ? [{ destination: destination(canary), weight: weights.canary }] : []),
         ],
-        ...(canary && request.mirror ? { mirror: destination(canary), mirrorPercentage: { value: 100 } } : {}),
+        ...(canary && request.mirrorPercent !== undefined
+          ? { mirror: destination(canary), mirrorPercentage: { value: request.mirrorPercent } }
+          : {}),
       });
 
       const destinationRule = (track: string, backend: Backend) =>

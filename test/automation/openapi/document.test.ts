@@ -4,6 +4,7 @@ import { isMethodNotAllowedHandler } from "../../../automation/middleware/proble
 import { openApiPath } from "../../../automation/openapi/document";
 import { zodToJsonSchema } from "../../../automation/openapi/zodToJsonSchema";
 import { CreatePreviewBody } from "../../../automation/schemas/previews";
+import { StartReleaseBody } from "../../../automation/schemas/releases";
 import { bearer, createHarness, tokens } from "../support/harness";
 
 interface RouterLayer {
@@ -95,6 +96,14 @@ describe("the OpenAPI document", () => {
     expect(document.paths["/api/v1/previews/{pr}"].get.parameters).toEqual([
       expect.objectContaining({ name: "pr", in: "path", required: true, schema: expect.objectContaining({ type: "string" }) }),
     ]);
+  });
+
+  it("documents the weight, mirror and header step forms of a release, and the routers that can do each", () => {
+    const schema = zodToJsonSchema(StartReleaseBody, "input") as { description: string; properties: { steps: { items: { properties: object } } } };
+
+    expect(Object.keys(schema.properties.steps.items.properties)).toEqual(["weight", "mirror", "header", "pauseSeconds", "analysis"]);
+    expect(schema.description).toContain("needs a router with mirroring: gateway-api, istio;");
+    expect(schema.description).toContain("needs a router with header routing: gateway-api, istio, nginx, aws;");
   });
 
   it("lets the documented image pattern accept what the API accepts", () => {

@@ -25,7 +25,7 @@ describe("start request", () => {
   it("fills in the default steps and analysis settings", () => {
     const parsed = parseStartReleaseRequest(valid);
 
-    expect(parsed.steps.map((s) => [s.weight, s.pauseSeconds])).toEqual([
+    expect(parsed.steps.map((s) => ["weight" in s ? s.weight : undefined, s.pauseSeconds])).toEqual([
       [5, 300],
       [25, 300],
       [50, 300],
@@ -155,7 +155,93 @@ describe("field paths", () => {
   });
 });
 
+describe("mirror and header steps", () => {
+  it("parses each step form with its pause", () => {
+    const parsed = parseStartReleaseRequest({
+      ...valid,
+      steps: [{ mirror: 20, pauseSeconds: 60 }, { header: { name: "X-Canary", value: "internal" } }, { weight: 10 }, { weight: 100, pauseSeconds: 0 }],
+    });
+
+    expect(parsed.steps).toEqual([
+      { mirror: 20, pauseSeconds: 60 },
+      { header: { name: "x-canary", value: "internal" }, pauseSeconds: 300 },
+      { weight: 10, pauseSeconds: 300 },
+      { weight: 100, pauseSeconds: 0 },
+    ]);
+  });
+
+  it("takes a header step between weight steps", () => {
+    const steps = [{ weight: 5 }, { header: { name: "x-canary", value: "1" } }, { weight: 50 }];
+
+    expect(parseStartReleaseRequest({ ...valid, steps }).steps).toHaveLength(3);
+  });
+
+  it("requires one of weight, mirror or header", () => {
+    expect(issuesOf({ ...valid, steps: [{ pauseSeconds: 10 }] })).toEqual([
+      { field: "steps[0].weight", message: "is required unless the step is a `mirror` or `header` step" },
+    ]);
+  });
+
+  it("refuses a step of two forms, naming the second", () => {
+    expect(issuesOf({ ...valid, steps: [{ weight: 10, mirror: 10 }] })).toEqual([
+      { field: "steps[0].mirror", message: "must not be given with `weight`: a step is one of `weight`, `mirror` or `header`" },
+    ]);
+  });
+
+  it.each([0, 101, 2.5])("names a mirror percent of %s", (mirror) => {
+    expect(issuesOf({ ...valid, steps: [{ mirror }] }).map((issue) => issue.field)).toEqual(["steps[0].mirror"]);
+  });
+
+  it.each(["x_canary", "x canary", "x-", "host", ""])("names the header name %j", (name) => {
+    const [issue] = issuesOf({ ...valid, steps: [{ header: { name, value: "1" } }] });
+
+    expect(issue?.field).toBe("steps[0].header.name");
+    expect(issue?.message).toMatch(/^must/);
+  });
+
+  it.each(["", " leading", "a\nb", "x".repeat(257)])("names the header value %j", (value) => {
+    expect(issuesOf({ ...valid, steps: [{ header: { name: "x-canary", value } }] })).toEqual([
+      { field: "steps[0].header.value", message: "must be 1 to 256 visible ASCII characters (inner spaces allowed)" },
+    ]);
+  });
+
+  it("names a missing header value and unknown header fields", () => {
+    expect(issuesOf({ ...valid, steps: [{ header: { name: "x-canary", exact: "1" } }] })).toEqual([
+      { field: "steps[0].header.value", message: "is required" },
+      { field: "steps[0].header.exact", message: "is not a known field" },
+    ]);
+  });
+
+  it("refuses a mirror step after a weight step", () => {
+    expect(issuesOf({ ...valid, steps: [{ weight: 10 }, { mirror: 50 }, { weight: 100 }] })).toEqual([
+      {
+        field: "steps[1].mirror",
+        message: "must come before the first weight step: once the canary serves live traffic, mirrored copies of it would reach the canary twice",
+      },
+    ]);
+  });
+
+  it("refuses a header step once the weight is 100", () => {
+    expect(issuesOf({ ...valid, steps: [{ weight: 100 }, { header: { name: "x-canary", value: "1" } }] })).toEqual([
+      { field: "steps[1].header", message: "must come before the weight reaches 100: from then on every request goes to the canary" },
+    ]);
+  });
+
+  it("checks the order of weights across mirror and header steps, naming the step's own index", () => {
+    expect(issuesOf({ ...valid, steps: [{ weight: 50 }, { header: { name: "x-canary", value: "1" } }, { weight: 20 }] })).toEqual([
+      { field: "steps[2].weight", message: "must be greater than the previous step's weight (50), got 20" },
+    ]);
+  });
+});
+
 describe("release record", () => {
+  it("round-trips mirror and header steps through JSON", () => {
+    const request = parseStartReleaseRequest({ ...valid, steps: [{ mirror: 10 }, { header: { name: "x-canary", value: "on" } }, { weight: 100 }] });
+    const release = createRelease(request, { id: "rel-1", actor: "alice", previousImage: "registry.example/web:1.0.0", at: new Date("2026-03-01T09:00:00Z") });
+
+    expect(releaseSchema.parse(JSON.parse(JSON.stringify(release)))).toEqual(release);
+  });
+
   it("round-trips through JSON", () => {
     const release = createRelease(parseStartReleaseRequest({ ...valid, commitSha: "b".repeat(40) }), {
       id: "rel-1",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FakeEngine, KEYS, harness } from "../release/fakes";
 import { CANARY, bearer, createReleaseHarness, finished, releaseTokens, type ReleaseHarness } from "./support";
 
 const sha = "A".repeat(40);
@@ -29,7 +30,7 @@ describe("POST /api/v1/releases", () => {
     const [started] = h.controller.started;
     expect(started?.actor).toBe("ci-staging");
     expect(started?.request.commitSha).toBe("a".repeat(40));
-    expect(started?.request.steps.map((step) => [step.weight, step.pauseSeconds])).toEqual([
+    expect(started?.request.steps.map((step) => ["weight" in step ? step.weight : undefined, step.pauseSeconds])).toEqual([
       [5, 300],
       [25, 300],
       [50, 300],
@@ -100,6 +101,36 @@ describe("POST /api/v1/releases", () => {
   });
 });
 
+describe("mirror and header steps", () => {
+  const nginxEnvironment = () => {
+    const engine = new FakeEngine({ staging: { [KEYS.stableImage]: "ghcr.io/acme/web:1.0.0", "rollgate:router": "nginx" } });
+    return harness({ engine });
+  };
+
+  it("answers 400 naming the router and the step's field when the router cannot mirror, and creates nothing", async () => {
+    const release = nginxEnvironment();
+    const h = createReleaseHarness({ controller: release.controller });
+
+    const response = await startRelease(h, { steps: [{ mirror: 10, pauseSeconds: 0 }, { weight: 100, pauseSeconds: 0 }] });
+
+    expect(response.status).toBe(400);
+    expect(response.type).toBe("application/problem+json");
+    expect(response.body.detail).toBe("`steps[0].mirror` cannot be used: router nginx cannot mirror traffic");
+    expect(response.body.errors).toEqual([{ path: "body.steps[0].mirror", message: "cannot be used: router nginx cannot mirror traffic" }]);
+    expect(await release.store.list()).toEqual([]);
+    expect(release.engine.ups).toEqual([]);
+  });
+
+  it("hands a header step to the controller in its parsed form", async () => {
+    const h = createReleaseHarness();
+
+    const response = await startRelease(h, { steps: [{ header: { name: "X-Canary", value: "internal" } }, { weight: 100 }] });
+
+    expect(response.status).toBe(202);
+    expect(h.controller.started[0]?.request.steps[0]).toEqual({ header: { name: "x-canary", value: "internal" }, pauseSeconds: 300 });
+  });
+});
+
 const badBodies: [string, object, string][] = [
   ["a missing environment", { environment: undefined }, "body.environment"],
   ["an upper-case environment", { environment: "Production" }, "body.environment"],
@@ -118,6 +149,11 @@ const badBodies: [string, object, string][] = [
   ["an error ratio above 1", { analysis: { errorRate: { maxRatio: 2 } } }, "body.analysis.errorRate.maxRatio"],
   ["a custom query without conditions", { analysis: { queries: [{ name: "q", query: "up" }] } }, "body.analysis.queries.0.successCondition"],
   ["an unknown field", { namespace: "kube-system" }, "body"],
+  ["a step of two forms", { steps: [{ weight: 5, mirror: 5 }] }, "body.steps.0.mirror"],
+  ["a mirror percent above 100", { steps: [{ mirror: 101 }] }, "body.steps.0.mirror"],
+  ["a header name with a space", { steps: [{ header: { name: "x canary", value: "1" } }] }, "body.steps.0.header.name"],
+  ["an empty header value", { steps: [{ header: { name: "x-canary", value: "" } }] }, "body.steps.0.header.value"],
+  ["a mirror step after a weight step", { steps: [{ weight: 5 }, { mirror: 5 }] }, "body.steps.1.mirror"],
 ];
 
 describe("bad start requests", () => {

@@ -11,6 +11,7 @@ import { createLogger } from "../../../automation/logger";
 import { ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "../../../automation/release/errors";
 import type { Release, StartReleaseRequest } from "../../../automation/release/schemas";
 import { applyCommand, createRelease, isActive, type ReleaseCommand } from "../../../automation/release/stateMachine";
+import { stepRouting } from "../../../automation/release/stepRouting";
 import { TokenStore, hashToken } from "../../../automation/services/auth/tokens";
 import type { ReleaseControllerPort } from "../../../automation/services/releases/releaseService";
 import { NoSuchStackError } from "../../../automation/engine/errors";
@@ -162,7 +163,7 @@ export function atStep(index: number): Scripted {
   return (release) => ({
     ...release,
     step: index,
-    weight: release.steps[index]?.weight ?? 0,
+    weight: release.steps[index] === undefined ? 0 : stepRouting(release.steps, index).weight,
     analysis: [
       ...release.analysis,
       {

@@ -9,19 +9,28 @@
  * and declared, as the policy pack does) is the weight it was asked for.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Capability } from "../../../components/trafficSplit/capabilities";
 import { routerDefinitions } from "../../../components/trafficSplit/routers/definitions";
 import type { RouterKind, RouterSpec } from "../../../components/trafficSplit/routers/registry";
 import { at, changedResources, named, RegisteredResource } from "../../setup/pulumiMocks";
 import { renderedCloudApis } from "../../support/cloudApis/renderedCloudApis";
 import { startRecordedServer } from "../../support/cloudApis/recordedServer";
-import { renderedObject, renderRoute, webServices, type RouteScenario } from "../../support/renderedRoute";
+import { capabilityRequests, renderedObject, renderRoute, webServices, type RouteScenario } from "../../support/renderedRoute";
 
 type TrackWeights = { stable: number; canary: number };
+
+type Rendered = (resources: readonly RegisteredResource[]) => unknown;
 
 interface RouterFixture {
   readonly spec: RouterSpec;
   /** The weights the route gives each track, read from what the router registered. */
   weights(resources: readonly RegisteredResource[]): TrackWeights;
+  /**
+   * For each capability the router renders, what it rendered of the scenario's
+   * request (`capabilityRequests`) in the request's own shape: the header
+   * route, or the mirror percent.
+   */
+  readonly renders: Partial<Record<Capability, Rendered>>;
 }
 
 const trackOf = (text: string): keyof TrackWeights | undefined =>
@@ -48,6 +57,20 @@ const fixtures: Record<RouterKind, RouterFixture> = {
       const refs = (weighted?.backendRefs ?? []) as { name: string; weight: number }[];
       return sumByTrack(refs.map((ref) => ({ key: ref.name, weight: ref.weight })));
     },
+    renders: {
+      headerRouting: (resources) => {
+        const rules = at(named(resources, "web-httproute").inputs, "spec.rules") as unknown[];
+        const header = rules.map((rule) => at(rule, "matches.0.headers.0") as { name: string; value: string } | undefined).find(Boolean);
+        const target = rules.find((rule) => at(rule, "matches.0.headers") !== undefined);
+        return header && at(target, "backendRefs.0.name") === "web-canary" ? { headerRoute: { name: header.name, value: header.value } } : undefined;
+      },
+      mirroring: (resources) => {
+        const mirror = at(named(resources, "web-httproute").inputs, "spec.rules.0.filters.0.requestMirror") as
+          | { backendRef: { name: string }; percent?: number }
+          | undefined;
+        return mirror?.backendRef.name === "web-canary" ? { mirrorPercent: mirror.percent ?? 100 } : undefined;
+      },
+    },
   },
   istio: {
     spec: { kind: "istio", gateways: ["istio-system/public"] },
@@ -56,6 +79,20 @@ const fixtures: Record<RouterKind, RouterFixture> = {
       const weighted = http.find((route) => route.name === "weighted");
       const routes = (weighted?.route ?? []) as { destination: { host: string }; weight: number }[];
       return sumByTrack(routes.map((route) => ({ key: route.destination.host, weight: route.weight })));
+    },
+    renders: {
+      headerRouting: (resources) => {
+        const http = at(named(resources, "web-virtualservice").inputs, "spec.http") as Record<string, unknown>[];
+        const headers = at(http[0], "match.0.headers") as Record<string, { exact: string }> | undefined;
+        const [name, match] = Object.entries(headers ?? {})[0] ?? [];
+        return name && trackOf(String(at(http[0], "route.0.destination.host"))) === "canary" ? { headerRoute: { name, value: match?.exact } } : undefined;
+      },
+      mirroring: (resources) => {
+        const http = at(named(resources, "web-virtualservice").inputs, "spec.http") as Record<string, unknown>[];
+        const weighted = http.find((route) => route.name === "weighted");
+        const host = at(weighted, "mirror.host");
+        return typeof host === "string" && trackOf(host) === "canary" ? { mirrorPercent: at(weighted, "mirrorPercentage.value") } : undefined;
+      },
     },
   },
   nginx: {
@@ -66,6 +103,13 @@ const fixtures: Record<RouterKind, RouterFixture> = {
       const canaryWeight = Number(annotations["nginx.ingress.kubernetes.io/canary-weight"] ?? 0);
       const total = Number(annotations["nginx.ingress.kubernetes.io/canary-weight-total"] ?? 100);
       return { stable: total - canaryWeight, canary: canaryWeight };
+    },
+    renders: {
+      headerRouting: (resources) => {
+        const annotations = at(named(resources, "web-canary-ingress").inputs, "metadata.annotations") as Record<string, string>;
+        const name = annotations["nginx.ingress.kubernetes.io/canary-by-header"];
+        return name ? { headerRoute: { name, value: annotations["nginx.ingress.kubernetes.io/canary-by-header-value"] } } : undefined;
+      },
     },
   },
   cloudflare: {
@@ -87,6 +131,7 @@ const fixtures: Record<RouterKind, RouterFixture> = {
         })),
       );
     },
+    renders: {},
   },
   aws: {
     spec: {
@@ -99,6 +144,14 @@ const fixtures: Record<RouterKind, RouterFixture> = {
       const groups = at(named(resources, "web-rule").inputs, "actions.0.forward.targetGroups") as { arn: string; weight: number }[];
       // The mocked ARNs carry the target group's prefix and Pulumi name: rgst-web-stable-target-... / rgcn-web-canary-target-...
       return sumByTrack(groups.map((group) => ({ key: group.arn, weight: group.weight })));
+    },
+    renders: {
+      headerRouting: (resources) => {
+        const rule = resources.find((resource) => resource.name === "web-header-rule");
+        const header = rule ? (at(rule.inputs, "conditions.1.httpHeader") as { httpHeaderName: string; values: string[] }) : undefined;
+        const target = rule ? String(at(rule.inputs, "actions.0.forward.targetGroups.0.arn")) : "";
+        return header && trackOf(target) === "canary" ? { headerRoute: { name: header.httpHeaderName, value: header.values[0] } } : undefined;
+      },
     },
   },
 };
@@ -170,6 +223,32 @@ describe.each(kinds)("router %s", (kind) => {
       }
     },
   );
+
+  it("declares exactly the capabilities it renders", () => {
+    const declared = Object.entries(routerDefinitions[kind].capabilities).flatMap(([capability, supported]) => (supported ? [capability] : []));
+
+    expect(Object.keys(fixture.renders).sort()).toEqual(declared.sort());
+  });
+
+  it.each(Object.entries(fixture.renders))("renders %s as asked, sending it to the canary", async (capability, rendered) => {
+    const { resources } = await routeWith(kind, { capability: capability as Capability });
+
+    expect(rendered(resources)).toEqual(capabilityRequests[capability as Capability]);
+  });
+
+  it.each(Object.entries(fixture.renders))("renders no %s when not asked for it", async (_capability, rendered) => {
+    const { resources } = await routeWith(kind);
+
+    expect(rendered(resources)).toBeUndefined();
+  });
+
+  it("keeps the weights as they are while routing by header or mirroring", async () => {
+    for (const capability of Object.keys(fixture.renders) as Capability[]) {
+      const { resources } = await routeWith(kind, { weight: 30, capability });
+
+      expect(fixture.weights(resources)).toEqual({ stable: 70, canary: 30 });
+    }
+  });
 
   it("exposes the weights and a URL for the first host name", async () => {
     const { split } = await routeWith(kind, { weight: 25 });
@@ -265,6 +344,15 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
       const checked = resources.filter((resource) => declared.matches(resource.type));
 
       expect(checked.length).toBeGreaterThan(0);
+      expect(checked.flatMap((resource) => trafficWeightProblems(declared, resource.inputs))).toEqual([]);
+    });
+
+    it.each(Object.keys(fixtures[kind].renders) as Capability[])("declares weights the policy pack accepts with %s", async (capability) => {
+      const { trafficWeightProblems } = await import("../../../policies/checks/traffic");
+      const { resources } = await routeWith(kind, { weight: 30, capability });
+
+      const checked = resources.filter((resource) => declared.matches(resource.type));
+
       expect(checked.flatMap((resource) => trafficWeightProblems(declared, resource.inputs))).toEqual([]);
     });
   }

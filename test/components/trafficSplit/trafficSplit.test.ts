@@ -68,21 +68,35 @@ describe("TrafficSplit", () => {
       ]);
     });
 
-    it("sends requests with the header to the canary through a more specific rule", async () => {
+    it("sends requests with the header to the canary through a more specific rule after the weighted one", async () => {
       const { resources } = await render({ headerRoute: { name: "x-canary", value: "always" } });
 
       const rules = at(named(resources, "web-httproute").inputs, "spec.rules") as unknown[];
       expect(rules).toHaveLength(2);
-      expect(at(rules[0], "matches.0.headers")).toEqual([{ type: "Exact", name: "x-canary", value: "always" }]);
-      expect(at(rules[0], "backendRefs")).toEqual([{ group: "", kind: "Service", name: "web-canary", port: 8080, weight: 100 }]);
+      expect(at(rules[0], "backendRefs.0.name")).toBe("web-stable");
+      expect(at(rules[1], "matches.0.headers")).toEqual([{ type: "Exact", name: "x-canary", value: "always" }]);
+      expect(at(rules[1], "backendRefs")).toEqual([{ group: "", kind: "Service", name: "web-canary", port: 8080, weight: 100 }]);
     });
 
-    it("mirrors stable traffic to the canary with a RequestMirror filter", async () => {
-      const { resources } = await render({ mirror: true });
+    it("mirrors all traffic to the canary with a RequestMirror filter without a percent", async () => {
+      const { resources } = await render({ mirrorPercent: 100 });
 
       expect(at(named(resources, "web-httproute").inputs, "spec.rules.0.filters")).toEqual([
         { type: "RequestMirror", requestMirror: { backendRef: { group: "", kind: "Service", name: "web-canary", port: 8080 } } },
       ]);
+    });
+
+    it("mirrors a share of the traffic with the RequestMirror filter's percent", async () => {
+      const { resources } = await render({ mirrorPercent: 10 });
+
+      expect(at(named(resources, "web-httproute").inputs, "spec.rules.0.filters.0.requestMirror.percent")).toBe(10);
+    });
+
+    it("keeps the weights of the weighted rule while mirroring", async () => {
+      const { resources } = await render({ mirrorPercent: 10 });
+
+      const weights = (at(named(resources, "web-httproute").inputs, "spec.rules.0.backendRefs") as { weight: number }[]).map((ref) => ref.weight);
+      expect(weights).toEqual([80, 20]);
     });
   });
 
@@ -108,6 +122,20 @@ describe("TrafficSplit", () => {
       const http = at(named(resources, "web-virtualservice").inputs, "spec.http") as unknown[];
       expect(at(http[0], "match.0.headers")).toEqual({ "x-canary": { exact: "1" } });
       expect(at(http[1], "name")).toBe("weighted");
+    });
+
+    it("matches the header by its lowercase name, as Istio requires", async () => {
+      const { resources } = await render({ router: { kind: "istio" }, headerRoute: { name: "X-Canary", value: "1" } });
+
+      expect(at(named(resources, "web-virtualservice").inputs, "spec.http.0.match.0.headers")).toEqual({ "x-canary": { exact: "1" } });
+    });
+
+    it("mirrors a share of the weighted route's traffic to the canary", async () => {
+      const { resources } = await render({ router: { kind: "istio" }, mirrorPercent: 40 });
+
+      const weighted = at(named(resources, "web-virtualservice").inputs, "spec.http.0");
+      expect(at(weighted, "mirror")).toEqual({ host: "web-canary.shop.svc.cluster.local", port: { number: 8080 } });
+      expect(at(weighted, "mirrorPercentage")).toEqual({ value: 40 });
     });
   });
 
@@ -251,9 +279,21 @@ describe("TrafficSplit", () => {
     });
 
     it("names the router when asked for a capability it lacks", async () => {
-      const attempt = render({ router: { kind: "nginx" }, mirror: true });
+      const attempt = render({ router: { kind: "nginx" }, mirrorPercent: 50 });
 
       await expect(attempt).rejects.toThrow("`router` is `nginx`, which does not support mirroring (unsupported)");
+    });
+
+    it.each([0, 101, 2.5])("rejects a mirror percent of %s", async (mirrorPercent) => {
+      await expect(render({ mirrorPercent })).rejects.toThrow("`mirrorPercent` must be an integer from 1 to 100");
+    });
+
+    it.each(["x_canary", "x canary", "-x", "host", ""])("rejects the header name %j", async (name) => {
+      await expect(render({ headerRoute: { name, value: "1" } })).rejects.toThrow("`headerRoute.name` must");
+    });
+
+    it.each(["", " padded", "tab\there", "é"])("rejects the header value %j", async (value) => {
+      await expect(render({ headerRoute: { name: "x-canary", value } })).rejects.toThrow("`headerRoute.value` must be 1 to 256 visible ASCII characters");
     });
 
     it("creates nothing when the arguments are invalid", async () => {

@@ -22,6 +22,9 @@ const definitions = {
 
 export type RouterKind = keyof typeof definitions;
 
+/** The router of a stack whose config names none (`rollgate:router` unset). */
+export const defaultRouterKind: RouterKind = "gateway-api";
+
 /** Each entry is the definition of its own kind (the compiler checks it here). */
 export const routerDefinitions: { readonly [K in RouterKind]: RouterDefinition<K> } = definitions;
 
