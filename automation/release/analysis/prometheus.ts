@@ -5,7 +5,7 @@
  * shape — comes back as a measurement with `error`, never as an exception.
  */
 import { z } from "zod";
-import { formatWindow } from "./promql";
+import { formatWindow, promqlQueries } from "./promql";
 import type { Measurement, MetricProvider } from "./provider";
 
 export interface PrometheusOptions {
@@ -41,6 +41,7 @@ type PrometheusResponse = z.infer<typeof responseSchema>;
 
 export class PrometheusProvider implements MetricProvider {
   readonly kind = "prometheus";
+  readonly builtInQueries = promqlQueries;
   private readonly endpoint: URL;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;

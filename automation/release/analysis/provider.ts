@@ -2,6 +2,7 @@
  * The narrow port through which the release controller reads metrics. One
  * file per implementation (`prometheus.ts`, ...) and one line in `registry.ts`.
  */
+import type { BuiltInQueries } from "./builtInQueries";
 
 /**
  * The result of one query. A failed query is data, not an exception: the
@@ -20,6 +21,8 @@ export interface Measurement {
 export interface MetricProvider {
   /** Short name for logs, e.g. `prometheus`. */
   readonly kind: string;
+  /** The built-in checks' queries in this provider's query language; custom queries are written in it too. */
+  readonly builtInQueries: BuiltInQueries;
   /**
    * Evaluates `query` now. `windowSeconds` is the analysis window the query is
    * about (providers that template queries substitute it; see each provider).

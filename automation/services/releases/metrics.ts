@@ -13,6 +13,12 @@ export const NO_METRICS_ERROR = "no metrics provider is configured (set ROLLGATE
  */
 export const unconfiguredMetrics: MetricProvider = {
   kind: "none",
+  // Never sent anywhere: every measurement errors.
+  builtInQueries: {
+    requestCount: (track) => `${track} request count`,
+    errorRatio: (track) => `${track} error ratio`,
+    latencyQuantile: (track, quantile) => `${track} latency quantile ${quantile}`,
+  },
   measure: async () => ({ value: null, error: NO_METRICS_ERROR }),
 };
 
