@@ -2,6 +2,7 @@
  * The narrow port through which the release controller reads metrics. One
  * file per implementation (`prometheus.ts`, ...) and one line in `registry.ts`.
  */
+import type { z } from "zod";
 import type { BuiltInQueries } from "./builtInQueries";
 
 /**
@@ -29,6 +30,21 @@ export interface MetricProvider {
    * Never rejects: timeouts, HTTP errors and aborts come back as `error`.
    */
   measure(query: string, windowSeconds: number, signal?: AbortSignal): Promise<Measurement>;
+}
+
+/** What a provider gets besides its settings. */
+export interface ProviderRuntime {
+  /** Defaults to the global `fetch`. */
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Everything the registry needs of a provider's module: its settings schema
+ * (what a service configures, `kind` aside) and how to build the provider.
+ */
+export interface MetricProviderModule<Settings> {
+  readonly settingsSchema: z.ZodType<Settings, z.ZodTypeDef, unknown>;
+  create(settings: Settings, runtime: ProviderRuntime): MetricProvider;
 }
 
 /** True for a measurement that carries no usable number (empty result or NaN). */

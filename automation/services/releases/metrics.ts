@@ -24,5 +24,5 @@ export const unconfiguredMetrics: MetricProvider = {
 
 export function releaseMetricProvider(prometheusUrl: string | undefined, fetchImpl?: typeof fetch): MetricProvider {
   if (prometheusUrl === undefined) return unconfiguredMetrics;
-  return createMetricProvider({ kind: "prometheus", baseUrl: prometheusUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+  return createMetricProvider({ kind: "prometheus", baseUrl: prometheusUrl }, { fetch: fetchImpl });
 }
