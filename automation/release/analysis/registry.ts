@@ -4,11 +4,13 @@
  * service reads is a union on `kind` derived from these entries.
  */
 import { z } from "zod";
+import { httpJsonModule } from "./httpJson";
 import { prometheusModule } from "./prometheus";
 import type { MetricProvider, MetricProviderModule, ProviderRuntime } from "./provider";
 
 const modules = {
   prometheus: prometheusModule,
+  "http-json": httpJsonModule,
 };
 
 export type MetricProviderKind = keyof typeof modules;

@@ -17,6 +17,7 @@ import {
 /** A configuration per kind; a new provider fails to compile here until it has one. */
 const configs: { readonly [K in MetricProviderKind]: Extract<MetricProviderConfig, { kind: K }> } = {
   prometheus: { kind: "prometheus", baseUrl: "http://prometheus.monitoring:9090" },
+  "http-json": { kind: "http-json", url: "https://metrics.example/query" },
 };
 
 const scope: QueryScope = { selector: { app: "web", namespace: "shop" }, windowSeconds: 300 };
