@@ -96,8 +96,11 @@ export const customQuerySchema = z
   .object({
     /** Name in analysis records and logs, e.g. `checkout-errors`. */
     name: z.string().regex(DNS_LABEL, "must be a lowercase name (a-z, 0-9 and '-', at most 63 characters)"),
-    /** In the metric provider's own query language (PromQL for Prometheus, where `$window` becomes e.g. `5m`). */
-    query: z.string().min(1).max(4000),
+    query: z
+      .string()
+      .min(1)
+      .max(4000)
+      .describe("In the metric provider's own query language, sent as written (PromQL for Prometheus, where `$window` becomes e.g. `5m`)"),
     /** e.g. `result < 0.05`; see `analysis/condition.ts`. */
     successCondition: conditionSchema.optional(),
     failureCondition: conditionSchema.optional(),
@@ -111,6 +114,7 @@ export const customQuerySchema = z
 
 const selectorSchema = z
   .record(z.string(), z.string().max(256))
+  .describe("Label matchers every built-in query adds; the metric provider writes them in its own language")
   .superRefine((selector, ctx) => {
     const names = Object.keys(selector);
     if (names.length > 20) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "must have at most 20 labels" });
