@@ -43,6 +43,6 @@ export function createMetricProvider(config: MetricProviderConfig, runtime: Prov
 }
 
 function create<K extends MetricProviderKind>(config: { readonly kind: K } & SettingsOf<K>, runtime: ProviderRuntime): MetricProvider {
-  const module: MetricProviderModule<SettingsOf<K>> = metricProviders[config.kind];
-  return module.create(config, runtime);
+  const entry: MetricProviderModule<SettingsOf<K>> = metricProviders[config.kind];
+  return entry.create(config, runtime);
 }
