@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { metricProviderConfigSchema, type MetricProviderConfig } from "./release/analysis/registry";
 import { privateKeyProblem, unescapePem, type GitHubAuth } from "./services/github/auth";
 import { imageTemplateProblem } from "./services/webhooks/imageTemplate";
 import type { PreviewLimits } from "./services/previews/previewService";
@@ -126,6 +127,7 @@ const EnvVariables = z
     ROLLGATE_PREVIEW_FORKS: z.enum(["label", "allow", "skip"]).default("label"),
     ROLLGATE_GITHUB_STATUS_CONTEXT: z.string().min(1).max(100).default("rollgate/preview"),
     ROLLGATE_PROMETHEUS_URL: httpUrl.optional(),
+    ROLLGATE_METRIC_PROVIDER: jsonOf(metricProviderConfigSchema).optional(),
     ROLLGATE_METRICS_ACCESS: z.enum(["public", "token"]).default("public"),
     ROLLGATE_RELEASE_WEBHOOK_URL: httpUrl.optional(),
     ROLLGATE_RELEASE_DEPLOYER: z.string().min(1).max(253).default("rollgate-release-controller"),
@@ -152,6 +154,13 @@ const EnvSchema = EnvVariables
       });
     }
     githubAuthProblems(env).forEach((issue) => ctx.addIssue({ code: z.ZodIssueCode.custom, ...issue }));
+    if (env.ROLLGATE_PROMETHEUS_URL && env.ROLLGATE_METRIC_PROVIDER) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["ROLLGATE_METRIC_PROVIDER"],
+        message: 'is set together with ROLLGATE_PROMETHEUS_URL: use one (the URL is short for {"kind":"prometheus","baseUrl":...})',
+      });
+    }
   });
 
 /** Reporting needs exactly one way to authenticate: a token, or all of a GitHub App's settings. */
@@ -197,8 +206,8 @@ export interface ServiceConfig {
   readonly previewBaseConfig: Readonly<Record<string, string>>;
   readonly metricsAccess: MetricsAccess;
   readonly releases: {
-    /** Prometheus for release analysis; without it every measurement is an error (and releases with checks roll back). */
-    readonly prometheusUrl?: string;
+    /** Where release analyses measure; without one every measurement is an error (and releases with checks roll back). */
+    readonly metricProvider?: MetricProviderConfig;
     /** Release events are POSTed here as JSON. */
     readonly webhookUrl?: string;
     /** Stamped as `rollgate:deployedBy` on every update the release controller makes. */
@@ -275,7 +284,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
     previewBaseConfig: e.ROLLGATE_PREVIEW_BASE_CONFIG ?? {},
     metricsAccess: e.ROLLGATE_METRICS_ACCESS,
     releases: {
-      ...(e.ROLLGATE_PROMETHEUS_URL ? { prometheusUrl: e.ROLLGATE_PROMETHEUS_URL } : {}),
+      ...metricProvider(e),
       ...(e.ROLLGATE_RELEASE_WEBHOOK_URL ? { webhookUrl: e.ROLLGATE_RELEASE_WEBHOOK_URL } : {}),
       deployer: e.ROLLGATE_RELEASE_DEPLOYER,
       settings: {
@@ -298,6 +307,12 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
       previewTrigger: { trigger: e.ROLLGATE_PREVIEW_TRIGGER, label: e.ROLLGATE_PREVIEW_LABEL, forks: e.ROLLGATE_PREVIEW_FORKS },
     },
   };
+}
+
+function metricProvider(e: z.infer<typeof EnvSchema>): { metricProvider?: MetricProviderConfig } {
+  if (e.ROLLGATE_METRIC_PROVIDER) return { metricProvider: e.ROLLGATE_METRIC_PROVIDER };
+  if (e.ROLLGATE_PROMETHEUS_URL) return { metricProvider: { kind: "prometheus", baseUrl: e.ROLLGATE_PROMETHEUS_URL } };
+  return {};
 }
 
 function githubAuth(e: z.infer<typeof EnvSchema>): { auth?: GitHubAuth } {

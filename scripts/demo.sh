@@ -18,6 +18,7 @@ elif [ "${ROLLGATE_LOCAL_DATABASE:-}" = 1 ]; then
 fi
 bash "$here/dataplane.sh" up
 export ROLLGATE_PROMETHEUS_URL=http://127.0.0.1:${ROLLGATE_PROMETHEUS_PORT:-19090}
+unset ROLLGATE_METRIC_PROVIDER # the demo measures through its local Prometheus, set just above
 cd "$ROLLGATE_ROOT"
 
 port=${ROLLGATE_PORT:-7070}

@@ -519,8 +519,8 @@ export class ReleaseController {
     try {
       result = await runAnalysis({
         provider: this.deps.metrics,
-        checks: buildChecks(config),
-        gate: buildTrafficGate(config),
+        checks: buildChecks(config, this.deps.metrics.builtInQueries),
+        gate: buildTrafficGate(config, this.deps.metrics.builtInQueries),
         plan,
         windowSeconds: config.windowSeconds,
         step: index,

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { PHASES } from "./analysis/assess";
 import { ConditionSyntaxError, parseCondition } from "./analysis/condition";
-import { LABEL_NAME, RESERVED_LABELS } from "./analysis/promql";
+import { LABEL_NAME, RESERVED_LABELS } from "./analysis/builtInQueries";
 import { ReleaseValidationError, type FieldIssue } from "./errors";
 import { DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS, MAX_STEPS, planSteps, type HeaderMatch, type PlannedStep, type StepTiming } from "./steps";
 import { stepOrderProblems } from "./stepRouting";
@@ -151,8 +151,11 @@ export const customQuerySchema = z
   .object({
     /** Name in analysis records and logs, e.g. `checkout-errors`. */
     name: z.string().regex(DNS_LABEL, "must be a lowercase name (a-z, 0-9 and '-', at most 63 characters)"),
-    /** PromQL; `$window` is replaced by the analysis window (e.g. `5m`). */
-    query: z.string().min(1).max(4000),
+    query: z
+      .string()
+      .min(1)
+      .max(4000)
+      .describe("In the metric provider's own query language, sent as written (PromQL for Prometheus, where `$window` becomes e.g. `5m`)"),
     /** e.g. `result < 0.05`; see `analysis/condition.ts`. */
     successCondition: conditionSchema.optional(),
     failureCondition: conditionSchema.optional(),
@@ -166,12 +169,13 @@ export const customQuerySchema = z
 
 const selectorSchema = z
   .record(z.string(), z.string().max(256))
+  .describe("Label matchers every built-in query adds; the metric provider writes them in its own language")
   .superRefine((selector, ctx) => {
     const names = Object.keys(selector);
     if (names.length > 20) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "must have at most 20 labels" });
     for (const name of names) {
       if (!LABEL_NAME.test(name)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: "must be a valid Prometheus label name" });
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: "must be a valid label name (letters, digits and '_', not starting with a digit)" });
       } else if (RESERVED_LABELS.includes(name)) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: "is set by the controller's queries and must not be in the selector" });
       }

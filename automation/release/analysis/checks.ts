@@ -6,7 +6,7 @@
 import { BUILT_IN_METRICS, type AnalysisConfig, type CustomQuery } from "../schemas";
 import type { Phase } from "./assess";
 import { evaluateCondition, parseCondition, type Condition } from "./condition";
-import { errorRatioQuery, latencyQuantileQuery, requestCountQuery, type QueryScope } from "./promql";
+import type { BuiltInQueries, QueryScope } from "./builtInQueries";
 import { hasNoData, type Measurement } from "./provider";
 
 /** One measurement's verdict and the numbers it was made on. */
@@ -21,7 +21,7 @@ export interface Evaluation {
 
 export interface MetricCheck {
   readonly name: string;
-  /** PromQL by role, e.g. `{ canary, stable }` or `{ result }`. */
+  /** The provider's queries by role, e.g. `{ canary, stable }` or `{ result }`. */
   readonly queries: Readonly<Record<string, string>>;
   /** The verdict for one round of values (no value errored). */
   evaluate(values: Readonly<Record<string, number | null>>): Evaluation;
@@ -36,36 +36,43 @@ export interface TrafficGate {
 type ErrorRateRule = AnalysisConfig["errorRate"];
 type LatencyRule = AnalysisConfig["latency"];
 
-/** The checks for a release's analysis settings, in a stable order: built-ins, then custom queries. */
-export function buildChecks(config: AnalysisConfig): MetricCheck[] {
-  const scope: QueryScope = { selector: config.selector, windowSeconds: config.windowSeconds };
+/**
+ * The checks for a release's analysis settings, in a stable order: built-ins
+ * (in the provider's query language), then custom queries (already in it).
+ */
+export function buildChecks(config: AnalysisConfig, language: BuiltInQueries): MetricCheck[] {
+  const scope = scopeOf(config);
   const checks: MetricCheck[] = [];
-  if (config.errorRate.enabled) checks.push(errorRateCheck(scope, config.errorRate));
-  if (config.latency.enabled) checks.push(latencyCheck(scope, config.latency));
+  if (config.errorRate.enabled) checks.push(errorRateCheck(language, scope, config.errorRate));
+  if (config.latency.enabled) checks.push(latencyCheck(language, scope, config.latency));
   for (const query of config.queries) checks.push(customCheck(query));
   return checks;
 }
 
-export function buildTrafficGate(config: AnalysisConfig): TrafficGate | undefined {
+export function buildTrafficGate(config: AnalysisConfig, language: BuiltInQueries): TrafficGate | undefined {
   if (config.minRequests <= 0) return undefined;
-  return {
-    query: requestCountQuery("canary", { selector: config.selector, windowSeconds: config.windowSeconds }),
-    minRequests: config.minRequests,
-  };
+  return { query: language.requestCount("canary", scopeOf(config)), minRequests: config.minRequests };
 }
 
-function errorRateCheck(scope: QueryScope, rule: ErrorRateRule): MetricCheck {
+function scopeOf(config: AnalysisConfig): QueryScope {
+  return { selector: config.selector, windowSeconds: config.windowSeconds };
+}
+
+function errorRateCheck(language: BuiltInQueries, scope: QueryScope, rule: ErrorRateRule): MetricCheck {
   return {
     name: BUILT_IN_METRICS.errorRate,
-    queries: { canary: errorRatioQuery("canary", scope), stable: errorRatioQuery("stable", scope) },
+    queries: { canary: language.errorRatio("canary", scope), stable: language.errorRatio("stable", scope) },
     evaluate: (values) => evaluateErrorRate(values.canary ?? null, values.stable ?? null, rule),
   };
 }
 
-function latencyCheck(scope: QueryScope, rule: LatencyRule): MetricCheck {
+function latencyCheck(language: BuiltInQueries, scope: QueryScope, rule: LatencyRule): MetricCheck {
   return {
     name: BUILT_IN_METRICS.latency,
-    queries: { canary: latencyQuantileQuery("canary", rule.quantile, scope), stable: latencyQuantileQuery("stable", rule.quantile, scope) },
+    queries: {
+      canary: language.latencyQuantile("canary", rule.quantile, scope),
+      stable: language.latencyQuantile("stable", rule.quantile, scope),
+    },
     evaluate: (values) => evaluateLatency(values.canary ?? null, values.stable ?? null, rule),
   };
 }

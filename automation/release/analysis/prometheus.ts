@@ -5,21 +5,22 @@
  * shape — comes back as a measurement with `error`, never as an exception.
  */
 import { z } from "zod";
-import { formatWindow } from "./promql";
-import type { Measurement, MetricProvider } from "./provider";
+import { formatWindow, promqlQueries } from "./promql";
+import type { Measurement, MetricProvider, MetricProviderModule, ProviderRuntime } from "./provider";
+import { DEFAULT_TIMEOUT_MS, endpointUrlSchema, getJson, httpSettingsShape } from "./providerHttp";
 
-export interface PrometheusOptions {
-  /** e.g. `http://prometheus.monitoring:9090` (a path prefix such as `/prometheus` is kept). */
-  readonly baseUrl: string;
-  /** Per-query timeout; default 10 s. */
-  readonly timeoutMs?: number;
-  /** Extra request headers (e.g. `Authorization`). */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Defaults to the global `fetch`. */
-  readonly fetch?: typeof fetch;
-}
+/** The settings a service configures (`ROLLGATE_METRIC_PROVIDER`). */
+export const prometheusSettingsSchema = z
+  .object({
+    /** e.g. `http://prometheus.monitoring:9090` (a path prefix such as `/prometheus` is kept). */
+    baseUrl: endpointUrlSchema,
+    ...httpSettingsShape,
+  })
+  .strict();
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+export type PrometheusSettings = z.output<typeof prometheusSettingsSchema>;
+
+export interface PrometheusOptions extends PrometheusSettings, ProviderRuntime {}
 
 /** A sample: `[unixSeconds, "value"]`; Prometheus encodes NaN and infinities as strings. */
 const sampleSchema = z.tuple([z.number(), z.string()]);
@@ -41,6 +42,7 @@ type PrometheusResponse = z.infer<typeof responseSchema>;
 
 export class PrometheusProvider implements MetricProvider {
   readonly kind = "prometheus";
+  readonly builtInQueries = promqlQueries;
   private readonly endpoint: URL;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
@@ -62,28 +64,22 @@ export class PrometheusProvider implements MetricProvider {
   async measure(query: string, windowSeconds: number, signal?: AbortSignal): Promise<Measurement> {
     const url = new URL(this.endpoint);
     url.searchParams.set("query", query.replaceAll("$window", formatWindow(windowSeconds)));
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-
-    let body: unknown;
-    let status: number;
-    try {
-      const response = await this.fetch(url, { headers: { accept: "application/json", ...this.options.headers }, signal: combined });
-      status = response.status;
-      const text = await response.text();
-      body = parseJson(text);
-      if (!response.ok) return { value: null, error: `HTTP ${status}${describePrometheusError(body) ?? `: ${text.slice(0, 200)}`}` };
-    } catch (error) {
-      if (signal?.aborted) return { value: null, error: "measurement aborted" };
-      if (timeout.aborted) return { value: null, error: `timed out after ${this.timeoutMs} ms` };
-      return { value: null, error: `request failed: ${describeCause(error)}` };
-    }
+    const result = await getJson({ url, headers: this.options.headers, timeoutMs: this.timeoutMs, fetch: this.fetch, signal });
+    if ("error" in result) return { value: null, error: result.error };
+    const { status, ok, text, body } = result.answer;
+    if (!ok) return { value: null, error: `HTTP ${status}${describePrometheusError(body) ?? `: ${text.slice(0, 200)}`}` };
 
     const parsed = responseSchema.safeParse(body);
     if (!parsed.success) return { value: null, error: `unexpected response from Prometheus (HTTP ${status})` };
     return toMeasurement(parsed.data);
   }
 }
+
+/** The registry's entry: Prometheus's settings and how to build it. */
+export const prometheusModule: MetricProviderModule<PrometheusSettings> = {
+  settingsSchema: prometheusSettingsSchema,
+  create: (settings, runtime) => new PrometheusProvider({ ...settings, ...runtime }),
+};
 
 function toMeasurement(response: PrometheusResponse): Measurement {
   if (response.status === "error") return { value: null, error: `Prometheus error: ${response.errorType ?? "unknown"}: ${response.error ?? ""}`.trimEnd() };
@@ -122,22 +118,8 @@ function sampleValue(text: string): Measurement {
   return value === undefined ? { value: null, error: `sample value "${text}" is not a number` } : { value };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function describePrometheusError(body: unknown): string | undefined {
   const parsed = responseSchema.safeParse(body);
   if (!parsed.success || parsed.data.status !== "error") return undefined;
   return `: ${parsed.data.errorType ?? "error"}: ${parsed.data.error ?? ""}`.trimEnd();
-}
-
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-  return `${error.message}${cause}`;
 }

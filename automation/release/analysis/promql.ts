@@ -1,6 +1,6 @@
 /**
- * Pure PromQL builders for the built-in canary checks. Metric names follow
- * the sample app's instrumentation:
+ * Prometheus's built-in queries: pure PromQL builders for the canary checks.
+ * Metric names follow the sample app's instrumentation:
  *
  * - `http_requests_total{track, code}` (counter)
  * - `http_request_duration_seconds_bucket{track, le}` (histogram)
@@ -9,23 +9,10 @@
  * `namespace`) is added to every matcher.
  */
 
+import { LABEL_NAME, RESERVED_LABELS, type BuiltInQueries, type QueryScope, type Track } from "./builtInQueries";
+
 export const REQUESTS_METRIC = "http_requests_total";
 export const DURATION_BUCKET_METRIC = "http_request_duration_seconds_bucket";
-
-/** Labels the builders set themselves; a selector must not override them. */
-export const RESERVED_LABELS: readonly string[] = ["track", "code", "le"];
-
-/** Prometheus label names (https://prometheus.io/docs/concepts/data_model/). */
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-export type Track = "stable" | "canary";
-
-export interface QueryScope {
-  /** Extra label matchers (`{ app: "web", namespace: "shop" }`). */
-  readonly selector: Readonly<Record<string, string>>;
-  /** Range of the `rate`/`increase` windows, in seconds. */
-  readonly windowSeconds: number;
-}
 
 /** Escapes a label value for a double-quoted PromQL string. */
 export function escapeLabelValue(value: string): string {
@@ -75,3 +62,10 @@ export function latencyQuantileQuery(track: Track, quantile: number, scope: Quer
   const window = formatWindow(scope.windowSeconds);
   return `histogram_quantile(${quantile}, sum by (le) (rate(${DURATION_BUCKET_METRIC}${matchers(track, scope.selector)}[${window}])))`;
 }
+
+/** The built-in queries in PromQL, as `PrometheusProvider` offers them. */
+export const promqlQueries: BuiltInQueries = {
+  requestCount: requestCountQuery,
+  errorRatio: errorRatioQuery,
+  latencyQuantile: latencyQuantileQuery,
+};

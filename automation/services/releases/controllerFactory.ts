@@ -1,6 +1,6 @@
 /**
  * Builds the service's release controller: the shared stack engine, the
- * release store, Prometheus (or no) metrics, the cluster probe, an optional
+ * release store, the configured metric provider (or none), the cluster probe, an optional
  * webhook, and the controller's deployer identity stamped on every update it
  * makes.
  */
@@ -10,6 +10,7 @@ import type { Clock } from "../../deps";
 import { ReleaseController } from "../../release/controller";
 import type { ClusterProbe, Notifier, ReleaseCommands, ReleaseLeases, WeightChange } from "../../release/ports";
 import { combineNotifiers } from "../audit/fanOutNotifier";
+import type { MetricProviderConfig } from "../../release/analysis/registry";
 import type { ControllerSettingsInput } from "../../release/schemas";
 import type { ReleaseStore } from "../../release/store";
 import { releaseMetricProvider } from "./metrics";
@@ -23,7 +24,8 @@ export interface ReleaseControllerOptions {
   readonly engine: StackEngine;
   readonly cluster: ClusterProbe;
   readonly logger: Logger;
-  readonly prometheusUrl?: string;
+  /** Where analyses measure (`ROLLGATE_PROMETHEUS_URL` or `ROLLGATE_METRIC_PROVIDER`). */
+  readonly metricProvider?: MetricProviderConfig;
   readonly webhookUrl?: string;
   /** Stamped as `rollgate:deployedBy`, with the release's id as `rollgate:releaseId`. */
   readonly deployer?: string;
@@ -42,8 +44,10 @@ export interface ReleaseControllerOptions {
 /** Builds the controller (call `recover` once serving). */
 export async function createReleaseController(options: ReleaseControllerOptions): Promise<ReleaseController> {
   const { logger, store } = options;
-  if (options.prometheusUrl === undefined) {
-    logger.warn("ROLLGATE_PROMETHEUS_URL is not set: release analyses measure nothing, so a release with checks rolls back at its first step");
+  if (options.metricProvider === undefined) {
+    logger.warn(
+      "neither ROLLGATE_PROMETHEUS_URL nor ROLLGATE_METRIC_PROVIDER is set: release analyses measure nothing, so a release with checks rolls back at its first step",
+    );
   }
   const notifier = combineNotifiers([
     ...(options.webhookUrl ? [new WebhookNotifier({ url: options.webhookUrl, ...(options.fetch ? { fetch: options.fetch } : {}) })] : []),
@@ -53,7 +57,7 @@ export async function createReleaseController(options: ReleaseControllerOptions)
     engine: options.engine,
     store,
     cluster: options.cluster,
-    metrics: releaseMetricProvider(options.prometheusUrl, options.fetch),
+    metrics: releaseMetricProvider(options.metricProvider, options.fetch),
     logger,
     ...(notifier ? { notifier } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

@@ -1,13 +1,12 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { errorRatioQuery, latencyQuantileQuery, requestCountQuery } from "../../../automation/release/analysis/promql";
 import { ReleaseController } from "../../../automation/release/controller";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "../../../automation/release/errors";
 import type { Logger } from "../../../automation/deps";
 import { parseStartReleaseRequest, type Release, type StartReleaseRequestInput } from "../../../automation/release/schemas";
 import { RESTART_ROLLBACK_REASON, createRelease } from "../../../automation/release/stateMachine";
 import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
-import { FakeClock, FakeEngine, KEYS, harness, scriptTraffic } from "./fakes";
+import { FakeClock, FakeEngine, KEYS, fakeQueries, harness, scriptTraffic } from "./fakes";
 
 const STABLE = "registry.example/web:1.0.0";
 const CANARY = "registry.example/web:1.1.0";
@@ -227,7 +226,7 @@ describe("a failing canary", () => {
   it("tolerates failed measurements up to the failure limit", async () => {
     const h = harness();
     scriptTraffic(h.metrics, scope);
-    h.metrics.set(errorRatioQuery("canary", scope), (call) => ({ value: call === 1 ? 0.5 : 0.001 }));
+    h.metrics.set(fakeQueries.errorRatio("canary", scope), (call) => ({ value: call === 1 ? 0.5 : 0.001 }));
 
     const started = await h.controller.start(request({ steps: [{ weight: 100, pauseSeconds: 0 }], analysis: { count: 3, failureLimit: 1 } }), "alice");
     const final = await h.controller.whenSettled(started.id);
@@ -299,7 +298,7 @@ describe("a canary without traffic", () => {
     const final = await h.controller.whenSettled(started.id);
 
     expect(final.status).toBe("rolledBack");
-    expect(h.metrics.queries.filter((q) => q === requestCountQuery("canary", scope))).toHaveLength(3);
+    expect(h.metrics.queries.filter((q) => q === fakeQueries.requestCount("canary", scope))).toHaveLength(3);
     expect(final.reason).toMatch(/still inconclusive at step 1\/4 \(5%\) after 2 extension\(s\)/);
   });
 
@@ -689,7 +688,14 @@ describe("queries", () => {
     const final = await h.controller.whenSettled(started.id);
 
     expect(final.status).toBe("succeeded");
-    expect(h.metrics.queries).toContain(latencyQuantileQuery("canary", 0.99, custom));
-    expect(h.metrics.queries.every((q) => q.includes('app="web"') && q.includes("[2m]"))).toBe(true);
+    expect(new Set(h.metrics.queries)).toEqual(
+      new Set([
+        fakeQueries.requestCount("canary", custom),
+        fakeQueries.errorRatio("canary", custom),
+        fakeQueries.errorRatio("stable", custom),
+        fakeQueries.latencyQuantile("canary", 0.99, custom),
+        fakeQueries.latencyQuantile("stable", 0.99, custom),
+      ]),
+    );
   });
 });

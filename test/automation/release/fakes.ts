@@ -4,7 +4,7 @@
  * that config, a scripted metric provider, and recording logger/notifier.
  */
 import type { ChangeSummary, OperationOptions, PreviewResult, StackConfig, StackEngine, StackSummary, UpResult } from "../../../automation/engine/port";
-import { errorRatioQuery, latencyQuantileQuery, requestCountQuery, type QueryScope } from "../../../automation/release/analysis/promql";
+import type { BuiltInQueries, QueryScope } from "../../../automation/release/analysis/builtInQueries";
 import type { Measurement, MetricProvider } from "../../../automation/release/analysis/provider";
 import type { Clock, Logger, LogLevel, LogMethod } from "../../../automation/deps";
 import { ReleaseController, type ReleaseControllerDeps } from "../../../automation/release/controller";
@@ -133,9 +133,21 @@ export class FakeCluster implements ClusterProbe {
 
 export type Answer = Measurement | ((call: number) => Measurement);
 
+/** A query language of the fake's own, so tests show the checks take their queries from the provider. */
+export const fakeQueries: BuiltInQueries = {
+  requestCount: (track, scope) => `requests ${track} ${describeScope(scope)}`,
+  errorRatio: (track, scope) => `error-ratio ${track} ${describeScope(scope)}`,
+  latencyQuantile: (track, quantile, scope) => `latency-q${quantile} ${track} ${describeScope(scope)}`,
+};
+
+function describeScope(scope: QueryScope): string {
+  return `${JSON.stringify(Object.entries(scope.selector).sort())} ${scope.windowSeconds}s`;
+}
+
 /** Answers queries from a script; an unscripted query is an error measurement (as data). */
 export class FakeMetrics implements MetricProvider {
   readonly kind = "fake";
+  readonly builtInQueries = fakeQueries;
   readonly queries: string[] = [];
   private readonly answers = new Map<string, Answer>();
   private readonly calls = new Map<string, number>();
@@ -169,12 +181,13 @@ export const HEALTHY: Required<TrafficNumbers> = { requests: 1200, canaryErrors:
 /** Scripts the built-in queries for a scope. */
 export function scriptTraffic(metrics: FakeMetrics, scope: QueryScope, numbers: TrafficNumbers = {}): FakeMetrics {
   const n = { ...HEALTHY, ...numbers };
+  const language = metrics.builtInQueries;
   return metrics
-    .set(requestCountQuery("canary", scope), { value: n.requests })
-    .set(errorRatioQuery("canary", scope), { value: n.canaryErrors })
-    .set(errorRatioQuery("stable", scope), { value: n.stableErrors })
-    .set(latencyQuantileQuery("canary", 0.99, scope), { value: n.canaryP99 })
-    .set(latencyQuantileQuery("stable", 0.99, scope), { value: n.stableP99 });
+    .set(language.requestCount("canary", scope), { value: n.requests })
+    .set(language.errorRatio("canary", scope), { value: n.canaryErrors })
+    .set(language.errorRatio("stable", scope), { value: n.stableErrors })
+    .set(language.latencyQuantile("canary", 0.99, scope), { value: n.canaryP99 })
+    .set(language.latencyQuantile("stable", 0.99, scope), { value: n.stableP99 });
 }
 
 export interface LogEntry {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { zodToJsonSchema } from "../../../automation/openapi/zodToJsonSchema";
 import { ReleaseValidationError } from "../../../automation/release/errors";
 import {
   analysisConfigSchema,
@@ -145,6 +146,15 @@ describe("start request", () => {
     const parsed = startReleaseRequestSchema.parse(valid);
     const window: number = parsed.analysis.windowSeconds;
     expect(window).toBe(300);
+  });
+});
+
+describe("the analysis settings in the OpenAPI document", () => {
+  it("say custom queries and the selector are in the metric provider's own language", () => {
+    const analysis = zodToJsonSchema(analysisConfigSchema) as { properties: Record<string, { description?: string; items?: { properties: Record<string, { description?: string }> } }> };
+
+    expect(analysis.properties.queries?.items?.properties.query?.description).toMatch(/metric provider's own query language, sent as written/);
+    expect(analysis.properties.selector?.description).toMatch(/metric provider writes them in its own language/);
   });
 });
 

@@ -106,9 +106,10 @@ describe("releases without Prometheus", () => {
     expect(final.status).toBe("succeeded");
   });
 
-  it("use the no-metrics provider only when no Prometheus URL is set", async () => {
+  it("use the no-metrics provider only when no metric provider is configured", async () => {
     expect(releaseMetricProvider(undefined)).toBe(unconfiguredMetrics);
-    expect(releaseMetricProvider("http://prometheus:9090").kind).toBe("prometheus");
+    expect(releaseMetricProvider({ kind: "prometheus", baseUrl: "http://prometheus:9090" }).kind).toBe("prometheus");
+    expect(releaseMetricProvider({ kind: "http-json", url: "http://metrics:8080/query" }).kind).toBe("http-json");
     expect(await unconfiguredMetrics.measure("up", 300)).toEqual({ value: null, error: NO_METRICS_ERROR });
   });
 });
@@ -233,10 +234,30 @@ describe("release settings from the environment", () => {
     });
 
     expect(config.releases).toMatchObject({
-      prometheusUrl: "http://prometheus.monitoring:9090",
+      metricProvider: { kind: "prometheus", baseUrl: "http://prometheus.monitoring:9090" },
       webhookUrl: "https://hooks.example/rollgate",
       deployer: "acme-deployer",
     });
+  });
+
+  it("read a metric provider of any registered kind with its settings", () => {
+    const config = parseEnv({ ...database,
+      ROLLGATE_METRIC_PROVIDER: JSON.stringify({ kind: "http-json", url: "https://metrics.example/query", timeoutMs: 5000 }),
+    });
+
+    expect(config.releases.metricProvider).toEqual({ kind: "http-json", url: "https://metrics.example/query", timeoutMs: 5000 });
+  });
+
+  it.each([
+    [{ ROLLGATE_METRIC_PROVIDER: '{"kind":"http-json","url":"ftp://metrics"}' }, "ROLLGATE_METRIC_PROVIDER url: must be an http(s) URL"],
+    [{ ROLLGATE_METRIC_PROVIDER: '{"kind":"graphite"}' }, "ROLLGATE_METRIC_PROVIDER kind: must be one of prometheus, http-json"],
+    [{ ROLLGATE_METRIC_PROVIDER: "{kind: prometheus}" }, "ROLLGATE_METRIC_PROVIDER must be valid JSON"],
+    [
+      { ROLLGATE_METRIC_PROVIDER: '{"kind":"prometheus","baseUrl":"http://prometheus:9090"}', ROLLGATE_PROMETHEUS_URL: "http://prometheus:9090" },
+      "ROLLGATE_METRIC_PROVIDER is set together with ROLLGATE_PROMETHEUS_URL",
+    ],
+  ])("refuse a bad metric provider, naming the variable and the field: %j", (variables, message) => {
+    expect(() => parseEnv({ ...database, ...variables })).toThrow(message);
   });
 
   it.each(["ROLLGATE_PROMETHEUS_URL", "ROLLGATE_RELEASE_WEBHOOK_URL"])("refuse a %s that is not an http(s) URL", (variable) => {

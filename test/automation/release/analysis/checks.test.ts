@@ -11,7 +11,7 @@ import {
   finiteOrNull,
 } from "../../../../automation/release/analysis/checks";
 import { parseCondition } from "../../../../automation/release/analysis/condition";
-import { errorRatioQuery, requestCountQuery } from "../../../../automation/release/analysis/promql";
+import { fakeQueries } from "../fakes";
 import { analysisConfigSchema } from "../../../../automation/release/schemas";
 
 const defaults = analysisConfigSchema.parse({});
@@ -122,14 +122,17 @@ describe("traffic gate", () => {
   });
 
   it("is off when the minimum is 0", () => {
-    expect(buildTrafficGate({ ...defaults, minRequests: 0 })).toBeUndefined();
-    expect(buildTrafficGate(defaults)?.query).toBe(requestCountQuery("canary", { selector: {}, windowSeconds: 300 }));
+    expect(buildTrafficGate({ ...defaults, minRequests: 0 }, fakeQueries)).toBeUndefined();
+  });
+
+  it("counts canary requests in the provider's query language", () => {
+    expect(buildTrafficGate(defaults, fakeQueries)?.query).toBe(fakeQueries.requestCount("canary", { selector: {}, windowSeconds: 300 }));
   });
 });
 
 describe("a round", () => {
   it("is an error when any of the check's queries failed", () => {
-    const [check] = buildChecks(defaults);
+    const [check] = buildChecks(defaults, fakeQueries);
     expect(evaluateRound(check!, { canary: { value: null, error: "HTTP 503" }, stable: { value: 0.001 } })).toMatchObject({
       phase: "error",
       detail: "canary query failed: HTTP 503",
@@ -137,7 +140,7 @@ describe("a round", () => {
   });
 
   it("is judged by the check otherwise", () => {
-    const [check] = buildChecks(defaults);
+    const [check] = buildChecks(defaults, fakeQueries);
     expect(evaluateRound(check!, { canary: { value: 0.5 }, stable: { value: 0.001 } }).phase).toBe("failed");
   });
 });
@@ -145,10 +148,27 @@ describe("a round", () => {
 describe("building checks", () => {
   it("includes the enabled built-ins, then custom queries", () => {
     const config = analysisConfigSchema.parse({ latency: { enabled: false }, queries: [{ name: "queue-depth", query: "max(queue_depth)", failureCondition: "result > 100" }] });
-    const checks = buildChecks(config);
+    const checks = buildChecks(config, fakeQueries);
     expect(checks.map((c) => c.name)).toEqual(["error-rate", "queue-depth"]);
-    expect(checks[0]?.queries).toEqual({ canary: errorRatioQuery("canary", { selector: {}, windowSeconds: 300 }), stable: errorRatioQuery("stable", { selector: {}, windowSeconds: 300 }) });
     expect(checks[1]?.evaluate({ result: 150 }).phase).toBe("failed");
+  });
+
+  it("takes the built-ins' queries from the provider's query language, for the release's selector and window", () => {
+    const config = analysisConfigSchema.parse({ windowSeconds: 120, selector: { app: "web" }, latency: { quantile: 0.95 } });
+    const scope = { selector: { app: "web" }, windowSeconds: 120 };
+
+    const [errorRate, latencyCheck] = buildChecks(config, fakeQueries);
+
+    expect(errorRate?.queries).toEqual({ canary: fakeQueries.errorRatio("canary", scope), stable: fakeQueries.errorRatio("stable", scope) });
+    expect(latencyCheck?.queries).toEqual({
+      canary: fakeQueries.latencyQuantile("canary", 0.95, scope),
+      stable: fakeQueries.latencyQuantile("stable", 0.95, scope),
+    });
+  });
+
+  it("passes custom queries to the provider as written", () => {
+    const config = analysisConfigSchema.parse({ queries: [{ name: "queue-depth", query: "max(queue_depth[$window])", failureCondition: "result > 100" }] });
+    expect(buildChecks(config, fakeQueries).at(-1)?.queries).toEqual({ result: "max(queue_depth[$window])" });
   });
 
   it("keeps records JSON-safe", () => {

@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { errorRatioQuery, escapeLabelValue, formatWindow, latencyQuantileQuery, matchers, requestCountQuery } from "../../../../automation/release/analysis/promql";
+import { PrometheusProvider } from "../../../../automation/release/analysis/prometheus";
+import {
+  errorRatioQuery,
+  escapeLabelValue,
+  formatWindow,
+  latencyQuantileQuery,
+  matchers,
+  promqlQueries,
+  requestCountQuery,
+} from "../../../../automation/release/analysis/promql";
 
 const scope = { selector: { namespace: "shop", app: "web" }, windowSeconds: 300 };
 
@@ -32,6 +41,18 @@ describe("PromQL builders", () => {
   it("refuse a selector that overrides the builder's labels or is not a label name", () => {
     expect(() => matchers("canary", { track: "stable" })).toThrow(/set by the query builder/);
     expect(() => matchers("canary", { "app.kubernetes.io/name": "web" })).toThrow(/invalid label name/);
+  });
+});
+
+describe("Prometheus's built-in queries", () => {
+  it("are the PromQL builders", () => {
+    expect(promqlQueries.requestCount("canary", scope)).toBe(requestCountQuery("canary", scope));
+    expect(promqlQueries.errorRatio("stable", scope)).toBe(errorRatioQuery("stable", scope));
+    expect(promqlQueries.latencyQuantile("canary", 0.9, scope)).toBe(latencyQuantileQuery("canary", 0.9, scope));
+  });
+
+  it("are what the Prometheus provider offers the checks", () => {
+    expect(new PrometheusProvider({ baseUrl: "http://prometheus:9090" }).builtInQueries).toBe(promqlQueries);
   });
 });
 

@@ -56,8 +56,8 @@ export function describeMetricProviderContract(name: string, setup: () => Contra
       expect(measurement).toMatchObject({ value: null, error: expect.any(String) });
     });
 
-    it("names its kind", () => {
-      expect(setup().provider.kind).toMatch(/^[a-z]+$/);
+    it("names its kind in lowercase words joined by hyphens", () => {
+      expect(setup().provider.kind).toMatch(/^[a-z]+(-[a-z]+)*$/);
     });
   });
 }

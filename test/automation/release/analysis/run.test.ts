@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildChecks, buildTrafficGate } from "../../../../automation/release/analysis/checks";
 import { runAnalysis } from "../../../../automation/release/analysis/run";
 import { analysisConfigSchema, type AnalysisConfigInput } from "../../../../automation/release/schemas";
-import { FakeClock, FakeMetrics, scriptTraffic, type TrafficNumbers } from "../fakes";
+import { FakeClock, FakeMetrics, fakeQueries, scriptTraffic, type TrafficNumbers } from "../fakes";
 
 const scope = { selector: {}, windowSeconds: 300 };
 
@@ -13,8 +13,8 @@ function setup(input: AnalysisConfigInput = {}, numbers: TrafficNumbers = {}) {
   const run = (signal?: AbortSignal) =>
     runAnalysis({
       provider: metrics,
-      checks: buildChecks(config),
-      gate: buildTrafficGate(config),
+      checks: buildChecks(config, metrics.builtInQueries),
+      gate: buildTrafficGate(config, metrics.builtInQueries),
       plan: config,
       windowSeconds: config.windowSeconds,
       step: 2,
@@ -59,7 +59,7 @@ describe("running an analysis", () => {
 
   it("retries errors at the interval and reports an error after too many in a row", async () => {
     const { metrics, clock, run } = setup({ consecutiveErrorLimit: 2, intervalSeconds: 10 });
-    metrics.set("histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{track=\"canary\"}[5m])))", { value: null, error: "HTTP 503" });
+    metrics.set(fakeQueries.latencyQuantile("canary", 0.99, scope), { value: null, error: "HTTP 503" });
 
     const result = await run();
 
@@ -70,7 +70,7 @@ describe("running an analysis", () => {
 
   it("recovers from an error that clears before the limit", async () => {
     const { metrics, run } = setup();
-    metrics.set("histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{track=\"canary\"}[5m])))", (call) =>
+    metrics.set(fakeQueries.latencyQuantile("canary", 0.99, scope), (call) =>
       call === 1 ? { value: null, error: "timed out after 10000 ms" } : { value: 0.2 },
     );
 
@@ -98,7 +98,7 @@ describe("running an analysis", () => {
 
   it("honours the inconclusive limit", async () => {
     const { metrics, run } = setup({ count: 3, inconclusiveLimit: 1, minRequests: 0 });
-    metrics.set('(sum(rate(http_requests_total{track="canary",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{track="canary"}[5m]))', (call) =>
+    metrics.set(fakeQueries.errorRatio("canary", scope), (call) =>
       call === 2 ? { value: null } : { value: 0.001 },
     );
 
