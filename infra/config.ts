@@ -20,7 +20,7 @@ import { isDnsLabel, prProblem } from "../components/previewEnvironment/naming";
 import { defaultRouterKind, routerDefinitions, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
 import { RouterKind, routerKinds, RouterSpec } from "../components/trafficSplit/routers/registry";
 import { isDns1035Label, isHostname } from "../components/validation";
-import { configKeys, configNamespace, type ConfigKey } from "./configKeys";
+import { configKeys, configNamespace, programs, type ConfigKey } from "./configKeys";
 import { asIs, prepareFor, toBoolean, toList, toNumber, type Prepared } from "./configInputs";
 
 export { configKeys, configNamespace, stackConfigKeys, type ConfigKey } from "./configKeys";
@@ -49,7 +49,7 @@ function show(raw: unknown): string {
 }
 
 /** A field parsed by `schema`; a bad value is reported with `message`, or else with the schema's own message. */
-function field<S extends z.ZodTypeAny>(schema: S, message: string | undefined, prepare: (raw: unknown) => Prepared = asIs) {
+export function field<S extends z.ZodTypeAny>(schema: S, message: string | undefined, prepare: (raw: unknown) => Prepared = asIs) {
   return z.unknown().transform((raw, ctx): z.output<S> | undefined => {
     if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) {
       return undefined;
@@ -66,13 +66,13 @@ function field<S extends z.ZodTypeAny>(schema: S, message: string | undefined, p
   });
 }
 
-const text = z.string().min(1);
-const integer = (min: number, max: number) =>
+export const text = z.string().min(1);
+export const integer = (min: number, max: number) =>
   field(z.number().int().min(min).max(max), `must be an integer from ${min} to ${max}`, toNumber);
-const hostname = z.string().refine(isHostname);
-const image = field(text.refine(isImageReference), "must be a container image reference such as ghcr.io/org/app:1.2.3");
-const dnsLabel = field(text.refine(isDnsLabel), "must be a DNS label (a-z, 0-9 and '-', at most 63 characters)");
-const secret = z.unknown().transform((raw, ctx): pulumi.Output<string> | undefined => {
+export const hostname = z.string().refine(isHostname);
+export const image = field(text.refine(isImageReference), "must be a container image reference such as ghcr.io/org/app:1.2.3");
+export const dnsLabel = field(text.refine(isDnsLabel), "must be a DNS label (a-z, 0-9 and '-', at most 63 characters)");
+export const secret = z.unknown().transform((raw, ctx): pulumi.Output<string> | undefined => {
   if (pulumi.Output.isInstance(raw)) {
     return pulumi.secret(raw as pulumi.Output<string>);
   }
@@ -139,6 +139,7 @@ const fields = {
   previewDnsTarget: field(text, "must be a host name or IP address"),
   deployedBy: field(text, "must be text"),
   releaseId: field(text, "must be text"),
+  program: field(z.enum(programs), `must be one of ${programs.join(", ")}`),
 } satisfies Record<ConfigKey, z.ZodTypeAny>;
 
 type Fields = { [K in ConfigKey]?: z.output<(typeof fields)[K]> };

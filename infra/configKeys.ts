@@ -38,7 +38,16 @@ const programKeys = [
   "previewDnsTarget",
   "deployedBy",
   "releaseId",
+  "program",
 ] as const;
+
+/**
+ * What `rollgate:program` selects `infra/index.ts` to build: the application's
+ * environments (`app`, the default) or Rollgate itself (`service`, see
+ * `infra/service/`).
+ */
+export const programs = ["app", "service"] as const;
+export type ProgramKind = (typeof programs)[number];
 
 export type ConfigKey = (typeof programKeys)[number] | RouterConfigKey;
 
