@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageVersion, isImageReference } from "../image";
 import { managedBy, recommendedLabels } from "../labels";
 import { checks, defined, isDnsLabel, isHostname, Problems } from "../validation";
+import { createTrialDatabase } from "./database";
 import { createMonitoring } from "./monitoring";
 import { createNetworking } from "./networking";
 import { createRbac } from "./rbac";
@@ -34,6 +35,11 @@ export interface RollgateServiceArgs {
   readonly prometheusOperator?: boolean;
   /** Namespace Prometheus scrapes from, admitted by the NetworkPolicy. Default `monitoring`. */
   readonly prometheusNamespace?: string;
+  /**
+   * Run a single-instance PostgreSQL StatefulSet for a trial instead of using
+   * `secrets.databaseUrl`. NOT for production: no replication, no backups. Default false.
+   */
+  readonly trialDatabase?: boolean;
   /** Extra plain settings, e.g. `ROLLGATE_PROMETHEUS_URL`. Never credentials: those go in `secrets`. */
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -44,6 +50,7 @@ export const rollgateServiceDefaults = {
   previews: true,
   prometheusOperator: false,
   prometheusNamespace: "monitoring",
+  trialDatabase: false,
 } as const;
 
 /** Variables the component sets itself; `env` must not set them. */
@@ -69,7 +76,8 @@ const objectName = "rollgate";
  * with a PodDisruptionBudget, a service account with the reviewed RBAC rules
  * (`rbacRules.ts`), a Secret for its credentials, a Service, an HTTPRoute and
  * a NetworkPolicy, and a Grafana dashboard (plus a ServiceMonitor) for its
- * own `/metrics`.
+ * own `/metrics`. The database is the user's, or for a trial only, a
+ * single-instance PostgreSQL StatefulSet (`database.ts`).
  */
 export class RollgateService extends pulumi.ComponentResource {
   readonly namespace: pulumi.Output<string>;
@@ -100,7 +108,11 @@ export class RollgateService extends pulumi.ComponentResource {
     const scope: ServiceScope = { name, parent: this, objectName, namespace: namespace.metadata.name, labels, selector };
 
     const rbac = createRbac(scope, { managedNamespaces: settings.managedNamespaces, previews: settings.previews });
-    const secret = createSecret(scope, args.secrets);
+    const databaseUrl = settings.trialDatabase ? createTrialDatabase(scope).url : args.secrets.databaseUrl;
+    if (databaseUrl === undefined) {
+      throw new Error("RollgateService: no database URL although the arguments were checked; this is a bug");
+    }
+    const secret = createSecret(scope, { ...args.secrets, databaseUrl });
     const workload = createWorkload(scope, {
       image: args.image,
       replicas: settings.replicas,
@@ -132,6 +144,14 @@ export class RollgateService extends pulumi.ComponentResource {
 
 const dnsLabelProblem = (value: string) => (isDnsLabel(value) ? undefined : `must be a DNS label (got "${value}")`);
 
+function databaseProblem(args: RollgateServiceArgs): string | undefined {
+  const given = args.secrets.databaseUrl !== undefined;
+  if (args.trialDatabase === true) {
+    return given ? "must not be set with `trialDatabase`, which provides the database" : undefined;
+  }
+  return given ? undefined : "is required (or set `trialDatabase` for a trial)";
+}
+
 /** Checks every argument whose value is already known; throws listing all problems. */
 export function validateRollgateServiceArgs(name: string, args: RollgateServiceArgs): void {
   const reserved = Object.keys(args.env ?? {}).filter((key) => (reservedEnv as readonly string[]).includes(key));
@@ -142,6 +162,7 @@ export function validateRollgateServiceArgs(name: string, args: RollgateServiceA
     .when("hostnames", args.hostnames.length === 0 ? "must name at least one host" : undefined)
     .when("gateway.name", dnsLabelProblem(args.gateway.name))
     .when("gateway.namespace", dnsLabelProblem(args.gateway.namespace))
+    .when("secrets.databaseUrl", databaseProblem(args))
     .when("env", reserved.length > 0 ? `must not set ${reserved.join(", ")}: RollgateService sets them` : undefined);
   args.hostnames.forEach((host, index) => problems.when(`hostnames[${index}]`, isHostname(host) ? undefined : `must be a DNS host name (got "${host}")`));
   (args.managedNamespaces ?? []).forEach((ns, index) => problems.when(`managedNamespaces[${index}]`, dnsLabelProblem(ns)));

@@ -4,8 +4,8 @@ import type { ServiceScope } from "./scope";
 
 /** The service's credentials, each a Pulumi secret. */
 export interface RollgateSecrets {
-  /** `ROLLGATE_DATABASE_URL`: the shared store (releases, audit, leases). */
-  readonly databaseUrl: pulumi.Input<string>;
+  /** `ROLLGATE_DATABASE_URL`: the shared store (releases, audit, leases). Unset only with the trial database. */
+  readonly databaseUrl?: pulumi.Input<string>;
   /** `PULUMI_CONFIG_PASSPHRASE`: encrypts the managed stacks' secrets. */
   readonly configPassphrase: pulumi.Input<string>;
   /** Contents of the API tokens file (`ROLLGATE_TOKENS_FILE`). */
@@ -37,8 +37,11 @@ export interface CreatedSecret {
   readonly keys: ReadonlySet<string>;
 }
 
+/** The credentials once the database is known (the user's, or the trial database). */
+export type ResolvedSecrets = RollgateSecrets & { readonly databaseUrl: pulumi.Input<string> };
+
 /** One Secret holding every credential given; values stay Pulumi secrets in the state. */
-export function createSecret(scope: ServiceScope, secrets: RollgateSecrets): CreatedSecret {
+export function createSecret(scope: ServiceScope, secrets: ResolvedSecrets): CreatedSecret {
   const given = { ...secrets, backendUrl: secrets.backendUrl ?? secrets.databaseUrl };
   const stringData: Record<string, pulumi.Output<string>> = {};
   for (const [field, { key }] of Object.entries(secretEntries)) {

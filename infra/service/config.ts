@@ -30,6 +30,8 @@ export interface ServiceConfig {
   readonly prometheusOperator: boolean;
   readonly prometheusNamespace: string;
   readonly prometheusUrl?: string;
+  /** A single-instance PostgreSQL StatefulSet instead of `databaseUrl`: for a trial, not for production. */
+  readonly trialDatabase: boolean;
   readonly secrets: RollgateSecrets;
 }
 
@@ -41,6 +43,7 @@ export const serviceConfigDefaults = {
   previews: true,
   prometheusOperator: false,
   prometheusNamespace: "monitoring",
+  trialDatabase: false,
 } as const;
 
 const dnsLabels = field(z.array(z.string().refine((value) => dnsLabel.safeParse(value).success)), "must be a list of DNS labels", toList);
@@ -58,6 +61,7 @@ const fields = {
   prometheusOperator: flag,
   prometheusNamespace: dnsLabel,
   prometheusUrl: field(text.url(), "must be an http(s) URL"),
+  trialDatabase: flag,
   databaseUrl: secret,
   configPassphrase: secret,
   apiTokens: secret,
@@ -68,13 +72,20 @@ const fields = {
 
 type Fields = { [K in ServiceConfigKey]?: z.output<(typeof fields)[K]> };
 
-const requiredKeys = ["image", "hostnames", "databaseUrl", "configPassphrase", "apiTokens"] as const satisfies readonly ServiceConfigKey[];
+const requiredKeys = ["image", "hostnames", "configPassphrase", "apiTokens"] as const satisfies readonly ServiceConfigKey[];
 
 function requirements(values: Fields, ctx: z.RefinementCtx): void {
+  const problem = (key: ServiceConfigKey, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message });
   for (const key of requiredKeys) {
     if (values[key] === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: "is required" });
+      problem(key, "is required");
     }
+  }
+  if (values.trialDatabase === true && values.databaseUrl !== undefined) {
+    problem("databaseUrl", "must not be set when rollgateService:trialDatabase is true (the trial database provides it)");
+  }
+  if (values.trialDatabase !== true && values.databaseUrl === undefined) {
+    problem("databaseUrl", "is required (or set rollgateService:trialDatabase to true for a trial)");
   }
 }
 
@@ -87,7 +98,7 @@ function checked<T>(value: T | undefined, key: ServiceConfigKey): T {
 }
 
 function build(values: Fields): ServiceConfig {
-  const optionalSecrets = (["backendUrl", "githubToken", "githubWebhookSecret"] as const).flatMap((key) =>
+  const optionalSecrets = (["databaseUrl", "backendUrl", "githubToken", "githubWebhookSecret"] as const).flatMap((key) =>
     values[key] === undefined ? [] : [[key, values[key]] as const],
   );
   return {
@@ -104,8 +115,8 @@ function build(values: Fields): ServiceConfig {
     prometheusOperator: values.prometheusOperator ?? serviceConfigDefaults.prometheusOperator,
     prometheusNamespace: values.prometheusNamespace ?? serviceConfigDefaults.prometheusNamespace,
     ...(values.prometheusUrl !== undefined ? { prometheusUrl: values.prometheusUrl } : {}),
+    trialDatabase: values.trialDatabase ?? serviceConfigDefaults.trialDatabase,
     secrets: {
-      databaseUrl: checked(values.databaseUrl, "databaseUrl"),
       configPassphrase: checked(values.configPassphrase, "configPassphrase"),
       apiTokens: checked(values.apiTokens, "apiTokens"),
       ...Object.fromEntries(optionalSecrets),

@@ -19,6 +19,7 @@ export const serviceSettingKeys = [
   "prometheusOperator",
   "prometheusNamespace",
   "prometheusUrl",
+  "trialDatabase",
 ] as const;
 
 /** Credentials: read with `getSecret`, so they stay Pulumi secrets; set each with `pulumi config set --secret`. */

@@ -28,6 +28,7 @@ export function serviceProgram(): ServiceOutputs {
     previews: config.previews,
     prometheusOperator: config.prometheusOperator,
     prometheusNamespace: config.prometheusNamespace,
+    trialDatabase: config.trialDatabase,
     ...(config.prometheusUrl !== undefined ? { env: { ROLLGATE_PROMETHEUS_URL: config.prometheusUrl } } : {}),
   });
   return {

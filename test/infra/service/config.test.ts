@@ -43,9 +43,18 @@ describe("service config", () => {
     expect(problems({})).toEqual([
       "rollgateService:image is required",
       "rollgateService:hostnames is required",
-      "rollgateService:databaseUrl is required",
       "rollgateService:configPassphrase is required",
       "rollgateService:apiTokens is required",
+      "rollgateService:databaseUrl is required (or set rollgateService:trialDatabase to true for a trial)",
+    ]);
+  });
+
+  it("takes the trial database instead of a database URL, never both", () => {
+    const { databaseUrl: _url, ...withoutDatabase } = minimal();
+
+    expect(parseServiceConfig({ ...withoutDatabase, trialDatabase: "true" }).trialDatabase).toBe(true);
+    expect(problems({ ...minimal(), trialDatabase: "true" })).toEqual([
+      "rollgateService:databaseUrl must not be set when rollgateService:trialDatabase is true (the trial database provides it)",
     ]);
   });
 
