@@ -133,6 +133,15 @@ describe("RollgateService", () => {
     expect(at(deployment.inputs, "spec.template.spec.serviceAccountName")).toBe(at(account?.inputs, "metadata.name"));
   });
 
+  it("gives the pod its service account token and no kubeconfig, so the service and the Pulumi provider both use the token", async () => {
+    const { deployment } = await render();
+
+    expect(at(deployment.inputs, "spec.template.spec.automountServiceAccountToken")).toBe(true);
+    const env = at(container(deployment), "env") as { name: string }[];
+    expect(env.map((variable) => variable.name)).not.toContain("KUBECONFIG");
+    expect(env.find((variable) => variable.name === "HOME")).toEqual({ name: "HOME", value: "/var/lib/rollgate/home" });
+  });
+
   it("labels every Kubernetes object with the recommended labels", async () => {
     const { resources } = await render();
 
