@@ -11,7 +11,7 @@ const taggedImage = "ghcr.io/rollgate/rollgate:0.1.0";
 const pinnedImage = `ghcr.io/rollgate/rollgate@sha256:${"a".repeat(64)}`;
 
 /** The RollgateService's Kubernetes objects as the policies would see them. */
-async function renderedService(image: string): Promise<ResourceInput[]> {
+async function renderedService(image: string, trialDatabase = false): Promise<ResourceInput[]> {
   const mocks = await installMocks();
   const { RollgateService } = await import("../../components/rollgateService");
   new RollgateService("rollgate", {
@@ -19,9 +19,14 @@ async function renderedService(image: string): Promise<ResourceInput[]> {
     image,
     hostnames: ["rollgate.example.com"],
     gateway: { name: "edge", namespace: "gateway-system" },
-    secrets: { databaseUrl: pulumi.secret("postgres://x"), configPassphrase: pulumi.secret("p"), apiTokens: pulumi.secret("{}") },
+    secrets: {
+      ...(trialDatabase ? {} : { databaseUrl: pulumi.secret("postgres://x") }),
+      configPassphrase: pulumi.secret("p"),
+      apiTokens: pulumi.secret("{}"),
+    },
     managedNamespaces: ["shop-staging"],
     prometheusOperator: true,
+    trialDatabase,
   });
   const resources = await mocks.settle();
   return resources.filter((resource) => resource.custom).map((resource) => ({ type: resource.type, name: resource.name, props: resource.inputs }));
@@ -46,6 +51,10 @@ async function violationsOf(resources: readonly ResourceInput[], configs: Readon
   return violations;
 }
 
+function productionConfig(): Record<string, Props> {
+  return JSON.parse(readFileSync(join(__dirname, "../../policies/config/production.json"), "utf8")) as Record<string, Props>;
+}
+
 describe("the policy pack against a RollgateService", () => {
   it("finds no violation with its default config", async () => {
     const resources = await renderedService(taggedImage);
@@ -54,9 +63,16 @@ describe("the policy pack against a RollgateService", () => {
   });
 
   it("finds no violation with the production config when the image is pinned by digest", async () => {
-    const production = JSON.parse(readFileSync(join(__dirname, "../../policies/config/production.json"), "utf8")) as Record<string, Props>;
     const resources = await renderedService(pinnedImage);
 
-    expect(await violationsOf(resources, production)).toEqual([]);
+    expect(await violationsOf(resources, productionConfig())).toEqual([]);
+  });
+
+  it("rejects the trial database under the production config", async () => {
+    const resources = await renderedService(pinnedImage, true);
+
+    const violations = await violationsOf(resources, productionConfig());
+    expect(violations).toContainEqual(expect.stringMatching(/^workload-image-pinned \(rollgate-database\): .*digest/));
+    expect(violations).toContainEqual(expect.stringMatching(/^workload-min-replicas \(rollgate-database\)/));
   });
 });
