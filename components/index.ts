@@ -56,3 +56,6 @@ export {
   prProblem,
 } from "./previewEnvironment/naming";
 export { expiresAt, isExpired, createdAtProblem, ttlProblem } from "./previewEnvironment/expiry";
+
+export { RollgateService, rollgateServiceDefaults, clusterScopedRules, namespacedRules } from "./rollgateService";
+export type { RollgateServiceArgs, RollgateSecrets, RbacRule } from "./rollgateService";
