@@ -22,6 +22,10 @@ describe.each<InClusterRouter>(["nginx", "istio"])("a canary release on the %s r
   const env = new ReleaseEnvironment(`routers-${router}`, { router });
   const watcher = new WeightWatcher(() => env.liveWeight());
 
+  /** The release record and the service's log lines about it, for a failing assertion's message. */
+  const story = (release: { id: string }) =>
+    [JSON.stringify(release), ...(env.service?.logs ?? []).filter((line) => line.releaseId === release.id).map((line) => JSON.stringify(line))].join("\n");
+
   beforeAll(async () => {
     await env.start();
     watcher.start();
@@ -39,7 +43,7 @@ describe.each<InClusterRouter>(["nginx", "istio"])("a canary release on the %s r
     expect(started.status).toBe(202);
     const release = await env.settled(started.body.id, 420_000);
 
-    expect(release, env.service?.describe()).toMatchObject({ status: "succeeded", image: healthyImage, previousImage: firstImage });
+    expect(release, story(release)).toMatchObject({ status: "succeeded", image: healthyImage, previousImage: firstImage });
     expect(release.analysis.length).toBeGreaterThanOrEqual(2);
     expect(release.analysis.every((record) => record.phase === "successful")).toBe(true);
     expect(await env.deploymentImage(stableName)).toBe(healthyImage);
@@ -56,7 +60,7 @@ describe.each<InClusterRouter>(["nginx", "istio"])("a canary release on the %s r
     expect(started.status).toBe(202);
     const release = await env.settled(started.body.id);
 
-    expect(release, env.service?.describe()).toMatchObject({ status: "rolledBack", previousImage: healthyImage, weight: 0, step: 0 });
+    expect(release, story(release)).toMatchObject({ status: "rolledBack", previousImage: healthyImage, weight: 0, step: 0 });
     expect(release.analysis.find((record) => record.phase === "failed")).toMatchObject({ metric: "error-rate", step: 0 });
     expect(await env.liveWeight()).toBe(0);
     expect(await env.canaryGone()).toBe(true);
