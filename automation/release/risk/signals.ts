@@ -3,7 +3,7 @@
  * signal but the preview is optional: a missing one adds no points and says so.
  */
 import type { PreviewResult } from "../../engine/port";
-import type { Release } from "../schemas";
+import type { CiRiskSignals, Release } from "../schemas";
 
 /** What the engine's preview of the release returns (`StackEngine.preview`): counts by op and URN → op. */
 export type PreviewSignal = Pick<PreviewResult, "changes" | "steps">;
@@ -22,14 +22,8 @@ export type HistoryRelease = Pick<Release, "status" | "startedAt" | "finishedAt"
 export const SUPPLY_CHAIN_VERDICTS = ["pass", "warn", "fail"] as const;
 export type SupplyChainVerdict = (typeof SUPPLY_CHAIN_VERDICTS)[number];
 
-/** What CI passes in the start request's `riskSignals`; see `riskSignalsSchema`. */
-export interface CiSignals {
-  readonly testsPassed?: number | undefined;
-  readonly testsFailed?: number | undefined;
-  /** Coverage change in percentage points, -100..100. */
-  readonly coverageDelta?: number | undefined;
-  readonly filesChanged?: number | undefined;
-}
+/** What CI passes in the start request's `riskSignals` (`riskSignalsSchema`). */
+export type CiSignals = CiRiskSignals;
 
 export interface RiskSignals {
   readonly preview: PreviewSignal;
