@@ -5,7 +5,11 @@
 import type { PreviewResult } from "../../engine/port";
 import type { CiRiskSignals, Release } from "../schemas";
 
-/** What the engine's preview of the release returns (`StackEngine.preview`): counts by op and URN → op. */
+/**
+ * What the engine's preview of the release returns (`StackEngine.preview`), passed as is. Classification
+ * reads `steps` (URN → the last op of its resource-pre events, so a replacement's `create-replacement` /
+ * `replace` / `delete-replaced` arrive as one entry); `changes` (the engine's `changeSummary`) is kept for display.
+ */
 export type PreviewSignal = Pick<PreviewResult, "changes" | "steps">;
 
 /** The image the release would run against the one serving now. */
