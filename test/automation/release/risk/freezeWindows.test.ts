@@ -30,6 +30,13 @@ describe("freeze windows", () => {
     expect(frozenAt(berlinFridayAfternoon, "2026-12-05T02:00:00Z")).toBe(false);
   });
 
+  it("read midnight as 00:00, not 24:00", () => {
+    const earlyMonday: FreezeWindow = { name: "maintenance", days: ["mon"], from: "00:00", to: "06:00", timeZone: "UTC" };
+
+    expect(frozenAt(earlyMonday, "2026-12-07T00:00:00Z")).toBe(true);
+    expect(frozenAt(earlyMonday, "2026-12-06T23:59:00Z")).toBe(false);
+  });
+
   it("do not apply on other days", () => {
     expect(frozenAt(berlinFridayAfternoon, "2026-12-03T13:00:00Z")).toBe(false); // Thursday
   });
