@@ -257,6 +257,21 @@ export type AnalysisConfigInput = z.input<typeof analysisConfigSchema>;
 export type Step = z.output<typeof stepSchema>;
 export type CustomQuery = z.output<typeof customQuerySchema>;
 
+// ---------------------------------------------------------------- risk signals
+
+/** What CI knows about the change, for risk classification (`release/risk/`); each field optional. */
+export const riskSignalsSchema = z
+  .object({
+    testsPassed: wholeNumber(0, 10_000_000).optional().describe("Tests that passed"),
+    testsFailed: wholeNumber(0, 10_000_000).optional().describe("Tests that failed"),
+    coverageDelta: z.number().min(-100).max(100).optional().describe("Change in line coverage, in percentage points (-100..100)"),
+    filesChanged: wholeNumber(0, 10_000_000).optional().describe("Files the change touches"),
+  })
+  .strict()
+  .describe("Signals from CI for risk classification; validated, not yet acted on");
+
+export type CiRiskSignals = z.output<typeof riskSignalsSchema>;
+
 // ---------------------------------------------------------------- start request
 
 export const startReleaseRequestSchema = z
@@ -268,6 +283,7 @@ export const startReleaseRequestSchema = z
     commitTime: isoInstantSchema.optional(),
     steps: stepsSchema.default(() => planSteps()),
     analysis: analysisConfigSchema.default({}),
+    riskSignals: riskSignalsSchema.optional(),
   })
   .strict();
 

@@ -268,3 +268,36 @@ describe("release record", () => {
     expect(analysisConfigSchema.parse(JSON.parse(JSON.stringify(stored)))).toEqual(stored);
   });
 });
+
+describe("start request risk signals", () => {
+  it("accepts CI's counts, coverage delta and files changed", () => {
+    const riskSignals = { testsPassed: 120, testsFailed: 0, coverageDelta: -1.5, filesChanged: 12 };
+
+    expect(parseStartReleaseRequest({ ...valid, riskSignals }).riskSignals).toEqual(riskSignals);
+  });
+
+  it("leaves every signal optional", () => {
+    expect(parseStartReleaseRequest({ ...valid, riskSignals: {} }).riskSignals).toEqual({});
+    expect(parseStartReleaseRequest(valid).riskSignals).toBeUndefined();
+  });
+
+  it("names each bad signal", () => {
+    const riskSignals = { testsPassed: 1.5, testsFailed: -1, coverageDelta: 101, filesChanged: "12", flaky: 3 };
+
+    expect(issuesOf({ ...valid, riskSignals })).toEqual([
+      { field: "riskSignals.testsPassed", message: "must be a whole number" },
+      { field: "riskSignals.testsFailed", message: "must be at least 0" },
+      { field: "riskSignals.coverageDelta", message: "must be at most 100" },
+      { field: "riskSignals.filesChanged", message: "must be a number, got string" },
+      { field: "riskSignals.flaky", message: "is not a known field" },
+    ]);
+  });
+
+  it("does not record the signals on the release yet", () => {
+    const request = parseStartReleaseRequest({ ...valid, riskSignals: { testsFailed: 2 } });
+
+    const release = createRelease(request, { id: "r1", actor: "ci", previousImage: "registry.example/web:1.0.0", at: new Date(0) });
+
+    expect(releaseSchema.parse(release)).not.toHaveProperty("riskSignals");
+  });
+});
