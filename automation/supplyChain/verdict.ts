@@ -73,7 +73,19 @@ function missing(policy: TrustPolicy, attestation: "sbom" | "provenance", findin
   return policy.requiredAttestations.includes(attestation) ? [finding] : [];
 }
 
-function verdict(digest: string, found: { signer?: string; sbomDigest?: string; builder?: string }, findings: string[]): Verdict {
-  const defined = Object.fromEntries(Object.entries(found).filter(([, value]) => value !== undefined));
-  return { verified: findings.length === 0, digest, ...defined, findings };
+interface Found {
+  readonly signer?: string;
+  readonly sbomDigest?: string;
+  readonly builder?: string;
+}
+
+function verdict(digest: string, found: Found, findings: string[]): Verdict {
+  return {
+    verified: findings.length === 0,
+    digest,
+    ...(found.signer === undefined ? {} : { signer: found.signer }),
+    ...(found.sbomDigest === undefined ? {} : { sbomDigest: found.sbomDigest }),
+    ...(found.builder === undefined ? {} : { builder: found.builder }),
+    findings,
+  };
 }
