@@ -40,7 +40,7 @@ function packageFindings(pkg: SbomPackage, rules: SbomRules): string[] {
   if (purl?.version === undefined) return [];
   const { version } = purl;
   return rules.deniedPackages
-    .filter((denied) => denied.purl === purl.name && satisfies(version, denied.versions, { loose: true }))
+    .filter((denied) => parsePackageUrl(denied.purl)?.name === purl.name && satisfies(version, denied.versions, { loose: true }))
     .map((denied) => `sbom: package ${pkg.id} is denied (${denied.purl}@${denied.versions})`);
 }
 

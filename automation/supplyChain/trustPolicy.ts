@@ -11,6 +11,7 @@ import { validRange } from "semver";
 import { z } from "zod";
 import { ValidationError } from "../errors";
 import { fieldIssues } from "../release/schemas";
+import { parsePackageUrl } from "./purl";
 
 export const TRUST_ENVIRONMENTS = ["preview", "staging", "production"] as const;
 export type TrustEnvironment = (typeof TRUST_ENVIRONMENTS)[number];
@@ -36,7 +37,7 @@ const KeylessIdentity = z
 /** A package is denied when its PURL (without version) is `purl` and its version satisfies `versions`. */
 const DeniedPackage = z
   .object({
-    purl: z.string().regex(/^pkg:[a-z][a-z0-9.+-]*\/[^@?#]+$/, "must be a package URL without version, e.g. pkg:npm/event-stream"),
+    purl: z.string().refine(isVersionlessPurl, "must be a package URL without version, e.g. pkg:npm/event-stream"),
     versions: z.string().refine((range) => validRange(range) !== null, "must be a semver range, e.g. >=3.3.6 <3.3.7"),
   })
   .strict();
@@ -103,6 +104,11 @@ export function trustPolicyFile(configDir: string, environment: TrustEnvironment
 
 export function loadTrustPolicy(configDir: string, environment: TrustEnvironment): TrustPolicy {
   return parseTrustPolicy(environment, JSON.parse(readFileSync(trustPolicyFile(configDir, environment), "utf8")));
+}
+
+function isVersionlessPurl(text: string): boolean {
+  const purl = parsePackageUrl(text);
+  return purl !== undefined && purl.version === undefined && !/[?#]/.test(text);
 }
 
 function compiles(pattern: string): boolean {

@@ -33,6 +33,16 @@ describe("sbomFindings", () => {
   });
 });
 
+describe("sbomFindings with a scoped package", () => {
+  it("matches a denied scope written with @ against a PURL that escapes it", () => {
+    const scoped = { deniedLicenses: [], deniedPackages: [{ purl: "pkg:npm/@acme/ghostdb", versions: "<2" }] };
+
+    expect(sbomFindings(fixture("cyclonedx-denied.json"), scoped)).toEqual([
+      "sbom: package pkg:npm/%40acme/ghostdb@1.0.0 is denied (pkg:npm/@acme/ghostdb@<2)",
+    ]);
+  });
+});
+
 describe("sbomPackages", () => {
   it("skips SPDX licenses given as NOASSERTION", () => {
     expect(sbomPackages(fixture("spdx-denied.json"))?.[0]).toEqual({ id: "pkg:npm/left-pad@1.3.0", purl: "pkg:npm/left-pad@1.3.0", licenses: ["WTFPL"] });

@@ -69,6 +69,14 @@ describe("parseTrustPolicy", () => {
     ]);
   });
 
+  it("refuses a denied package whose PURL carries a version", () => {
+    const sbom = { deniedPackages: [{ purl: "pkg:npm/@acme/lib@1.0.0", versions: "*" }] };
+
+    expect(fieldErrors("staging", { environment: "staging", keylessIdentities: [identity], sbom })).toEqual([
+      { path: "sbom.deniedPackages[0].purl", message: "must be a package URL without version, e.g. pkg:npm/event-stream" },
+    ]);
+  });
+
   it("refuses a policy that trusts nobody and does not allow unsigned images", () => {
     expect(fieldErrors("staging", { environment: "staging" })).toEqual([
       { path: "trustedKeys", message: "must name a key or a keyless identity when unsigned images are not allowed" },
