@@ -1,7 +1,7 @@
 /**
  * Real signatures for the tests: an ECDSA P-256 key pair from node:crypto, a
  * DSSE envelope signed over its pre-authentication encoding, wrapped in a
- * Sigstore bundle by @sigstore/bundle (as `cosign attest --tlog-upload=false` would).
+ * Sigstore bundle by @sigstore/bundle: a key-based bundle with no transparency-log entry.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
