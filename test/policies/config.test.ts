@@ -9,7 +9,8 @@ import { configErrors, isEnforcementLevel } from "../../policies/checks/config";
 import { isRecord } from "../../policies/checks/values";
 
 const configDir = join(__dirname, "../../policies/config");
-const configFiles = readdirSync(configDir).filter((file) => file.endsWith(".json"));
+// `<env>.trust.json` beside them is the supply-chain trust policy, not a policy pack config (test/automation/supplyChain).
+const configFiles = readdirSync(configDir).filter((file) => file.endsWith(".json") && !file.endsWith(".trust.json"));
 const policiesByName = new Map<string, Policy>(rollgatePolicies.map((policy) => [policy.name, policy]));
 
 function loadConfig(file: string): Record<string, unknown> {
