@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageVersion, isImageReference } from "./image";
 import { managedBy, recommendedLabels, rollgateLabels, Track } from "./labels";
 import { checks, defined, ensure, isDns1035Label, Problems } from "./validation";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "./restrictedSecurity";
 
 /** CPU and memory quantities, e.g. `{ cpu: "100m", memory: "128Mi" }`. */
 export interface ResourceQuantities {
@@ -129,13 +130,7 @@ export class WebService extends pulumi.ComponentResource {
             metadata: { labels, annotations: { ...args.annotations } },
             spec: {
               automountServiceAccountToken: false,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser,
-                runAsGroup: runAsUser,
-                fsGroup: runAsUser,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: restrictedPodSecurity(runAsUser),
               containers: [
                 {
                   name: "app",
@@ -149,13 +144,7 @@ export class WebService extends pulumi.ComponentResource {
                     requests: { ...webServiceDefaults.resources.requests, ...defined(args.resources?.requests ?? {}) },
                     limits: { ...webServiceDefaults.resources.limits, ...defined(args.resources?.limits ?? {}) },
                   },
-                  securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser,
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                  },
+                  securityContext: restrictedContainerSecurity(runAsUser),
                   // A read-only root filesystem still needs somewhere to write temporary files.
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { recommendedLabels } from "../labels";
 import type { ServiceScope } from "./scope";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../restrictedSecurity";
 
 /** Marks every trial database object: one instance, no backups, no failover. */
 export const notForProductionLabel = { "rollgate.dev/not-for-production": "true" } as const;
@@ -63,13 +64,7 @@ export function createTrialDatabase(scope: ServiceScope): TrialDatabase {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: postgresUser,
-              runAsGroup: postgresUser,
-              fsGroup: postgresUser,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurity(postgresUser),
             containers: [
               {
                 name: "postgres",
@@ -85,13 +80,7 @@ export function createTrialDatabase(scope: ServiceScope): TrialDatabase {
                 readinessProbe: isReady,
                 livenessProbe: { ...isReady, failureThreshold: 6 },
                 resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: postgresUser,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                },
+                securityContext: restrictedContainerSecurity(postgresUser),
                 volumeMounts: [
                   { name: "data", mountPath: "/var/lib/postgresql/data" },
                   { name: "run", mountPath: "/var/run/postgresql" },

@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { runAsUser } from "../webService";
 import { httpPort, type ServiceScope } from "./scope";
 import { secretEntries, secretFilesDir, type CreatedSecret } from "./secrets";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../restrictedSecurity";
 
 /**
  * Requests and limits, sized from the benchmark (README "Benchmarks", 2 shared
@@ -67,13 +68,7 @@ export function createWorkload(scope: ServiceScope, args: WorkloadArgs): Workloa
             automountServiceAccountToken: true,
             // Matches ROLLGATE_SHUTDOWN_TIMEOUT_SECONDS (60) plus time to abandon in-flight operations safely.
             terminationGracePeriodSeconds: 90,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser,
-              runAsGroup: runAsUser,
-              fsGroup: runAsUser,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurity(runAsUser),
             topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
             containers: [
               {
@@ -85,13 +80,7 @@ export function createWorkload(scope: ServiceScope, args: WorkloadArgs): Workloa
                 livenessProbe: probe("/healthz", 10, 3),
                 startupProbe: probe("/healthz", 2, 30),
                 resources: serviceResources,
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                },
+                securityContext: restrictedContainerSecurity(runAsUser),
                 volumeMounts: [
                   { name: "tmp", mountPath: "/tmp" },
                   { name: "state", mountPath: stateDir },
