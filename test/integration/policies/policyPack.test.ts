@@ -151,10 +151,10 @@ describe("pulumi preview with the policy pack, through the project's CLI", () =>
   });
 
   it.each([
-    ["gateway-api", {}],
-    ["nginx", { "rollgate:router": "nginx" }],
-    ["istio", { "rollgate:router": "istio" }],
-  ])("passes the traffic weights of a staging canary at 25 %% on the %s router", async (router, routerConfig) => {
+    { router: "gateway-api", routerConfig: {} },
+    { router: "nginx", routerConfig: { "rollgate:router": "nginx" } },
+    { router: "istio", routerConfig: { "rollgate:router": "istio" } },
+  ])("passes the traffic weights of a staging canary at 25 % on the $router router", async ({ router, routerConfig }) => {
     const name = `w-${router}`;
     const config = {
       ...committedConfig("staging", `it-policy-${runId}-${name}`),
