@@ -1,7 +1,7 @@
 /** The cluster probe reading a cloud router's live weight from its API (a local server answering as Cloudflare or ELBv2 does). */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { KubernetesClusterProbe, stackReleaseTargets, type ProbeApis } from "../../../automation/cluster/clusterProbe";
-import { cloudFixture, cloudJsonFixture } from "../../support/cloudApis/fixtures";
+import { cloudFixture, cloudJsonFixture, exampleAwsAccessKeyId } from "../../support/cloudApis/fixtures";
 import { startRecordedServer, type RecordedServer } from "../../support/cloudApis/recordedServer";
 
 const token = "cf-token-from-the-service-env";
@@ -62,7 +62,7 @@ describe("KubernetesClusterProbe.readLiveWeight for a cloud router", () => {
   });
 
   it("reads the ALB rule's weights with the listener and the priority (config text) from the stack", async () => {
-    vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+    vi.stubEnv("AWS_ACCESS_KEY_ID", exampleAwsAccessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", "probe-test-secret-key");
     server = await startRecordedServer(() => ({ headers: { "content-type": "text/xml" }, body: cloudFixture("aws/describe-rules.xml") }));
     const listenerArn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/public/50dc6c495c0c9188/f2f7dc8efc522ab2";

@@ -16,6 +16,7 @@ import { at, changedResources, named, RegisteredResource } from "../../setup/pul
 import { renderedCloudApis } from "../../support/cloudApis/renderedCloudApis";
 import { startRecordedServer } from "../../support/cloudApis/recordedServer";
 import { capabilityRequests, renderedObject, renderRoute, webServices, type RouteScenario } from "../../support/renderedRoute";
+import { exampleAwsAccessKeyId } from "../../support/cloudApis/fixtures";
 
 type TrackWeights = { stable: number; canary: number };
 
@@ -316,7 +317,7 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
     };
 
     beforeEach(() => {
-      vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+      vi.stubEnv("AWS_ACCESS_KEY_ID", exampleAwsAccessKeyId);
       vi.stubEnv("AWS_SECRET_ACCESS_KEY", "contract-secret-key");
     });
     afterEach(() => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LiveWeightReadError } from "../../../../../components/trafficSplit/routers/definition";
 import { awsLiveWeight } from "../../../../../components/trafficSplit/routers/definitions/awsLiveWeight";
-import { cloudFixture } from "../../../../support/cloudApis/fixtures";
+import { cloudFixture, exampleAwsAccessKeyId } from "../../../../support/cloudApis/fixtures";
 import { startRecordedServer, type Answer, type RecordedResponse, type RecordedServer } from "../../../../support/cloudApis/recordedServer";
 
 const listenerArn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/public/50dc6c495c0c9188/f2f7dc8efc522ab2";
@@ -17,7 +17,7 @@ function describeRules(stable: number, canary: number): RecordedResponse {
 
 let server: RecordedServer | undefined;
 beforeEach(() => {
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", exampleAwsAccessKeyId);
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", secretKey);
   vi.stubEnv("AWS_SESSION_TOKEN", "");
 });
@@ -64,7 +64,7 @@ describe("the AWS ALB live-weight reader", () => {
     const body = new URLSearchParams(request?.body);
     expect(request?.method).toBe("POST");
     expect(Object.fromEntries(body)).toMatchObject({ Action: "DescribeRules", Version: "2015-12-01", ListenerArn: listenerArn });
-    expect(request?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-1\/elasticloadbalancing\/aws4_request, /);
+    expect(request?.headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${exampleAwsAccessKeyId}/\\d{8}/eu-west-1/elasticloadbalancing/aws4_request, `));
   });
 
   it("follows NextMarker until it finds the rule", async () => {
