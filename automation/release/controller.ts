@@ -602,7 +602,8 @@ export class ReleaseController {
     await this.commit(run, (release) => ({ ...release, weight: 0 }));
     // The canary keeps its pods until the route has moved traffic off it; they go with the canary.
     const toStable = routingConfig({ weight: 0 }, run.release.steps, this.settings.configKeys);
-    await this.up(run, toStable, `${purpose}: all traffic to stable, no mirroring or header routing`, { weightOnly: { scaleCanary: false } });
+    // Mirroring and header routing are cleared too. bench/scenarios/rollback.ts times this log line.
+    await this.up(run, toStable, `${purpose}: all traffic to stable`, { weightOnly: { scaleCanary: false } });
     const live = await this.waitFor(run, this.deadline(), "live router weight", async () => {
       const weight = await this.deps.cluster.readLiveWeight(run.release.environment);
       return { ok: weight === 0, observed: weight };
