@@ -1,57 +1,25 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { HttpJsonProvider, httpJsonQueries, httpJsonSettingsSchema } from "../../../../automation/release/analysis/httpJson";
+import { fakeUpstreamForFile, json, text } from "./fakeUpstream";
 import { describeMetricProviderContract } from "./providerContract";
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
-
-let server: Server;
+const upstream = fakeUpstreamForFile();
 let endpoint: string;
-let handler: Handler;
-const requests: { url: URL; headers: IncomingMessage["headers"] }[] = [];
-
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    requests.push({ url: new URL(request.url ?? "/", "http://localhost"), headers: request.headers });
-    handler(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics/query`;
+beforeAll(() => {
+  endpoint = `${upstream.url}/metrics/query`;
 });
-
-afterEach(() => {
-  requests.length = 0;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-function json(status: number, body: unknown): Handler {
-  return (_request, response) => {
-    response.writeHead(status, { "content-type": "application/json" });
-    response.end(JSON.stringify(body));
-  };
-}
-
-function text(status: number, body: string): Handler {
-  return (_request, response) => {
-    response.writeHead(status, { "content-type": "text/plain" });
-    response.end(body);
-  };
-}
 
 const provider = (timeoutMs = 5_000) => new HttpJsonProvider({ url: endpoint, timeoutMs });
 const scope = { selector: { namespace: "shop", app: "web" }, windowSeconds: 300 };
 
 describeMetricProviderContract("HttpJsonProvider", () => ({
   provider: provider(),
-  answerValue: (value) => (handler = json(200, { value })),
-  answerEmpty: () => (handler = json(200, { value: null })),
-  answerNaN: () => (handler = json(200, { value: "NaN" })),
-  answerFailure: () => (handler = json(500, { error: "backend down" })),
+  answerValue: (value) => (upstream.handler = json(200, { value })),
+  answerEmpty: () => (upstream.handler = json(200, { value: null })),
+  answerNaN: () => (upstream.handler = json(200, { value: "NaN" })),
+  answerFailure: () => (upstream.handler = json(500, { error: "backend down" })),
 }));
 
 describe("HttpJsonProvider's built-in queries", () => {
@@ -80,72 +48,72 @@ describe("HttpJsonProvider's built-in queries", () => {
 
 describe("HttpJsonProvider", () => {
   it("sends the query and the window as parameters, keeping the endpoint's own", async () => {
-    handler = json(200, { value: 0.0123 });
+    upstream.handler = json(200, { value: 0.0123 });
     const query = httpJsonQueries.errorRatio("canary", scope);
 
     const measurement = await new HttpJsonProvider({ url: `${endpoint}?source=checkout`, headers: { authorization: "Bearer t0ken" } }).measure(query, 120);
 
     expect(measurement).toEqual({ value: 0.0123 });
-    expect(requests[0]?.url.pathname).toBe("/metrics/query");
-    expect(Object.fromEntries(requests[0]?.url.searchParams ?? [])).toEqual({ source: "checkout", query, window: "120" });
-    expect(requests[0]?.headers).toMatchObject({ accept: "application/json", authorization: "Bearer t0ken" });
+    expect(upstream.requests[0]?.url.pathname).toBe("/metrics/query");
+    expect(Object.fromEntries(upstream.requests[0]?.url.searchParams ?? [])).toEqual({ source: "checkout", query, window: "120" });
+    expect(upstream.requests[0]?.headers).toMatchObject({ accept: "application/json", authorization: "Bearer t0ken" });
   });
 
   it("sends a custom query as written", async () => {
-    handler = json(200, { value: 3 });
+    upstream.handler = json(200, { value: 3 });
 
     await provider().measure("avg:queue.depth{service:web}", 300);
 
-    expect(requests[0]?.url.searchParams.get("query")).toBe("avg:queue.depth{service:web}");
+    expect(upstream.requests[0]?.url.searchParams.get("query")).toBe("avg:queue.depth{service:web}");
   });
 
   it("reads a null value as no data", async () => {
-    handler = json(200, { value: null });
+    upstream.handler = json(200, { value: null });
 
     expect(await provider().measure("q", 60)).toEqual({ value: null });
   });
 
   it("reads NaN and infinities spelled as strings", async () => {
-    handler = json(200, { value: "NaN" });
+    upstream.handler = json(200, { value: "NaN" });
     expect((await provider().measure("q", 60)).value).toBeNaN();
 
-    handler = json(200, { value: "+Inf" });
+    upstream.handler = json(200, { value: "+Inf" });
     expect(await provider().measure("q", 60)).toEqual({ value: Number.POSITIVE_INFINITY });
 
-    handler = json(200, { value: "-Inf" });
+    upstream.handler = json(200, { value: "-Inf" });
     expect(await provider().measure("q", 60)).toEqual({ value: Number.NEGATIVE_INFINITY });
   });
 
   it("returns an HTTP 500 as an error measurement, with the endpoint's error when it gives one", async () => {
-    handler = json(500, { error: "backend down" });
+    upstream.handler = json(500, { error: "backend down" });
     expect(await provider().measure("q", 60)).toEqual({ value: null, error: "HTTP 500: backend down" });
 
-    handler = text(500, "<html>oops</html>");
+    upstream.handler = text(500, "<html>oops</html>");
     expect(await provider().measure("q", 60)).toEqual({ value: null, error: "HTTP 500" });
   });
 
   it("returns an error the endpoint reports with a 200 as an error measurement", async () => {
-    handler = json(200, { error: "unknown metric" });
+    upstream.handler = json(200, { error: "unknown metric" });
 
     expect(await provider().measure("q", 60)).toEqual({ value: null, error: "unknown metric" });
   });
 
   it("returns an answer without a value as an error measurement", async () => {
-    handler = json(200, { result: 1 });
+    upstream.handler = json(200, { result: 1 });
     expect(await provider().measure("q", 60)).toEqual({ value: null, error: 'unexpected response (HTTP 200): expected {"value": number | null}' });
 
-    handler = json(200, { value: "lots" });
+    upstream.handler = json(200, { value: "lots" });
     expect((await provider().measure("q", 60)).error).toMatch(/^unexpected response/);
   });
 
   it("returns a timeout as an error measurement", async () => {
-    handler = () => undefined; // never answers
+    upstream.handler = () => undefined; // never answers
 
     expect(await provider(200).measure("q", 60)).toEqual({ value: null, error: "timed out after 200 ms" });
   });
 
   it("stops when the caller aborts", async () => {
-    handler = () => undefined;
+    upstream.handler = () => undefined;
     const controller = new AbortController();
 
     const pending = provider(10_000).measure("q", 60, controller.signal);

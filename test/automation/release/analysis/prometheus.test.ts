@@ -1,42 +1,17 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { PrometheusProvider, parseSampleValue } from "../../../../automation/release/analysis/prometheus";
 import { createMetricProvider } from "../../../../automation/release/analysis/registry";
 import { FakeMetrics } from "../fakes";
+import { fakeUpstreamForFile, json, type Handler } from "./fakeUpstream";
 import { describeMetricProviderContract } from "./providerContract";
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
-
-let server: Server;
+const upstream = fakeUpstreamForFile();
 let baseUrl: string;
-let handler: Handler;
-const requests: { url: URL; headers: IncomingMessage["headers"] }[] = [];
-
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    requests.push({ url: new URL(request.url ?? "/", "http://localhost"), headers: request.headers });
-    handler(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+beforeAll(() => {
+  baseUrl = upstream.url;
 });
-
-afterEach(() => {
-  requests.length = 0;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-function json(status: number, body: unknown): Handler {
-  return (_request, response) => {
-    response.writeHead(status, { "content-type": "application/json" });
-    response.end(JSON.stringify(body));
-  };
-}
 
 function vector(...values: string[]): Handler {
   return json(200, {
@@ -49,10 +24,10 @@ const provider = (timeoutMs = 5_000) => new PrometheusProvider({ baseUrl, timeou
 
 describeMetricProviderContract("PrometheusProvider", () => ({
   provider: provider(),
-  answerValue: (value) => (handler = vector(String(value))),
-  answerEmpty: () => (handler = vector()),
-  answerNaN: () => (handler = vector("NaN")),
-  answerFailure: () => (handler = json(500, { status: "error", errorType: "internal", error: "boom" })),
+  answerValue: (value) => (upstream.handler = vector(String(value))),
+  answerEmpty: () => (upstream.handler = vector()),
+  answerNaN: () => (upstream.handler = vector("NaN")),
+  answerFailure: () => (upstream.handler = json(500, { status: "error", errorType: "internal", error: "boom" })),
 }));
 
 describeMetricProviderContract("FakeMetrics", () => {
@@ -69,67 +44,67 @@ describeMetricProviderContract("FakeMetrics", () => {
 
 describe("PrometheusProvider", () => {
   it("sends an instant query to /api/v1/query", async () => {
-    handler = vector("0.0123");
+    upstream.handler = vector("0.0123");
 
     const measurement = await provider().measure('sum(rate(http_requests_total{track="canary"}[5m]))', 300);
 
     expect(measurement).toEqual({ value: 0.0123 });
-    expect(requests[0]?.url.pathname).toBe("/api/v1/query");
-    expect(requests[0]?.url.searchParams.get("query")).toBe('sum(rate(http_requests_total{track="canary"}[5m]))');
-    expect(requests[0]?.headers.accept).toBe("application/json");
+    expect(upstream.requests[0]?.url.pathname).toBe("/api/v1/query");
+    expect(upstream.requests[0]?.url.searchParams.get("query")).toBe('sum(rate(http_requests_total{track="canary"}[5m]))');
+    expect(upstream.requests[0]?.headers.accept).toBe("application/json");
   });
 
   it("keeps a path prefix of the base URL and sends configured headers", async () => {
-    handler = vector("1");
+    upstream.handler = vector("1");
 
     await new PrometheusProvider({ baseUrl: `${baseUrl}/prometheus/`, headers: { authorization: "Bearer t0ken" } }).measure("up", 60);
 
-    expect(requests[0]?.url.pathname).toBe("/prometheus/api/v1/query");
-    expect(requests[0]?.headers.authorization).toBe("Bearer t0ken");
+    expect(upstream.requests[0]?.url.pathname).toBe("/prometheus/api/v1/query");
+    expect(upstream.requests[0]?.headers.authorization).toBe("Bearer t0ken");
   });
 
   it("replaces $window with the analysis window", async () => {
-    handler = vector("1");
+    upstream.handler = vector("1");
 
     await provider().measure("sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))", 120);
 
-    expect(requests[0]?.url.searchParams.get("query")).toBe("sum(rate(errors_total[2m])) / sum(rate(requests_total[2m]))");
+    expect(upstream.requests[0]?.url.searchParams.get("query")).toBe("sum(rate(errors_total[2m])) / sum(rate(requests_total[2m]))");
   });
 
   it("reads a scalar result", async () => {
-    handler = json(200, { status: "success", data: { resultType: "scalar", result: [1_772_355_600, "42"] } });
+    upstream.handler = json(200, { status: "success", data: { resultType: "scalar", result: [1_772_355_600, "42"] } });
 
     expect(await provider().measure("scalar(up)", 60)).toEqual({ value: 42 });
   });
 
   it("reads an empty vector as no data", async () => {
-    handler = vector();
+    upstream.handler = vector();
 
     expect(await provider().measure("up", 60)).toEqual({ value: null });
   });
 
   it("reads NaN and infinite samples", async () => {
-    handler = vector("NaN");
+    upstream.handler = vector("NaN");
     expect((await provider().measure("up", 60)).value).toBeNaN();
 
-    handler = vector("+Inf");
+    upstream.handler = vector("+Inf");
     expect(await provider().measure("up", 60)).toEqual({ value: Number.POSITIVE_INFINITY });
   });
 
   it("refuses a query that returns several series", async () => {
-    handler = vector("1", "2");
+    upstream.handler = vector("1", "2");
 
     expect(await provider().measure("up", 60)).toEqual({ value: null, error: "query returned 2 series; it must return one (aggregate with sum or similar)" });
   });
 
   it("refuses a range result", async () => {
-    handler = json(200, { status: "success", data: { resultType: "matrix", result: [] } });
+    upstream.handler = json(200, { status: "success", data: { resultType: "matrix", result: [] } });
 
     expect((await provider().measure("up[5m]", 60)).error).toBe("query returned a matrix; it must return an instant vector or a scalar");
   });
 
   it("returns an HTTP 500 as an error measurement", async () => {
-    handler = (_request, response) => {
+    upstream.handler = (_request, response) => {
       response.writeHead(500, { "content-type": "text/plain" });
       response.end("internal server error");
     };
@@ -138,13 +113,13 @@ describe("PrometheusProvider", () => {
   });
 
   it("returns Prometheus's own error with its type", async () => {
-    handler = json(400, { status: "error", errorType: "bad_data", error: 'parse error: unexpected "}"' });
+    upstream.handler = json(400, { status: "error", errorType: "bad_data", error: 'parse error: unexpected "}"' });
 
     expect(await provider().measure("up}", 60)).toEqual({ value: null, error: 'HTTP 400: bad_data: parse error: unexpected "}"' });
   });
 
   it("returns a body that is not Prometheus JSON as an error", async () => {
-    handler = (_request, response) => {
+    upstream.handler = (_request, response) => {
       response.writeHead(200, { "content-type": "text/html" });
       response.end("<html>login</html>");
     };
@@ -153,13 +128,13 @@ describe("PrometheusProvider", () => {
   });
 
   it("returns a sample that is not a number as an error", async () => {
-    handler = vector("lots");
+    upstream.handler = vector("lots");
 
     expect(await provider().measure("up", 60)).toEqual({ value: null, error: 'sample value "lots" is not a number' });
   });
 
   it("returns a timeout as an error measurement", async () => {
-    handler = () => undefined; // never answers
+    upstream.handler = () => undefined; // never answers
 
     expect(await provider(200).measure("up", 60)).toEqual({ value: null, error: "timed out after 200 ms" });
   });
@@ -177,7 +152,7 @@ describe("PrometheusProvider", () => {
   });
 
   it("stops when the caller aborts", async () => {
-    handler = () => undefined;
+    upstream.handler = () => undefined;
     const controller = new AbortController();
 
     const pending = new PrometheusProvider({ baseUrl, timeoutMs: 10_000 }).measure("up", 60, controller.signal);
@@ -206,7 +181,7 @@ describe("Prometheus sample values", () => {
 
 describe("metric provider registry", () => {
   it("builds a Prometheus provider from its settings", async () => {
-    handler = vector("7");
+    upstream.handler = vector("7");
 
     const created = createMetricProvider({ kind: "prometheus", baseUrl });
 
