@@ -90,6 +90,12 @@ export class ReleaseEnvironment {
 
   /** Deploys stable, starts the sample apps, Prometheus, the traffic driver and the service. */
   async start(serviceEnv: Readonly<Record<string, string>> = {}): Promise<void> {
+    await this.deploy();
+    await this.startService(serviceEnv);
+  }
+
+  /** Everything `start` does but starting the service: deploys stable, starts the sample apps, Prometheus and the traffic driver. */
+  async deploy(): Promise<void> {
     // The test's engine and the service's `pulumi` commands read it from the environment.
     process.env.PULUMI_BACKEND_URL = this.backend === "file" ? `file://${this.backendDir}` : stateDatabaseUrl(this.state.dir);
     const configs = await stateStackConfigStore(this.state.dir);
@@ -102,7 +108,6 @@ export class ReleaseEnvironment {
     this.traffic.retarget(backends);
     await this.prometheus.start(backends);
     this.traffic.start();
-    await this.startService(serviceEnv);
   }
 
   async startService(serviceEnv: Readonly<Record<string, string>> = {}): Promise<RollgateService> {

@@ -13,54 +13,21 @@ import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalStackEngine } from "../../../automation/engine/localStackEngine";
-import type { StackConfig } from "../../../automation/engine/port";
 import { serviceProgram } from "../../../infra/service/program";
 import { eventually, isNotFound, kubeClients, namespaceGone } from "../../support/kube";
+import { serviceAccountKubeConfig } from "../../support/serviceAccount";
+import { serviceObjectName, serviceStackConfig } from "../../support/serviceStack";
 import { kubeconfigPath } from "../../support/toolchain";
 
 const namespace = `it-self-${process.pid}`;
 const managed = `it-self-${process.pid}-apps`;
 const stack = `it-self-${process.pid}`;
-const objectName = "rollgate";
-
-function stackConfig(): StackConfig {
-  const plain: Record<string, string> = {
-    "rollgate:program": "service",
-    "rollgateService:namespace": namespace,
-    "rollgateService:image": "ghcr.io/rollgate/rollgate:0.1.0",
-    "rollgateService:replicas": "2",
-    "rollgateService:hostnames": JSON.stringify(["rollgate.it.localhost"]),
-    "rollgateService:gatewayName": "rollgate-gateway",
-    "rollgateService:gatewayNamespace": "rollgate-system",
-    "rollgateService:managedNamespaces": JSON.stringify([managed]),
-    "rollgateService:previews": "false",
-    "rollgateService:prometheusOperator": "false",
-  };
-  const secrets: Record<string, string> = {
-    "rollgateService:databaseUrl": "postgres://rollgate:it-password@db.example.test:5432/rollgate",
-    "rollgateService:configPassphrase": "it-passphrase",
-    "rollgateService:apiTokens": JSON.stringify({ "it-token-value-0123456789": ["previews:read"] }),
-  };
-  return {
-    ...Object.fromEntries(Object.entries(plain).map(([key, value]) => [key, { value }])),
-    ...Object.fromEntries(Object.entries(secrets).map(([key, value]) => [key, { value, secret: true }])),
-  };
-}
+const objectName = serviceObjectName;
+const stackConfig = () => serviceStackConfig({ namespace, managedNamespaces: [managed], previews: false });
 
 /** Clients that act as the service account, with a token from the TokenRequest API. */
 async function asServiceAccount(core: k8s.CoreV1Api): Promise<k8s.AuthorizationV1Api> {
-  const request = await core.createNamespacedServiceAccountToken({ name: objectName, namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } });
-  const admin = new k8s.KubeConfig();
-  admin.loadFromFile(kubeconfigPath());
-  const cluster = admin.getCurrentCluster();
-  if (!cluster) throw new Error("the local kubeconfig has no current cluster");
-  const config = new k8s.KubeConfig();
-  config.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: "rollgate-sa", token: request.status?.token }],
-    contexts: [{ name: "rollgate-sa", cluster: cluster.name, user: "rollgate-sa" }],
-    currentContext: "rollgate-sa",
-  });
+  const config = await serviceAccountKubeConfig(core, { namespace, name: objectName }, 600);
   return config.makeApiClient(k8s.AuthorizationV1Api);
 }
 
