@@ -6,6 +6,8 @@
  * then an `up` through the Automation API (LocalStackEngine with its
  * `policyPacks` and `policyPackConfig` options). A violation must stop the
  * operation before any resource changes: the tests look in the cluster.
+ * Rollgate's own stack (`stacks/Pulumi.rollgate.yaml`, program `service`) is
+ * previewed under the same pack: it must follow its own rules.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -57,10 +59,15 @@ async function timed<T>(name: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The `config:` of a committed stack file (`stacks/Pulumi.<stack>.yaml`). */
+function stackFileConfig(stack: string): Config {
+  const file = load(readFileSync(resolve(projectDir, `stacks/Pulumi.${stack}.yaml`), "utf8")) as { config: Config };
+  return file.config;
+}
+
 /** The `config:` of a committed stack file, with this test's namespace. */
 function committedConfig(environment: "staging" | "production", namespace: string): Config {
-  const file = load(readFileSync(resolve(projectDir, `stacks/Pulumi.${environment}.yaml`), "utf8")) as { config: Config };
-  return { ...file.config, "rollgate:namespace": namespace };
+  return { ...stackFileConfig(environment), "rollgate:namespace": namespace };
 }
 
 /** A preview stack's config, as the service writes it. */
@@ -96,14 +103,16 @@ async function removeCliStack(stack: string): Promise<void> {
 }
 
 /**
- * Creates a throwaway stack with `config`, runs `pulumi <command>` on it with
- * the environment's policy config, and removes the stack again.
+ * Creates a throwaway stack with `config` (and `secrets`, set with `--secret`),
+ * runs `pulumi <command>` on it with the environment's policy config, and
+ * removes the stack again.
  */
 async function withPolicies(
   command: "preview" | "up",
   environment: Environment,
   name: string,
   config: Config,
+  secrets: Readonly<Record<string, string>> = {},
 ): Promise<CliResult> {
   const stack = `it-policy-${runId}-${name}`;
   const stackFile = resolve(projectDir, "stacks", `Pulumi.${stack}.yaml`);
@@ -112,6 +121,11 @@ async function withPolicies(
   try {
     const created = await pulumi(["stack", "init", stack, "--no-select"]);
     if (created.code !== 0) throw new Error(`pulumi stack init ${stack} failed:\n${created.output}`);
+    if (Object.keys(secrets).length > 0) {
+      const pairs = Object.entries(secrets).flatMap(([key, value]) => ["--secret", `${key}=${value}`]);
+      const set = await pulumi(["config", "set-all", "--stack", stack, ...pairs]);
+      if (set.code !== 0) throw new Error(`pulumi config set-all --secret on ${stack} failed:\n${set.output}`);
+    }
     const args = [command, "--stack", stack, "--policy-pack", "policies", "--policy-pack-config", `policies/config/${environment}.json`];
     return await timed(`${command} ${name}`, () => pulumi(command === "up" ? [...args, "--yes"] : args));
   } finally {
@@ -264,6 +278,76 @@ describe("pulumi preview with the policy pack, through the project's CLI", () =>
 
     expect(result.code, result.output).toBe(0);
     expect(violations(result.output)).toEqual(["advisory workload-min-replicas: spec.replicas must be at least 2 (got 1)"]);
+  });
+});
+
+/**
+ * Rollgate's own stack (`stacks/Pulumi.rollgate.yaml`, program `service`) in this test's namespace,
+ * its image pinned by digest as production requires.
+ */
+function serviceConfig(name: string, overrides: Config = {}): Config {
+  return {
+    ...stackFileConfig("rollgate"),
+    "rollgateService:namespace": `it-policy-${runId}-${name}`,
+    "rollgateService:image": `ghcr.io/rollgate/rollgate@${digest}`,
+    ...overrides,
+  };
+}
+
+/** The service's credentials, set with `--secret` as the stack file says; `databaseUrl` unless the trial database provides it. */
+function serviceSecrets(database: "external" | "trial"): Record<string, string> {
+  return {
+    "rollgateService:configPassphrase": "it-passphrase",
+    "rollgateService:apiTokens": JSON.stringify({ "it-token-value-0123456789": ["previews:read"] }),
+    ...(database === "external" ? { "rollgateService:databaseUrl": "postgres://rollgate:it-password@db.example.test:5432/rollgate" } : {}),
+  };
+}
+
+describe("Rollgate's own stack (program `service`) follows its policy pack", () => {
+  it.each(["production", "staging"] as const)("passes under the %s policy config (exit 0, no violations)", async (environment) => {
+    const name = `self-${environment.slice(0, 3)}`;
+
+    const result = await withPolicies("preview", environment, name, serviceConfig(name), serviceSecrets("external"));
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/Policies:\s*\n\s*✅ rollgate@v[\d.]+ \(local: policies\)/);
+    expect(result.output).toMatch(/\+ +kubernetes:apps\/v1:Deployment +rollgate-deployment +create/);
+    expect(violations(result.output)).toEqual([]);
+  });
+
+  it("fails Rollgate's image pinned by tag under the production policy config (the pack sees the service's Deployment)", async () => {
+    const config = serviceConfig("self-tag", { "rollgateService:image": "ghcr.io/rollgate/rollgate:0.1.0" });
+
+    const result = await withPolicies("preview", "production", "self-tag", config, serviceSecrets("external"));
+
+    expect(result.code).not.toBe(0);
+    expect(violations(result.output)).toEqual([
+      'mandatory workload-image-pinned: container "rollgate" image "ghcr.io/rollgate/rollgate:0.1.0" must be pinned by digest (@sha256:…) in this environment',
+    ]);
+  });
+
+  it("fails the trial database under the production policy config, naming its image (as docs/rollgate-in-cluster.md says)", async () => {
+    const name = "self-trial-prd";
+    const config = serviceConfig(name, { "rollgateService:trialDatabase": true });
+
+    const result = await withPolicies("preview", "production", name, config, serviceSecrets("trial"));
+
+    expect(result.code).not.toBe(0);
+    // Only the trial database is reported (in any order): its tag, and (advisory) the single instance it runs on purpose.
+    expect(new Set(violations(result.output))).toEqual(new Set([
+      'mandatory workload-image-pinned: container "postgres" image "postgres:17.2-alpine" must be pinned by digest (@sha256:…) in this environment',
+      `advisory workload-disruption-budget: StatefulSet "rollgate-database" must be covered by a PodDisruptionBudget in namespace "it-policy-${runId}-${name}" whose selector matches its pod labels`,
+      "advisory workload-min-replicas: spec.replicas must be at least 2 (got 1)",
+    ]));
+  });
+
+  it("accepts the trial database under the staging policy config", async () => {
+    const config = serviceConfig("self-trial-stg", { "rollgateService:trialDatabase": true });
+
+    const result = await withPolicies("preview", "staging", "self-trial-stg", config, serviceSecrets("trial"));
+
+    expect(result.code, result.output).toBe(0);
+    expect(violations(result.output)).toEqual([]);
   });
 });
 
