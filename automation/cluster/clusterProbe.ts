@@ -17,7 +17,8 @@ import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../compon
 import { readApiLiveWeight, type CloudApiOptions } from "./apiLiveWeight";
 import { routerSettingsFromConfig } from "./routerSettings";
 import type { StackEngine } from "../engine/port";
-import type { ClusterProbe } from "../release/ports";
+import type { BrakeResult, ClusterProbe } from "../release/ports";
+import type { ObjectPatches } from "./kubeApi";
 import { toList } from "../../infra/configInputs";
 import { stackConfigKeys } from "../../infra/configKeys";
 
@@ -33,11 +34,16 @@ export interface ReleaseTarget {
   readonly routerSettings?: Readonly<Record<string, unknown>>;
 }
 
-/** The Kubernetes reads the probe makes; the real clients fit, tests pass fakes. */
+/** The Kubernetes reads the probe makes, and the brake's patch; the real clients fit, tests pass fakes. */
 export interface ProbeApis {
   readonly apps: Pick<k8s.AppsV1Api, "readNamespacedDeployment">;
   readonly custom: Pick<k8s.CustomObjectsApi, "getNamespacedCustomObject">;
+  /** Without it the probe only reads: `brake` is left out. */
+  readonly objects?: ObjectPatches;
 }
+
+/** The field manager the traffic brake's patches are recorded under (`metadata.managedFields`). */
+export const brakeFieldManager = "rollgate-brake";
 
 export type TargetResolver = (environment: string) => Promise<ReleaseTarget>;
 
@@ -64,6 +70,37 @@ export class KubernetesClusterProbe implements ClusterProbe {
     if (reader.source === "kubernetes") return readLiveWeight(this.apis, reader, target);
     const where = { router: kind, routeName: objectNames.route(target.app), hostnames: target.hostnames ?? [], settings: target.routerSettings ?? {} };
     return readApiLiveWeight(reader, where, this.cloud);
+  }
+
+  /** The traffic brake, where the probe was given write access. */
+  get brake(): ((environment: string) => Promise<BrakeResult>) | undefined {
+    return this.apis.objects ? (environment) => this.brakeOn(environment) : undefined;
+  }
+
+  private async brakeOn(environment: string): Promise<BrakeResult> {
+    const patches = this.apis.objects;
+    const target = await this.targetFor(environment);
+    const kind = target.router;
+    if (!patches || !isRouterKind(kind)) return { braked: false, detail: `router \`${kind}\` has no brake` };
+    const { brake, liveWeight } = routerDefinitions[kind];
+    if (brake === "unsupported" || liveWeight === "unsupported" || liveWeight.source !== "kubernetes") {
+      return { braked: false, detail: `router \`${kind}\` has no brake` };
+    }
+    const ref = liveWeight.object(objectNames.route(target.app));
+    const where = { group: ref.group, version: ref.version, namespace: target.namespace, plural: ref.plural, name: ref.name };
+    let object: unknown;
+    try {
+      object = await this.apis.custom.getNamespacedCustomObject(where);
+    } catch (error) {
+      if (isNotFound(error)) return { braked: false, detail: `${ref.kind} ${target.namespace}/${ref.name} does not exist` };
+      throw error;
+    }
+    const services = { stable: objectNames.stable(target.app), canary: objectNames.canary(target.app) };
+    // The resourceVersion read makes the API server refuse the patch (409) if the object changed since.
+    const resourceVersion = (object as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+    const patch = brake.patch(object, services);
+    await patches.mergePatch(where, { ...patch, metadata: { ...(patch.metadata ?? {}), resourceVersion } }, brakeFieldManager);
+    return { braked: true, detail: `${ref.kind} ${target.namespace}/${ref.name}` };
   }
 
   async canaryAvailableReplicas(environment: string): Promise<number> {

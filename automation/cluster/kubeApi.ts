@@ -7,7 +7,23 @@ export interface KubeApi {
   readonly core: Pick<k8s.CoreV1Api, "listNamespace" | "deleteNamespace">;
   readonly apps: Pick<k8s.AppsV1Api, "readNamespacedDeployment">;
   readonly custom: Pick<k8s.CustomObjectsApi, "getNamespacedCustomObject">;
+  readonly objects: ObjectPatches;
   readonly version: { getCode(): Promise<unknown> };
+}
+
+/** Where a namespaced object of an API group is. */
+export interface GroupObjectRef {
+  readonly group: string;
+  readonly version: string;
+  readonly namespace: string;
+  readonly plural: string;
+  readonly name: string;
+}
+
+/** Writes to single objects (the traffic brake's). */
+export interface ObjectPatches {
+  /** A JSON merge patch of the object, recorded under `fieldManager`; the patched object. */
+  mergePatch(ref: GroupObjectRef, patch: unknown, fieldManager: string): Promise<unknown>;
 }
 
 /** The reads on KUBECONFIG (or `~/.kube/config`, or the pod's service account). */
@@ -15,8 +31,10 @@ export function kubeApiFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ku
   return kubeApi(new KubeClient(loadKubeConnection(env)));
 }
 
-export function kubeApi(client: Pick<KubeClient, "get" | "delete">): KubeApi {
+export function kubeApi(client: Pick<KubeClient, "get" | "delete" | "mergePatch">): KubeApi {
   const segment = encodeURIComponent;
+  const objectPath = ({ group, version, namespace, plural, name }: GroupObjectRef) =>
+    `/apis/${segment(group)}/${segment(version)}/namespaces/${segment(namespace)}/${segment(plural)}/${segment(name)}`;
   return {
     core: {
       listNamespace: async (request = {}) =>
@@ -28,8 +46,10 @@ export function kubeApi(client: Pick<KubeClient, "get" | "delete">): KubeApi {
         (await client.get(`/apis/apps/v1/namespaces/${segment(namespace)}/deployments/${segment(name)}`)) as k8s.V1Deployment,
     },
     custom: {
-      getNamespacedCustomObject: async ({ group, version, namespace, plural, name }) =>
-        client.get(`/apis/${segment(group)}/${segment(version)}/namespaces/${segment(namespace)}/${segment(plural)}/${segment(name)}`),
+      getNamespacedCustomObject: async (ref) => client.get(objectPath(ref)),
+    },
+    objects: {
+      mergePatch: (ref, patch, fieldManager) => client.mergePatch(`${objectPath(ref)}?fieldManager=${segment(fieldManager)}`, patch),
     },
     version: { getCode: () => client.get("/version") },
   };

@@ -590,11 +590,32 @@ export class ReleaseController {
   private async rollBack(run: Run, final: "rolledBack" | "aborted", reason: string): Promise<void> {
     const actor = run.release.intent?.actor ?? CONTROLLER_ACTOR;
     this.log("warn", run, { reason, final, actor }, "rolling back");
+    await this.brake(run);
     if (!(await this.trafficToStable(run, "rollback"))) return;
     await this.up(run, { [this.settings.configKeys.canaryImage]: "" }, "rollback: remove the canary");
     await this.commit(run, (r) => transition(r, final, { at: this.clock.now(), reason }));
     this.log("warn", run, { reason, stableImage: run.release.previousImage }, final === "aborted" ? "release aborted" : "release rolled back");
     await this.notify(run, final === "aborted" ? "release.aborted" : "release.rolledBack", actor);
+  }
+
+  /**
+   * The traffic brake: the live router sends the canary nothing before the
+   * stack update below records it (the update then agrees with the live
+   * object). A failed brake only costs time: the update moves traffic back.
+   * Recovery after a crash repeats both, so a brake never stays unrecorded.
+   */
+  private async brake(run: Run): Promise<void> {
+    const brake = this.deps.cluster.brake?.bind(this.deps.cluster);
+    if (!brake) return;
+    const started = this.clock.now().getTime();
+    try {
+      const result = await brake(run.release.environment);
+      const ms = this.clock.now().getTime() - started;
+      // bench/scenarios/rollback.ts times this log line.
+      this.log("info", run, { detail: result.detail, ms }, result.braked ? "rollback: brake: the live router sends the canary nothing" : "rollback: no brake");
+    } catch (error) {
+      this.log("warn", run, { error: describe(error) }, "rollback: the brake failed; the stack update sends traffic to stable");
+    }
   }
 
   /** Sets the weight to 0 and waits for the live router to carry it; false if interrupted by shutdown. */

@@ -19,6 +19,19 @@ export interface ClusterProbe {
   readLiveWeight(environment: string): Promise<number>;
   /** `status.availableReplicas` of the canary Deployment; 0 when it does not exist. */
   canaryAvailableReplicas(environment: string): Promise<number>;
+  /**
+   * The traffic brake: patches the router's live object to send the canary
+   * nothing, at once, ahead of the stack update that records it. Absent where
+   * the probe cannot write; `braked: false` where the router has no brake or
+   * nothing to brake.
+   */
+  brake?(environment: string): Promise<BrakeResult>;
+}
+
+export interface BrakeResult {
+  readonly braked: boolean;
+  /** The object patched, or why nothing was. */
+  readonly detail: string;
 }
 
 export const RELEASE_EVENT_TYPES = [

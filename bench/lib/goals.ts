@@ -47,11 +47,11 @@ export const GOALS: readonly Goal[] = [
   },
   {
     id: "rollback-median",
-    description: "rollback (failed measurement → HTTPRoute canary 0) median ≤ 5 s",
+    description: "traffic brake: failed measurement → HTTPRoute canary 0 median ≤ 0.5 s",
     op: "<=",
     unit: "s",
     actual: stat("rollback.rollgate", "median"),
-    limit: fixed(5),
+    limit: fixed(0.5),
   },
   {
     id: "preview-create-median",

@@ -62,6 +62,7 @@ export async function rollbackScenario(ctx: BenchContext, metrics: MetricsFixtur
   const samples: number[] = [];
   const decision: number[] = [];
   const engine: number[] = [];
+  const brake: number[] = [];
   try {
     for (let run = 0; run < ctx.settings.runs; run++) {
       const image = `ghcr.io/rollgate/sample-app:bench-bad-${run + 1}`;
@@ -91,11 +92,13 @@ export async function rollbackScenario(ctx: BenchContext, metrics: MetricsFixtur
 
       const rollingBackAt = firstTime(service, failedAt, "rolling back");
       const engineMs = firstMs(service, failedAt, "rollback: all traffic to stable: done");
+      const brakeMs = firstMs(service, failedAt, "rollback: brake: the live router sends the canary nothing");
+      if (brakeMs !== undefined) brake.push(brakeMs / 1000);
       if (rollingBackAt !== undefined) decision.push((rollingBackAt - failedAt) / 1000);
       if (engineMs !== undefined) engine.push(engineMs / 1000);
       progress(
         `rollback ${run + 1}/${ctx.settings.runs}: ${failed.metric} failed (${failed.detail}); canary at 0% ${((backAt - failedAt) / 1000).toFixed(2)} s later` +
-          ` (engine up ${engineMs === undefined ? "?" : (engineMs / 1000).toFixed(2)} s)`,
+          ` (brake ${brakeMs === undefined ? "?" : (brakeMs / 1000).toFixed(3)} s, engine up ${engineMs === undefined ? "?" : (engineMs / 1000).toFixed(2)} s)`,
       );
     }
   } finally {
@@ -103,6 +106,7 @@ export async function rollbackScenario(ctx: BenchContext, metrics: MetricsFixtur
   }
   ctx.record("rollback.rollgate", samples, "s");
   ctx.record("profile.rollback.failedToRollbackStart", decision, "s");
+  ctx.record("profile.rollback.brake", brake, "s");
   ctx.record("profile.rollback.engineUp", engine, "s");
   ctx.note("rollback", "traffic", { requestsSent: driver.sent, canaryErrorRate: CANARY_ERROR_RATE, weight: WEIGHT, analysis: FAILING_ANALYSIS });
 }

@@ -65,6 +65,29 @@ export interface ApiWeightReader {
 
 export type LiveWeightReader = KubernetesWeightReader | ApiWeightReader;
 
+/**
+ * The traffic brake: how the live object the weight is read from (the
+ * `liveWeight` object) is patched at once to send the canary nothing, before
+ * the stack records weight 0 with an update. The update then applies the
+ * router's own rendering over it (`brakeAnnotations` lets it take the fields
+ * back), so stack config, Pulumi state and the live object agree.
+ */
+export interface KubernetesBrake {
+  readonly source: "kubernetes";
+  /**
+   * A JSON merge patch (RFC 7386) of the live object that gives the canary 0:
+   * no weight, no header route and no mirror to it, every other route kept.
+   */
+  readonly patch: (object: unknown, services: TrackServices) => Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Annotations on every object a brake patches: the Pulumi Kubernetes
+ * provider's server-side apply forces its fields back where the brake's
+ * patch owns them, rather than failing on the field conflict.
+ */
+export const brakeAnnotations: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };
+
 /** A live weight that could not be read; `retryable` when asking again later may succeed (throttling, outages). */
 export class LiveWeightReadError extends Error {
   constructor(
@@ -118,4 +141,6 @@ export interface RouterDefinition<K extends string = string> {
   readonly liveWeight: LiveWeightReader | "unsupported";
   /** Weights the policy pack checks; "unsupported" when the router's resources carry none it can check. */
   readonly declaredWeights: DeclaredWeightReader | "unsupported";
+  /** The traffic brake on the live weight's object; "unsupported" where only the stack update moves traffic back. */
+  readonly brake: KubernetesBrake | "unsupported";
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defined, Problems } from "../../validation";
 import { gatewayApiDefinition } from "./definitions/gateway-api";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
+import { brakeAnnotations } from "./definition";
 
 /** Settings of the Gateway API router: the Gateway the HTTPRoute attaches to. */
 export interface GatewayApiSettings {
@@ -63,7 +64,7 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
         {
           apiVersion: "gateway.networking.k8s.io/v1",
           kind: "HTTPRoute",
-          metadata: { name: request.routeName, namespace: request.namespace, labels: request.labels },
+          metadata: { name: request.routeName, namespace: request.namespace, labels: request.labels, annotations: { ...brakeAnnotations } },
           spec: {
             parentRefs: [
               {

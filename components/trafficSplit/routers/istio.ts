@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defined, Problems } from "../../validation";
 import { istioDefinition } from "./definitions/istio";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
+import { brakeAnnotations } from "./definition";
 
 /** Settings of the Istio router. */
 export interface IstioSettings {
@@ -80,7 +81,7 @@ export function istioRouter(settings: IstioSettings = {}): TrafficRouter<"istio"
         {
           apiVersion: "networking.istio.io/v1",
           kind: "VirtualService",
-          metadata: { name: request.routeName, namespace: request.namespace, labels: request.labels },
+          metadata: { name: request.routeName, namespace: request.namespace, labels: request.labels, annotations: { ...brakeAnnotations } },
           spec: { hosts: request.hostnames, gateways: istio.gateways, http },
         },
         { parent: request.parent, dependsOn: rules },

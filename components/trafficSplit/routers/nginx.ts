@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defined, Problems } from "../../validation";
 import { canaryIngressName, defaultIngressClassName, nginxAnnotations, nginxDefinition } from "./definitions/nginx";
 import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
+import { brakeAnnotations } from "./definition";
 
 /** Settings of the ingress-nginx router. */
 export interface NginxSettings {
@@ -66,6 +67,7 @@ export function nginxRouter(settings: NginxSettings = {}): TrafficRouter<"nginx"
             namespace: request.namespace,
             labels: request.labels,
             annotations: {
+              ...brakeAnnotations,
               [nginxAnnotations.canary]: "true",
               [nginxAnnotations.canaryWeight]: request.weights.canary.apply(String),
               [nginxAnnotations.canaryWeightTotal]: "100",

@@ -385,6 +385,47 @@ describe("commands", () => {
     expect(raisedWeights(h)).toEqual([]);
   });
 
+  it("brakes the live router before the stack update that records weight 0, on abort", async () => {
+    const h = harness();
+    scriptTraffic(h.metrics, scope, { requests: 0 });
+    const braked: { environment: string; upsBefore: number }[] = [];
+    h.cluster.brake = async (environment) => {
+      braked.push({ environment, upsBefore: h.engine.ups.length });
+      return { braked: true, detail: "HTTPRoute web-staging/web" };
+    };
+    const started = await h.controller.start(request({ analysis: { inconclusive: { action: "pause" } } }), "alice");
+    await h.controller.whenSettled(started.id);
+    const upsWhenPaused = h.engine.ups.length;
+
+    await h.controller.abort(started.id, "bob", "wrong build");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(final).toMatchObject({ status: "aborted", weight: 0 });
+    expect(braked).toEqual([{ environment: "staging", upsBefore: upsWhenPaused }]);
+    expect(configs(h).slice(-2)).toEqual([{ [KEYS.canaryWeight]: "0" }, { [KEYS.canaryImage]: "" }]);
+    expect(h.logger.messages()).toContain("rollback: brake: the live router sends the canary nothing");
+  });
+
+  it("still rolls back through the stack update when the brake fails", async () => {
+    const h = harness();
+    scriptTraffic(h.metrics, scope, { requests: 0 });
+    h.cluster.brake = async () => {
+      throw new Error("PATCH answered 409: the object has been modified");
+    };
+    const started = await h.controller.start(request({ analysis: { inconclusive: { action: "pause" } } }), "alice");
+    await h.controller.whenSettled(started.id);
+
+    await h.controller.abort(started.id, "bob", "wrong build");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(final).toMatchObject({ status: "aborted", weight: 0 });
+    expect(configs(h).slice(-2)).toEqual([{ [KEYS.canaryWeight]: "0" }, { [KEYS.canaryImage]: "" }]);
+    expect(h.logger.entries.find((entry) => entry.message === "rollback: the brake failed; the stack update sends traffic to stable")).toMatchObject({
+      level: "warn",
+      fields: { error: expect.stringContaining("409") },
+    });
+  });
+
   it("abort of a paused release rolls it back", async () => {
     const h = harness();
     scriptTraffic(h.metrics, scope, { requests: 0 });

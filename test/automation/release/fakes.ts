@@ -8,7 +8,7 @@ import type { BuiltInQueries, QueryScope } from "../../../automation/release/ana
 import type { Measurement, MetricProvider } from "../../../automation/release/analysis/provider";
 import type { Clock, Logger, LogLevel, LogMethod } from "../../../automation/deps";
 import { ReleaseController, type ReleaseControllerDeps } from "../../../automation/release/controller";
-import type { ClusterProbe, Notifier, ReleaseEvent } from "../../../automation/release/ports";
+import type { BrakeResult, ClusterProbe, Notifier, ReleaseEvent } from "../../../automation/release/ports";
 import type { ReleaseStore } from "../../../automation/release/store";
 import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 
@@ -116,6 +116,9 @@ export class FakeCluster implements ClusterProbe {
   /** Overrides: return a number to report it instead. */
   liveWeight?: (environment: string) => number;
   availableReplicas?: (environment: string) => number;
+
+  /** The traffic brake, when a test gives the cluster one. */
+  brake?: (environment: string) => Promise<BrakeResult>;
 
   constructor(private readonly engine: FakeEngine) {}
 

@@ -1,6 +1,7 @@
 import type * as k8s from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {
+  brakeFieldManager,
   KubernetesClusterProbe,
   releaseTargetFromConfig,
   stackReleaseTargets,
@@ -321,5 +322,55 @@ describe("release targets from stack config", () => {
     expect(await probe.readLiveWeight("dev")).toBe(50);
     expect(await probe.canaryAvailableReplicas("dev")).toBe(1);
     expect(reads.deployments).toEqual([{ namespace: "team-a", name: "sample-app-canary" }]);
+  });
+});
+
+describe("KubernetesClusterProbe.brake", () => {
+  type Patch = { ref: Record<string, unknown>; patch: Record<string, unknown>; fieldManager: string };
+  const withPatches = (apis: ProbeApis, patches: Patch[]): ProbeApis => ({
+    ...apis,
+    objects: {
+      mergePatch: async (ref, patch, fieldManager) => {
+        patches.push({ ref: { ...ref }, patch: patch as Record<string, unknown>, fieldManager });
+        return {};
+      },
+    },
+  });
+
+  it("patches the live HTTPRoute to send the canary nothing, under its field manager and the resourceVersion it read", async () => {
+    const route = { ...httpRoute(75, 25), metadata: { name: "sample-app", namespace: "sample-app-staging", resourceVersion: "42" } };
+    const patches: Patch[] = [];
+    const probe = new KubernetesClusterProbe(withPatches(fakeApis({ route }).apis, patches), at());
+
+    const result = await probe.brake?.("staging");
+
+    expect(result).toEqual({ braked: true, detail: "HTTPRoute sample-app-staging/sample-app" });
+    expect(patches).toHaveLength(1);
+    expect(patches[0]).toMatchObject({
+      ref: { group: "gateway.networking.k8s.io", version: "v1", namespace: "sample-app-staging", plural: "httproutes", name: "sample-app" },
+      fieldManager: brakeFieldManager,
+      patch: { metadata: { resourceVersion: "42" } },
+    });
+    expect(httpRouteCanaryWeight({ ...route, ...patches[0]?.patch }, { stable: "sample-app-stable", canary: "sample-app-canary" })).toBe(0);
+  });
+
+  it("has nothing to brake when nginx's canary Ingress is gone", async () => {
+    const patches: Patch[] = [];
+    const probe = new KubernetesClusterProbe(withPatches(fakeApis({ route: apiError(404) }).apis, patches), at({ ...target, router: "nginx" }));
+
+    expect(await probe.brake?.("staging")).toEqual({ braked: false, detail: "Ingress sample-app-staging/sample-app-canary does not exist" });
+    expect(patches).toEqual([]);
+  });
+
+  it("leaves a router without a brake to the stack update", async () => {
+    const patches: Patch[] = [];
+    const probe = new KubernetesClusterProbe(withPatches(fakeApis({}).apis, patches), at({ ...target, router: "cloudflare" }));
+
+    expect(await probe.brake?.("staging")).toEqual({ braked: false, detail: "router `cloudflare` has no brake" });
+    expect(patches).toEqual([]);
+  });
+
+  it("offers no brake without write access", () => {
+    expect(new KubernetesClusterProbe(fakeApis({}).apis, at()).brake).toBeUndefined();
   });
 });

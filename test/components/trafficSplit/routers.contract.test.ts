@@ -17,6 +17,8 @@ import { renderedCloudApis } from "../../support/cloudApis/renderedCloudApis";
 import { startRecordedServer } from "../../support/cloudApis/recordedServer";
 import { capabilityRequests, renderedObject, renderRoute, webServices, type RouteScenario } from "../../support/renderedRoute";
 import { exampleAwsAccessKeyId } from "../../support/cloudApis/fixtures";
+import { applyMergePatch } from "../../support/mergePatch";
+import { brakeAnnotations } from "../../../components/trafficSplit/routers/definition";
 
 type TrackWeights = { stable: number; canary: number };
 
@@ -299,6 +301,25 @@ describe.each(kinds)("router %s, as its definition reads it", (kind) => {
       const object = renderedObject(resources, live.object("web"));
 
       expect(object === undefined ? live.whenAbsent : live.canaryWeight(object, webServices)).toBe(0);
+    });
+  }
+
+  const brake = definition.brake;
+  if (brake !== "unsupported") {
+    const scenarios = ["weights only", ...(["headerRouting", "mirroring"] as const).filter((capability) => definition.capabilities[capability])] as const;
+
+    it.each(scenarios)("brakes the live object to 0 in one patch (%s)", async (scenario) => {
+      const capability = scenario === "weights only" ? undefined : scenario;
+      if (live === "unsupported" || live.source !== "kubernetes") throw new Error(`${kind}'s brake needs its live weight in the cluster`);
+      const { resources } = await routeWith(kind, { weight: 25, capability });
+      const object = renderedObject(resources, live.object("web"));
+
+      const braked = applyMergePatch(object, brake.patch(object, webServices));
+
+      expect(live.canaryWeight(object, webServices)).toBe(25);
+      expect(live.canaryWeight(braked, webServices)).toBe(0);
+      // The update that records the brake forces its fields back over the patch's.
+      expect((object as { metadata: { annotations: Record<string, string> } }).metadata.annotations).toMatchObject(brakeAnnotations);
     });
   }
 

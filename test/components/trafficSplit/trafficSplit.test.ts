@@ -152,6 +152,7 @@ describe("TrafficSplit", () => {
         "nginx.ingress.kubernetes.io/canary": "true",
         "nginx.ingress.kubernetes.io/canary-weight": "20",
         "nginx.ingress.kubernetes.io/canary-weight-total": "100",
+        "pulumi.com/patchForce": "true",
       });
     });
 

@@ -138,7 +138,7 @@ describe("the Rollgate service running as its own service account", () => {
     const operation = await previewApi.finished(accepted.body.operation.id);
 
     expect(operation.status).toBe("failed");
-    expect(operation.error).toMatch(/namespaces is forbidden/);
+    expect(operation.error).toMatch(/namespaces "pr-\d+-[\w-]+" is forbidden/);
     expect(operation.error).toContain(`system:serviceaccount:${serviceNamespace}:${serviceObjectName}`);
     // Server-side apply: the provider creates objects with PATCH.
     expect(operation.error).toMatch(/cannot (create|patch) resource "namespaces"/);

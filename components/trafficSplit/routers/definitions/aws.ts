@@ -25,4 +25,6 @@ export const awsDefinition = {
   },
   liveWeight: awsLiveWeight,
   declaredWeights: "unsupported",
+  // Not yet: the brake would call the cloud API; the stack update alone moves traffic back.
+  brake: "unsupported",
 } satisfies RouterDefinition<"aws">;

@@ -23,4 +23,6 @@ export const cloudflareDefinition = {
   },
   liveWeight: cloudflareLiveWeight,
   declaredWeights: "unsupported",
+  // Not yet: the brake would call the cloud API; the stack update alone moves traffic back.
+  brake: "unsupported",
 } satisfies RouterDefinition<"cloudflare">;

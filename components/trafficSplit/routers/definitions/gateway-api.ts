@@ -4,10 +4,10 @@
  * accepted its current generation.
  */
 import { z } from "zod";
-import { record } from "../../../untyped";
+import { list, record, type Props } from "../../../untyped";
 import type { RouterDefinition, TrackServices } from "../definition";
 import { dnsLabelSetting, settingText } from "./settingsFields";
-import { canaryShare, weightGroups } from "./weightShares";
+import { canaryShare, canaryShareToStable, weightGroups } from "./weightShares";
 
 const RouteStatus = z.object({
   metadata: z.object({ generation: z.number().optional() }).optional(),
@@ -77,6 +77,33 @@ export function httpRouteCanaryWeight(route: unknown, services: TrackServices): 
   return canaryShare((rule.backendRefs ?? []).filter(isService), (ref) => ref.weight, (ref) => ref.name === services.canary, 1);
 }
 
+/**
+ * The traffic brake's merge patch of an HTTPRoute: in every rule the canary
+ * backend gets 0 and its share goes to stable, a rule sending only to the
+ * canary (a header route) sends to stable, and mirrors to the canary go.
+ */
+export function httpRouteBrake(route: unknown, services: TrackServices): Readonly<Record<string, unknown>> {
+  const isCanary = (ref: Props) => (ref.kind === undefined || ref.kind === "Service") && ref.name === services.canary;
+  const keepFilter = (filter: unknown) => {
+    const { type, requestMirror } = record(filter);
+    return !(type === "RequestMirror" && isCanary(record(record(requestMirror).backendRef)));
+  };
+  const withoutCanaryMirrors = (owner: Props): Props => (owner.filters === undefined ? owner : { ...owner, filters: list(owner.filters).filter(keepFilter) });
+  const rules = list(record(record(route).spec).rules).map((value) => {
+    const rule = withoutCanaryMirrors(record(value));
+    if (rule.backendRefs === undefined) return rule;
+    const backendRefs = canaryShareToStable(list(rule.backendRefs).map(record), {
+      weightOf: (ref) => (typeof ref.weight === "number" ? ref.weight : undefined),
+      isCanary,
+      implicit: 1,
+      withWeight: (ref, weight) => ({ ...ref, weight }),
+      toStable: (ref) => ({ ...ref, name: services.stable }),
+    });
+    return { ...rule, backendRefs: backendRefs.map(withoutCanaryMirrors) };
+  });
+  return { spec: { rules } };
+}
+
 export const gatewayApiDefinition = {
   kind: "gateway-api",
   capabilities: { headerRouting: true, mirroring: true },
@@ -100,4 +127,5 @@ export const gatewayApiDefinition = {
     matches: (type) => /^kubernetes:gateway\.networking\.k8s\.io\/[^:]+:(HTTPRoute|GRPCRoute|TCPRoute|TLSRoute)$/.test(type),
     groups: (props) => weightGroups(record(props).spec, ["rules"], "backendRefs", (ref) => ref.weight),
   },
+  brake: { source: "kubernetes", patch: httpRouteBrake },
 } satisfies RouterDefinition<"gateway-api">;

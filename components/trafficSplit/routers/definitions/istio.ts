@@ -4,10 +4,10 @@
  * Service (a header route sends only to the canary).
  */
 import { z } from "zod";
-import { record } from "../../../untyped";
+import { list, record, type Props } from "../../../untyped";
 import type { RouterDefinition, TrackServices } from "../definition";
 import { settingText } from "./settingsFields";
-import { canaryShare, weightGroups } from "./weightShares";
+import { canaryShare, canaryShareToStable, weightGroups } from "./weightShares";
 
 const VirtualService = z.object({
   spec: z.object({
@@ -49,6 +49,39 @@ export function virtualServiceCanaryWeight(virtualService: unknown, services: Tr
   );
 }
 
+/** Mirror fields of an Istio http route (`mirrorPercent` is the deprecated spelling). */
+const mirrorFields = ["mirror", "mirrorPercentage", "mirrorPercent"];
+
+/**
+ * The traffic brake's merge patch of a VirtualService: in every `http` route
+ * the canary destination gets 0 and its share goes to stable, a route sending
+ * only to the canary (a header route) sends to stable, and a mirror to the
+ * canary goes.
+ */
+export function virtualServiceBrake(virtualService: unknown, services: TrackServices): Readonly<Record<string, unknown>> {
+  const hostOf = (destination: Props) => String(record(destination.destination).host ?? "");
+  const isCanary = (destination: Props) => hostIsService(hostOf(destination), services.canary);
+  const http = list(record(record(virtualService).spec).http).map((value) => {
+    const route = record(value);
+    const mirrorsCanary = hostIsService(String(record(route.mirror).host ?? ""), services.canary);
+    const kept: Props = mirrorsCanary ? Object.fromEntries(Object.entries(route).filter(([key]) => !mirrorFields.includes(key))) : route;
+    if (route.route === undefined) return kept;
+    const destinations = list(route.route).map(record);
+    const routed = canaryShareToStable(destinations, {
+      weightOf: (destination) => (typeof destination.weight === "number" ? destination.weight : undefined),
+      isCanary,
+      implicit: destinations.length === 1 ? 100 : 0,
+      withWeight: (destination, weight) => ({ ...destination, weight }),
+      toStable: (destination) => ({
+        ...destination,
+        destination: { ...record(destination.destination), host: services.stable + hostOf(destination).slice(services.canary.length) },
+      }),
+    });
+    return { ...kept, route: routed };
+  });
+  return { spec: { http } };
+}
+
 export const istioDefinition = {
   kind: "istio",
   capabilities: { headerRouting: true, mirroring: true },
@@ -65,4 +98,5 @@ export const istioDefinition = {
     matches: (type) => /^kubernetes:networking\.istio\.io\/[^:]+:VirtualService$/.test(type),
     groups: (props) => weightGroups(record(props).spec, ["http", "tcp", "tls"], "route", (destination) => destination.weight),
   },
+  brake: { source: "kubernetes", patch: virtualServiceBrake },
 } satisfies RouterDefinition<"istio">;

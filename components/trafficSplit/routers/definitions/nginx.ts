@@ -46,6 +46,15 @@ export function canaryIngressWeight(ingress: unknown): number {
   return total === 0 ? 0 : Math.round((100 * Math.min(weight, total)) / total);
 }
 
+/** The traffic brake's merge patch of the canary Ingress: weight 0 and no header route to the canary. */
+export function canaryIngressBrake(): Readonly<Record<string, unknown>> {
+  return {
+    metadata: {
+      annotations: { [nginxAnnotations.canaryWeight]: "0", [nginxAnnotations.canaryByHeader]: null, [nginxAnnotations.canaryByHeaderValue]: null },
+    },
+  };
+}
+
 export const nginxDefinition = {
   kind: "nginx",
   // ingress-nginx has no per-canary mirroring.
@@ -66,4 +75,5 @@ export const nginxDefinition = {
       return value === undefined ? [] : [{ path: `annotation ${nginxAnnotations.canaryWeight}`, value }];
     },
   },
+  brake: { source: "kubernetes", patch: canaryIngressBrake },
 } satisfies RouterDefinition<"nginx">;

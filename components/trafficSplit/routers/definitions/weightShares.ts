@@ -33,3 +33,33 @@ export function weightGroups(
     })),
   );
 }
+
+/** How the traffic brake edits one list of weighted entries (backendRefs, route destinations). */
+export interface CanaryEntries<T> {
+  readonly weightOf: (entry: T) => number | undefined;
+  readonly isCanary: (entry: T) => boolean;
+  /** The weight of an entry without one (1 in the Gateway API). */
+  readonly implicit: number;
+  readonly withWeight: (entry: T, weight: number) => T;
+  /** The same entry aimed at the stable Service (for a list that sends only to the canary, e.g. a header route). */
+  readonly toStable: (entry: T) => T;
+}
+
+/**
+ * The entries with the canary's share moved onto the first other entry, so
+ * the total stays what it was and the canary gets 0; a list of canary
+ * entries only is aimed at stable instead.
+ */
+export function canaryShareToStable<T>(entries: readonly T[], how: CanaryEntries<T>): T[] {
+  const others = entries.filter((entry) => !how.isCanary(entry));
+  if (others.length === entries.length) return [...entries];
+  if (others.length === 0) return entries.map(how.toStable);
+  const weight = (entry: T) => how.weightOf(entry) ?? how.implicit;
+  const canaryTotal = entries.filter(how.isCanary).reduce((sum, entry) => sum + weight(entry), 0);
+  const receiver = others[0];
+  return entries.map((entry) => {
+    if (how.isCanary(entry)) return how.withWeight(entry, 0);
+    if (entry === receiver) return how.withWeight(entry, weight(entry) + canaryTotal);
+    return entry;
+  });
+}
