@@ -1,7 +1,8 @@
 /**
  * scripts/toolchain/build.sh with a stand-in `go` that records what it is
  * asked to build: what the user provides (ROLLGATE_USE_PATH_PULUMI=1,
- * ROLLGATE_EXTERNAL_CLUSTER=1) is not built.
+ * ROLLGATE_EXTERNAL_CLUSTER=1), or the image does not need
+ * (ROLLGATE_ENGINE_ONLY=1), is not built.
  */
 import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -120,5 +121,13 @@ describe("scripts/toolchain/build.sh", () => {
     expect(result.code).toBe(0);
     expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "actionlint", "pulumi-resource-random"]);
     expect(result.stderr).toContain("not built (ROLLGATE_EXTERNAL_CLUSTER=1)");
+  });
+
+  it("builds only the engine's binaries (CLI, language host, providers) with ROLLGATE_ENGINE_ONLY=1", async () => {
+    const result = await build({ ROLLGATE_ENGINE_ONLY: "1" });
+
+    expect(result.code).toBe(0);
+    expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-random"]);
+    expect(result.stderr).toContain("not built (ROLLGATE_ENGINE_ONLY=1)");
   });
 });
