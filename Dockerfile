@@ -16,8 +16,7 @@ WORKDIR /src
 COPY scripts/lib/common.sh scripts/lib/
 COPY scripts/toolchain scripts/toolchain/
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    GOOS=$TARGETOS GOARCH=$TARGETARCH ROLLGATE_ENGINE_ONLY=1 ROLLGATE_TOOLCHAIN=/toolchain \
-    bash scripts/toolchain/build.sh
+    GOOS=$TARGETOS GOARCH=$TARGETARCH ROLLGATE_TOOLCHAIN=/toolchain bash scripts/toolchain/build.sh --engine-only
 
 # JavaScript is the same on every platform: compiled once, on the build machine.
 FROM --platform=$BUILDPLATFORM node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c AS build

@@ -110,7 +110,7 @@ describe("the Dockerfile", () => {
     const engine = stages.find((stage) => all(stage, "RUN").some((item) => item.args.includes("scripts/toolchain/build.sh")));
 
     expect(engine, "a stage runs scripts/toolchain/build.sh").toBeDefined();
-    expect(all(engine as Stage, "RUN").map((item) => item.args).join(" ")).toContain("ROLLGATE_ENGINE_ONLY=1");
+    expect(all(engine as Stage, "RUN").map((item) => item.args).join(" ")).toContain("scripts/toolchain/build.sh --engine-only");
     expect(readFileSync(join(root, "Dockerfile"), "utf8")).not.toMatch(/PULUMI_(KUBERNETES_|RANDOM_)?VERSION=/);
   });
 });
