@@ -35,8 +35,9 @@ RUN npm run build
 FROM node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c AS runtime
 # The Deployment (components/rollgateService/workload.ts) sets the same values, mounts emptyDirs on /tmp and
 # /var/lib/rollgate and keeps the root filesystem read-only: nothing else is written at run time.
-# The provider plugins are found on PATH (Pulumi's ambient plugins): PULUMI_HOME is an emptyDir in the pod, and
-# nothing may be downloaded.
+# The provider plugins are found on PATH (Pulumi's ambient plugins, each use noted by a "using … from $PATH"
+# warning): PULUMI_HOME is inside an emptyDir in the pod, so plugins installed there at build time would be hidden,
+# and nothing may be downloaded.
 ENV NODE_ENV=production \
     ROLLGATE_HOST=0.0.0.0 \
     ROLLGATE_PORT=7070 \
