@@ -3,7 +3,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", ".rollgate/", "bench/results/"] },
+  { ignores: ["node_modules/", "bin/", "dist/", ".rollgate/", "bench/results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

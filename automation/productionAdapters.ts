@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { program } from "../infra/program";
 import { KubernetesClusterProbe, stackReleaseTargets } from "./cluster/clusterProbe";
 import { deploymentWaiter } from "./cluster/deploymentWaiter";
@@ -18,9 +18,17 @@ const policiesDir = join(repoRoot, "policies");
 /** Inside the repository so the compiled pack resolves `@pulumi/policy` from its node_modules. */
 const compiledPacksDir = join(repoRoot, "node_modules", ".cache", "rollgate", "policy-packs");
 
-/** The repository's policy pack, compiled for the engine (reused while its sources are unchanged). */
-export function servicePolicyPack(): CompiledPolicyPack {
-  return compilePolicyPack(policiesDir, compiledPacksDir, repoRoot);
+/**
+ * The repository's policy pack for the engine. Run from the sources, the
+ * service compiles it (reused while its sources are unchanged); run compiled
+ * (`npm run build`: dist/, the container image, whose root filesystem is
+ * read-only), it takes the JavaScript pack the build wrote beside it.
+ */
+export function servicePolicyPack(moduleFile = __filename): CompiledPolicyPack {
+  const root = resolve(dirname(moduleFile), "..");
+  const packDir = join(root, "policies");
+  if (!moduleFile.endsWith(".ts")) return { directory: packDir, compiled: false };
+  return compilePolicyPack(packDir, compiledPacksDir, root);
 }
 
 /**

@@ -49,11 +49,7 @@ export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: st
     writeFileSync(target, transpile(text, file));
   }
   writeFileSync(join(staging, "preload.js"), transpile(preloadSource, preloadFile));
-  const main = relative(root, entry).replace(/\.ts$/, ".js");
-  writeFileSync(join(staging, "PulumiPolicy.yaml"), javascriptRuntime(policyYaml));
-  // The pack's name and version (reported by the CLI) stay; only the entry moves.
-  const manifest = { ...(JSON.parse(packageJson) as Record<string, unknown>), main };
-  writeFileSync(join(staging, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeJavaScriptManifests(packDir, staging, { main: relative(root, entry).replace(/\.ts$/, ".js"), preload: "./preload.js" });
   try {
     renameSync(staging, directory);
   } catch (error) {
@@ -63,6 +59,26 @@ export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: st
     return { directory, compiled: false };
   }
   return { directory, compiled: true };
+}
+
+/** Where a JavaScript pack starts: its entry module and the preload, both relative to the pack's directory. */
+export interface JavaScriptEntry {
+  readonly main: string;
+  /** Passed to `node --require`, so `./` or `../` (a bare name would be a package). */
+  readonly preload: string;
+}
+
+/**
+ * Writes into `directory` the manifests of the pack at `packDir` for its
+ * JavaScript: PulumiPolicy.yaml without TypeScript, and package.json with
+ * the JavaScript entry. The pack's name and version (reported by the CLI) stay.
+ */
+export function writeJavaScriptManifests(packDir: string, directory: string, entry: JavaScriptEntry): void {
+  if (!/^\.\.?\//.test(entry.preload)) throw new Error(`policy pack preload ${entry.preload} must start with ./ or ../`);
+  const policyYaml = readFileSync(join(packDir, "PulumiPolicy.yaml"), "utf8");
+  writeFileSync(join(directory, "PulumiPolicy.yaml"), javascriptRuntime(policyYaml, entry.preload));
+  const manifest = { ...(JSON.parse(readFileSync(join(packDir, "package.json"), "utf8")) as Record<string, unknown>), main: entry.main };
+  writeFileSync(join(directory, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Runs first in the pack's process (see deferredModules.ts). */
@@ -115,8 +131,8 @@ function resolveModule(base: string): string {
 }
 
 /** The pack's PulumiPolicy.yaml with its runtime switched to plain JavaScript, started with the preload. */
-function javascriptRuntime(policyYaml: string): string {
-  const withoutTypescript = policyYaml.replace(/^([ \t]*)typescript:[ \t]*\w+[ \t]*$/m, "$1typescript: false\n$1nodeargs: --require ./preload.js");
+function javascriptRuntime(policyYaml: string, preload: string): string {
+  const withoutTypescript = policyYaml.replace(/^([ \t]*)typescript:[ \t]*\w+[ \t]*$/m, `$1typescript: false\n$1nodeargs: --require ${preload}`);
   if (/typescript:\s*false/.test(withoutTypescript)) return withoutTypescript;
   throw new Error("policies/PulumiPolicy.yaml must declare `runtime.options.typescript` so the compiled pack can turn it off");
 }

@@ -7,6 +7,8 @@
 #   ROLLGATE_USE_PATH_PULUMI=1   the Pulumi CLI and its Node.js language host come from PATH
 #   ROLLGATE_EXTERNAL_CLUSTER=1  the cluster is the user's (KUBECONFIG): no kube-apiserver, controller-manager,
 #                                scheduler or KWOK
+# `build.sh --engine-only` builds only what the service's engine runs (the container image, see Dockerfile): the
+# Pulumi CLI, its language host and the provider plugins. GOOS/GOARCH choose the platform as for any go build.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib/common.sh
@@ -14,6 +16,12 @@ source "$here/../lib/common.sh"
 # shellcheck source=versions.env
 source "$here/versions.env"
 
+engine_only=0
+case ${1:-} in
+  --engine-only) engine_only=1 ;;
+  "") ;;
+  *) fail "usage: build.sh [--engine-only]" ;;
+esac
 command -v go >/dev/null || fail "Go is required to build the toolchain (https://go.dev/doc/install)"
 export GOFLAGS=-mod=readonly GOTOOLCHAIN=local CGO_ENABLED=0
 mkdir -p "$ROLLGATE_BIN" "$ROLLGATE_TOOLCHAIN/stamps" "$ROLLGATE_TOOLCHAIN/work"
@@ -21,7 +29,7 @@ mkdir -p "$ROLLGATE_BIN" "$ROLLGATE_TOOLCHAIN/stamps" "$ROLLGATE_TOOLCHAIN/work"
 recipe_hash() { # module dir + extra words
   local dir=$1
   shift
-  { (cd "$dir" && cat -- *); go version; echo "$@"; } | sha256sum | cut -d' ' -f1
+  { (cd "$dir" && cat -- *); go version; go env GOOS GOARCH; echo "$@"; } | sha256sum | cut -d' ' -f1
 }
 
 # build NAME MODULE_DIR "PACKAGE=OUTPUT ..." [LDFLAGS] [PREPARE_FUNCTION]
@@ -77,7 +85,9 @@ fi
 build kubernetes-provider ".=pulumi-resource-kubernetes" \
   "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" \
   prepare_kubernetes_provider
-if [ "${ROLLGATE_EXTERNAL_CLUSTER:-}" = 1 ]; then
+if [ "$engine_only" = 1 ]; then
+  info "kube-apiserver, kube-controller-manager, kube-scheduler, kwok, actionlint: not built (--engine-only)"
+elif [ "${ROLLGATE_EXTERNAL_CLUSTER:-}" = 1 ]; then
   info "kube-apiserver, kube-controller-manager, kube-scheduler, kwok: not built (ROLLGATE_EXTERNAL_CLUSTER=1)"
 else
   kube_version="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION"
@@ -88,5 +98,5 @@ else
     "$kube_version"
   build kwok "sigs.k8s.io/kwok/cmd/kwok=kwok"
 fi
-build actionlint "github.com/rhysd/actionlint/cmd/actionlint=actionlint"
+[ "$engine_only" = 1 ] || build actionlint "github.com/rhysd/actionlint/cmd/actionlint=actionlint"
 build random-provider ".=pulumi-resource-random" "-X main.version=$PULUMI_RANDOM_VERSION"

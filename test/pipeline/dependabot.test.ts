@@ -34,6 +34,10 @@ describe("dependabot configuration", () => {
     expect([...directoriesOf("gomod")].sort()).toEqual(goModules());
   });
 
+  it("keeps the Dockerfile's base image digests current", () => {
+    expect(directoriesOf("docker")).toEqual(["/"]);
+  });
+
   it("checks every ecosystem on a schedule", () => {
     expect(config.updates.every((update) => ["daily", "weekly", "monthly"].includes(update.schedule.interval))).toBe(true);
   });

@@ -1,9 +1,9 @@
 /**
  * The workflow files themselves: actionlint (with shellcheck when installed)
  * passes, actions are pinned to full commit SHAs, permissions are least
- * privilege, secrets reach steps only through `env:` from the `secrets`
- * context, and every step that runs a pipeline script names one that exists
- * and reads the variables the step sets.
+ * privilege (writes only where a job publishes), secrets reach steps only
+ * through `env:` from the `secrets` context, and every step that runs a
+ * pipeline script names one that exists and reads the variables the step sets.
  */
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -22,6 +22,18 @@ const pinned: Record<string, string> = {
   "actions/setup-node": "49933ea5288caeca8642d1e84afbd3f7d6820020", // v4.4.0
   "actions/setup-go": "d35c59abb061a4a6fb18e82ac0862c26744d6ab5", // v5.5.0
   "actions/cache": "5a3ec84eff668545956fd18022155c47e93e2684", // v4.2.3
+  "docker/metadata-action": "c1e51972afc2121e065aed6d45c65596fe445f3f", // v5.8.0
+  "docker/setup-qemu-action": "29109295f81e9208d7d86ff1c6c12d2833863392", // v3.6.0
+  "docker/setup-buildx-action": "e468171a9de216ec08956ac3ada2f0791b6bd435", // v3.11.1
+  "docker/login-action": "184bdaa0721073962dff0199f1fb9940f07167d1", // v3.5.0
+  "docker/build-push-action": "263435318d21b8e681c14492fe198d362a7d2c83", // v6.18.0
+  "sigstore/cosign-installer": "3454372f43399081ed03b604cb2d021dabca52bb", // v3.8.2
+  "anchore/sbom-action": "17ae1740179002c89186b61233e0f892c3118b11", // v0.23.0
+};
+
+/** The only write permissions granted: release.yml's image job pushes to ghcr.io and signs keyless. */
+const writes: Record<string, Record<string, string[]>> = {
+  "release.yml": { image: ["id-token", "packages"] },
 };
 
 function steps(workflow: Workflow) {
@@ -29,8 +41,8 @@ function steps(workflow: Workflow) {
 }
 
 describe("the GitHub Actions workflows", () => {
-  it("are ci.yml, deploy.yml and preview-cleanup.yml", () => {
-    expect(files.sort()).toEqual(["ci.yml", "deploy.yml", "preview-cleanup.yml"]);
+  it("are ci.yml, deploy.yml, preview-cleanup.yml and release.yml", () => {
+    expect(files.sort()).toEqual(["ci.yml", "deploy.yml", "preview-cleanup.yml", "release.yml"]);
   });
 
   it("pass actionlint", async () => {
@@ -51,12 +63,13 @@ describe("the GitHub Actions workflows", () => {
     }
   });
 
-  it.each(workflows)("%s grants no permissions by default and each job only what it needs", (_file, workflow) => {
+  it.each(workflows)("%s grants no permissions by default and each job only what it needs", (file, workflow) => {
     expect(workflow.permissions).toEqual({});
     for (const [jobId, job] of Object.entries(workflow.jobs)) {
       expect(job.permissions, `job ${jobId}`).toBeDefined();
       const granted = Object.entries((job.permissions ?? {}) as Record<string, string>);
-      expect(granted.filter(([, level]) => level !== "read"), `job ${jobId} writes`).toEqual([]);
+      const written = granted.filter(([, level]) => level !== "read").map(([scope]) => scope);
+      expect(written.sort(), `job ${jobId} writes`).toEqual(writes[file]?.[jobId] ?? []);
     }
   });
 

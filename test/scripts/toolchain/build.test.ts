@@ -1,7 +1,8 @@
 /**
  * scripts/toolchain/build.sh with a stand-in `go` that records what it is
  * asked to build: what the user provides (ROLLGATE_USE_PATH_PULUMI=1,
- * ROLLGATE_EXTERNAL_CLUSTER=1) is not built.
+ * ROLLGATE_EXTERNAL_CLUSTER=1), or the image does not need
+ * (--engine-only), is not built.
  */
 import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -55,7 +56,7 @@ describe("scripts/toolchain/build.sh", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function build(env: Record<string, string>, path: string[] = [fakes]): Promise<Result> {
+  async function build(env: Record<string, string>, path: string[] = [fakes], args: string[] = []): Promise<Result> {
     const log = join(dir, "go.log");
     await writeFile(log, "");
     const options = {
@@ -71,7 +72,7 @@ describe("scripts/toolchain/build.sh", () => {
     let code = 0;
     let stderr: string;
     try {
-      ({ stderr } = await run("bash", [buildScript], options));
+      ({ stderr } = await run("bash", [buildScript, ...args], options));
     } catch (err) {
       const failed = err as { code: number; stderr: string };
       ({ code, stderr } = failed);
@@ -120,5 +121,13 @@ describe("scripts/toolchain/build.sh", () => {
     expect(result.code).toBe(0);
     expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "actionlint", "pulumi-resource-random"]);
     expect(result.stderr).toContain("not built (ROLLGATE_EXTERNAL_CLUSTER=1)");
+  });
+
+  it("builds only the engine's binaries (CLI, language host, providers) with --engine-only", async () => {
+    const result = await build({}, [fakes], ["--engine-only"]);
+
+    expect(result.code).toBe(0);
+    expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-random"]);
+    expect(result.stderr).toContain("not built (--engine-only)");
   });
 });
