@@ -342,6 +342,8 @@ export class ReleaseController {
     if (run.driving && (command === "abort" || command === "promote")) run.interrupt.abort();
     await saved;
     this.log("info", run, { command, actor, status: after.status, intent: after.intent }, `command ${command} accepted`);
+    // The brake does not wait for a stack update in flight to end; the rollback brakes again once it has.
+    if (command === "abort" && run.driving) void this.brake(run, "abort");
     if (command === "resume" && before.status === "paused") await this.notify(run, "release.resumed", actor);
     if (after.status === "progressing") this.launch(run);
     return run.release;
@@ -590,7 +592,7 @@ export class ReleaseController {
   private async rollBack(run: Run, final: "rolledBack" | "aborted", reason: string): Promise<void> {
     const actor = run.release.intent?.actor ?? CONTROLLER_ACTOR;
     this.log("warn", run, { reason, final, actor }, "rolling back");
-    await this.brake(run);
+    await this.brake(run, "rollback");
     if (!(await this.trafficToStable(run, "rollback"))) return;
     await this.up(run, { [this.settings.configKeys.canaryImage]: "" }, "rollback: remove the canary");
     await this.commit(run, (r) => transition(r, final, { at: this.clock.now(), reason }));
@@ -604,7 +606,7 @@ export class ReleaseController {
    * object). A failed brake only costs time: the update moves traffic back.
    * Recovery after a crash repeats both, so a brake never stays unrecorded.
    */
-  private async brake(run: Run): Promise<void> {
+  private async brake(run: Run, purpose: "rollback" | "abort"): Promise<void> {
     const brake = this.deps.cluster.brake?.bind(this.deps.cluster);
     if (!brake) return;
     const started = this.clock.now().getTime();
@@ -612,9 +614,9 @@ export class ReleaseController {
       const result = await brake(run.release.environment);
       const ms = this.clock.now().getTime() - started;
       // bench/scenarios/rollback.ts times this log line.
-      this.log("info", run, { detail: result.detail, ms }, result.braked ? "rollback: brake: the live router sends the canary nothing" : "rollback: no brake");
+      this.log("info", run, { detail: result.detail, ms }, result.braked ? `${purpose}: brake: the live router sends the canary nothing` : `${purpose}: no brake`);
     } catch (error) {
-      this.log("warn", run, { error: describe(error) }, "rollback: the brake failed; the stack update sends traffic to stable");
+      this.log("warn", run, { error: describe(error) }, `${purpose}: the brake failed; the stack update sends traffic to stable`);
     }
   }
 

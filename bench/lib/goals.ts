@@ -54,6 +54,14 @@ export const GOALS: readonly Goal[] = [
     limit: fixed(0.5),
   },
   {
+    id: "abort-to-zero",
+    description: "traffic brake: abort request → HTTPRoute canary 0 ≤ 0.5 s",
+    op: "<=",
+    unit: "s",
+    actual: stat("abort.rollgate", "median"),
+    limit: fixed(0.5),
+  },
+  {
     id: "preview-create-median",
     description: "preview create → ready median ≤ 20 s",
     op: "<=",

@@ -106,10 +106,24 @@ export async function rollgateWeightSteps(ctx: BenchContext): Promise<void> {
   const finish = ctx.cleanup.defer(`abort release ${id}`, () => abortIfActive(api, id));
   try {
     await timedSteps(ctx, id, weights);
+    await timedAbort(ctx, id);
   } finally {
     progress("weight step (Rollgate): abort the release (traffic back to stable, canary removed)");
     await finish();
   }
+}
+
+/** `POST abort` on the paused release → the live route gives the canary 0 (the traffic brake). One sample per run. */
+async function timedAbort(ctx: BenchContext, id: string): Promise<void> {
+  const { api } = ctx.running();
+  const started = performance.now();
+  const zero = whenWeight(ctx.kube, target, (w) => w === 0, { timeoutMs: 300_000, what: "weight 0 after the abort" });
+  await command(api, id, "abort");
+  const seen = await zero;
+  const seconds = (seen.at - started) / 1000;
+  ctx.record("abort.rollgate", [seconds], "s");
+  progress(`weight step (Rollgate): abort → canary at 0% on the live route after ${seconds.toFixed(3)} s`);
+  await waitForStatus(api, id, ["aborted"], 300_000);
 }
 
 async function timedSteps(ctx: BenchContext, id: string, weights: readonly number[]): Promise<void> {

@@ -333,6 +333,30 @@ describe("commands", () => {
     expect(h.notifier.events.at(-1)).toMatchObject({ type: "release.aborted", actor: "bob" });
   });
 
+  it("abort of a driven release brakes at once, without waiting for the loop, and the rollback brakes again", async () => {
+    const h = harness();
+    scriptTraffic(h.metrics, scope);
+    const brakes: number[] = [];
+    h.cluster.brake = async () => {
+      brakes.push(h.engine.ups.length);
+      return { braked: true, detail: "HTTPRoute web-staging/web" };
+    };
+    h.clock.onSleep = (ms) => {
+      if (ms === 123_000) void h.controller.abort("rel-1", "bob");
+    };
+
+    const started = await h.controller.start(request({ steps: [{ weight: 5, pauseSeconds: 123 }, { weight: 100, pauseSeconds: 60 }] }), "alice");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(final).toMatchObject({ status: "aborted", weight: 0 });
+    expect(h.logger.messages().filter((message) => message.endsWith("brake: the live router sends the canary nothing"))).toEqual([
+      "abort: brake: the live router sends the canary nothing",
+      "rollback: brake: the live router sends the canary nothing",
+    ]);
+    // Both before the update that records weight 0.
+    expect(new Set(brakes)).toEqual(new Set([h.engine.ups.length - 2]));
+  });
+
   it("promote skips the remaining steps", async () => {
     const h = harness();
     scriptTraffic(h.metrics, scope);

@@ -58,6 +58,11 @@ describe("canary releases analysed against Prometheus", () => {
     return seen! - since;
   }
 
+  /** The service's log line saying the traffic brake patched the live route for this release. */
+  function brakeLogLine(releaseId: string, purpose: "rollback" | "abort") {
+    return env.service?.logs.find((line) => line.releaseId === releaseId && line.msg === `${purpose}: brake: the live router sends the canary nothing`);
+  }
+
   it("promotes a healthy canary through 5 → 25 → 50 → 100: stable runs the new image and the canary is gone", async () => {
     env.canary.setBehaviour({ errorRate: 0, extraLatencyMs: 0 });
 
@@ -96,6 +101,7 @@ describe("canary releases analysed against Prometheus", () => {
     expect((await env.config())["rollgate:stableImage"]).toBe(promotedImage);
     expect(await env.deploymentImage(stableName)).toBe(promotedImage);
     expect(recordRollbackLatency(release)).toBeLessThan(30_000);
+    expect(brakeLogLine(release.id, "rollback")).toMatchObject({ detail: `HTTPRoute ${env.namespace}/sample-app` });
   });
 
   it("rolls back a canary whose p99 latency regressed against stable's", async () => {
@@ -157,6 +163,7 @@ describe("canary releases analysed against Prometheus", () => {
     const zero = watcher.firstSeen(0, abortedAt);
     expect(zero).toBeDefined();
     timings.record("abort during pause → weight 0 on the route", zero! - abortedAt);
+    expect(brakeLogLine(release.id, "abort")).toMatchObject({ detail: `HTTPRoute ${env.namespace}/sample-app` });
     expect(await env.canaryGone()).toBe(true);
     expect(await env.deploymentImage(stableName)).toBe(promotedImage);
     expect((await env.config())["rollgate:canaryImage"] ?? "").toBe("");
