@@ -28,7 +28,12 @@ export async function buildArgoRollouts(): Promise<string> {
 /** Applies the module's CRDs (server-side: the Rollout CRD is too large for the last-applied annotation) and waits until they are served. */
 export async function applyArgoCrds(dir: string): Promise<void> {
   await run("kubectl", ["apply", "--server-side", "--force-conflicts", "-f", join(dir, "crds")]);
-  await run("kubectl", ["wait", "--for=condition=Established", "--timeout=60s", "crd/rollouts.argoproj.io"]);
+  // `kubectl wait` fails at once while a new CRD has no status yet, so it is retried.
+  await until(
+    "the Rollout CRD to be Established",
+    async () => (await run("kubectl", ["wait", "--for=condition=Established", "--timeout=10s", "crd/rollouts.argoproj.io"]), true),
+    60_000,
+  );
 }
 
 /** One controller process watching one namespace; `stop` kills it by its pid. */
