@@ -29,6 +29,7 @@ import { MetricsFixture, rollbackScenario } from "./scenarios/rollback";
 import { cliWeightSteps, rollgateWeightSteps } from "./scenarios/weightStep";
 import { replicaScenarios } from "./scenarios/replicas";
 import { backendComparison } from "./scenarios/backends";
+import { argoRolloutsScenario } from "./scenarios/argoRollouts";
 
 const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--concurrency N] [--only ${SCENARIOS.join(",")}] [--out FILE]`;
 /** The service's default operation limit (ROLLGATE_MAX_CONCURRENT_OPERATIONS), recorded with the results. */
@@ -102,6 +103,8 @@ async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
   if (needsStack) await deployEnvironmentStack(ctx);
   if (wants("weight-step")) await scenario(ctx, "weight-step (CLI)", () => cliWeightSteps(ctx));
   if (wants("backends")) await scenario(ctx, "backends", () => backendComparison(ctx));
+  // Before the service starts: the controller and Rollgate's engine would otherwise share the 2 cores.
+  if (wants("argo-rollouts")) await scenario(ctx, "argo-rollouts", () => argoRolloutsScenario(ctx));
   if (needsStack) await ctx.env.pushStackConfig();
 
   const backend = new PreviewBackend();
@@ -191,6 +194,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       "concurrency.wallOverSingleCreate": ratio(ctx.figures["concurrency.createAllWall"]?.median, ctx.figures["preview.createToReady"]?.median) ?? null,
       "backends.weightStep.postgresOverFile": ratio(ctx.figures["backends.postgres.weightStep"]?.median, ctx.figures["backends.file.weightStep"]?.median) ?? null,
       "backends.stackCreate.postgresOverFile": ratio(ctx.figures["backends.postgres.stackCreate"]?.median, ctx.figures["backends.file.stackCreate"]?.median) ?? null,
+      "argo.weightStep.argoOverRollgate": ratio(ctx.figures["argo.weightStep"]?.median, ctx.figures["weightStep.rollgate"]?.median) ?? null,
+      "argo.abort.argoOverRollgate": ratio(ctx.figures["argo.abort"]?.median, ctx.figures["rollback.rollgate"]?.median) ?? null,
     },
     goals: evaluateGoals(ctx.figures),
     profile: ctx.profile,

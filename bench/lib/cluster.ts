@@ -1,6 +1,11 @@
-/** Reads of the live cluster: the HTTPRoute's canary weight (as the service's probe reads it) and previews' objects. */
+/**
+ * Reads of the live cluster: the HTTPRoute's canary weight (as the service's
+ * probe reads it), a canary Ingress's weight (as the nginx router reads it)
+ * and previews' objects.
+ */
 import { objectNames } from "../../automation/cluster/clusterProbe";
 import { httpRouteCanaryWeight } from "../../components/trafficSplit/routers/definitions/gateway-api";
+import { canaryIngressWeight } from "../../components/trafficSplit/routers/definitions/nginx";
 import { namespaceGone, type KubeClients } from "../../test/support/kube";
 import { previewNamespaces } from "../../test/support/previewStacks";
 import { deploymentAvailable } from "../../test/support/workloads";
@@ -24,23 +29,48 @@ export async function liveWeight(kube: KubeClients, namespace: string, app: stri
   return httpRouteCanaryWeight(route, { stable: objectNames.stable(app), canary: objectNames.canary(app) });
 }
 
+/** The canary's share (0..100) of an ingress-nginx canary Ingress; undefined when the Ingress does not exist. */
+export async function liveIngressWeight(kube: KubeClients, namespace: string, name: string): Promise<number | undefined> {
+  try {
+    return canaryIngressWeight(await kube.networking.readNamespacedIngress({ namespace, name }));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 404) return undefined;
+    throw error;
+  }
+}
+
+export interface WeightWait {
+  readonly timeoutMs: number;
+  readonly intervalMs?: number;
+  readonly what: string;
+}
+
 /**
  * Polls the live weight every `intervalMs` until `matches` holds; resolves
  * with the `performance.now()` of the first read that matched (the read's
  * start, so the poll interval is not added to the figure).
  */
-export async function whenWeight(
+export function whenWeight(
   kube: KubeClients,
   target: { namespace: string; app: string },
   matches: (weight: number | undefined) => boolean,
-  options: { timeoutMs: number; intervalMs?: number; what: string },
+  options: WeightWait,
+): Promise<{ at: number; weight: number | undefined }> {
+  return whenRead(() => liveWeight(kube, target.namespace, target.app), matches, options);
+}
+
+/** `whenWeight` over any read of a live weight. */
+export async function whenRead(
+  read: () => Promise<number | undefined>,
+  matches: (weight: number | undefined) => boolean,
+  options: WeightWait,
 ): Promise<{ at: number; weight: number | undefined }> {
   const deadline = performance.now() + options.timeoutMs;
   let last: number | undefined | "error";
   for (;;) {
     const readAt = performance.now();
     try {
-      last = await liveWeight(kube, target.namespace, target.app);
+      last = await read();
       if (matches(last)) return { at: readAt, weight: last };
     } catch {
       last = "error";

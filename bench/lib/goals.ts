@@ -4,11 +4,13 @@ import { ratio, round, type Figure } from "./stats";
 
 export type Figures = Readonly<Record<string, Figure>>;
 
+export type GoalOp = "<=" | ">=" | ">";
+
 export interface GoalResult {
   readonly id: string;
   readonly description: string;
   /** `actual <op> limit` is the goal. */
-  readonly op: "<=" | ">=";
+  readonly op: GoalOp;
   readonly actual: number | null;
   readonly limit: number | null;
   readonly unit: string;
@@ -19,7 +21,7 @@ export interface GoalResult {
 interface Goal {
   readonly id: string;
   readonly description: string;
-  readonly op: "<=" | ">=";
+  readonly op: GoalOp;
   readonly unit: string;
   actual(figures: Figures): number | undefined;
   limit(figures: Figures): number | undefined;
@@ -137,6 +139,14 @@ export const GOALS: readonly Goal[] = [
     limit: fixed(5),
   },
   {
+    id: "argo-abort-ratio",
+    description: "abort → weight 0: Rollgate faster than Argo Rollouts (median ratio Argo abort → canary-weight 0 over Rollgate failed measurement → HTTPRoute 0 > 1)",
+    op: ">",
+    unit: "×",
+    actual: (figures) => ratio(figures["argo.abort"]?.median, figures["rollback.rollgate"]?.median),
+    limit: fixed(1),
+  },
+  {
     id: "api-p99-under-load",
     description: "GET /api/v1/previews p99 ≤ 100 ms while operations run",
     op: "<=",
@@ -145,6 +155,17 @@ export const GOALS: readonly Goal[] = [
     limit: fixed(100),
   },
 ];
+
+function meets(op: GoalOp, actual: number, limit: number): boolean {
+  switch (op) {
+    case "<=":
+      return actual <= limit;
+    case ">=":
+      return actual >= limit;
+    case ">":
+      return actual > limit;
+  }
+}
 
 export function evaluateGoals(figures: Figures, goals: readonly Goal[] = GOALS): GoalResult[] {
   return goals.map((goal) => {
@@ -158,7 +179,7 @@ export function evaluateGoals(figures: Figures, goals: readonly Goal[] = GOALS):
       unit: goal.unit,
       actual: actual ?? null,
       limit: limit ?? null,
-      met: known ? (goal.op === "<=" ? actual <= limit : actual >= limit) : null,
+      met: known ? meets(goal.op, actual, limit) : null,
     };
   });
 }

@@ -27,6 +27,13 @@ describe("bench goals", () => {
     expect(goal({}, "rollback-median")).toMatchObject({ actual: null, met: null });
   });
 
+  it("wants Rollgate's median rollback strictly faster than Argo Rollouts' median abort", () => {
+    const figures = { "rollback.rollgate": summarize([0.2], "s"), "argo.abort": summarize([0.2], "s") };
+
+    expect(goal(figures, "argo-abort-ratio")).toMatchObject({ actual: 1, limit: 1, met: false });
+    expect(goal({ ...figures, "argo.abort": summarize([0.3], "s") }, "argo-abort-ratio")).toMatchObject({ actual: 1.5, met: true });
+  });
+
   it("judges API latency by its p99", () => {
     const latency = summarize([10, 20, 500], "ms", { percentiles: true });
 
