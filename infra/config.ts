@@ -17,8 +17,7 @@ import {
 } from "../components/trafficSplit/canaryRouting";
 import type { Capability } from "../components/trafficSplit/capabilities";
 import { isDnsLabel, prProblem } from "../components/previewEnvironment/naming";
-import { defaultRouterKind, routerDefinitions, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
-import { RouterKind, routerKinds, RouterSpec } from "../components/trafficSplit/routers/registry";
+import { defaultRouterKind, routerDefinitions, RouterKind, routerKinds, RouterSpec, type RouterConfigKey } from "../components/trafficSplit/routers/registry";
 import { isDns1035Label, isHostname } from "../components/validation";
 import { configKeys, configNamespace, programs, type ConfigKey } from "./configKeys";
 import { asIs, prepareFor, toBoolean, toList, toNumber, type Prepared } from "./configInputs";
@@ -189,7 +188,7 @@ function requirements(values: Fields, ctx: z.RefinementCtx): void {
   if (environment !== "preview" && values.hostnames === undefined && values.domain === undefined) {
     problem("hostnames", `is required when environment is ${environment} (or set rollgate:domain to use <app>.<domain>)`);
   }
-  const router = values.router ?? "gateway-api";
+  const router = values.router ?? defaultRouterKind;
   if (typeof router === "string") {
     for (const key of requiredForRouter(router)) {
       if (values[key] === undefined) {

@@ -4,7 +4,7 @@
  * policies read. Each router's keys come from its definition, which loads
  * only zod, so the service can use this without loading the Pulumi SDK.
  */
-import { routerConfigKeys, type RouterConfigKey } from "../components/trafficSplit/routers/definitions";
+import { routerConfigKeys, type RouterConfigKey } from "../components/trafficSplit/routers/registry";
 
 export const configNamespace = "rollgate";
 

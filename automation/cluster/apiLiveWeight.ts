@@ -5,7 +5,7 @@
  * a time limit.
  */
 import { LiveWeightReadError, type ApiWeightReader } from "../../components/trafficSplit/routers/definition";
-import { routerDefinitions, type RouterKind } from "../../components/trafficSplit/routers/definitions";
+import { routerDefinitions, type RouterKind } from "../../components/trafficSplit/routers/registry";
 
 export interface CloudApiOptions {
   /** Settings stack config keeps secret (e.g. `{ cloudflare: { apiToken } }`), from the service's environment. */

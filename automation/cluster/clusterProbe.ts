@@ -13,7 +13,7 @@
  */
 import type * as k8s from "@kubernetes/client-node";
 import type { KubernetesWeightReader } from "../../components/trafficSplit/routers/definition";
-import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
+import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/registry";
 import { readApiLiveWeight, type CloudApiOptions } from "./apiLiveWeight";
 import { routerSettingsFromConfig } from "./routerSettings";
 import type { StackEngine } from "../engine/port";

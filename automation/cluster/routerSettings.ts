@@ -5,7 +5,7 @@
  * service gets those from its own environment.
  */
 import type { ConfigSetting } from "../../components/trafficSplit/routers/definition";
-import { routerDefinitions, type RouterKind } from "../../components/trafficSplit/routers/definitions";
+import { routerDefinitions, type RouterKind } from "../../components/trafficSplit/routers/registry";
 import { stackConfigKeys } from "../../infra/configKeys";
 import { prepareFor } from "../../infra/configInputs";
 

@@ -14,7 +14,7 @@
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { Registry } from "prom-client";
-import { defaultIngressClassName } from "../../components/trafficSplit/routers/definitions/nginx";
+import { defaultIngressClassName } from "../../components/trafficSplit/routers/nginx/definition";
 import type { KubeClient } from "../cluster/kubeClient";
 import type { Logger } from "../deps";
 import { AccessCounts } from "./accessCounts";

@@ -60,7 +60,7 @@ import {
 import { measurementPlan, nextAction, type NextAction, type PlannedStep } from "./steps";
 import { describeStep, routingConfig, stepCapabilityIssues, stepRouting } from "./stepRouting";
 import type { RouterCapabilities } from "../../components/trafficSplit/capabilities";
-import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/definitions";
+import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/registry";
 import type { ReleaseStore } from "./store";
 
 /** Actor recorded for the controller's own decisions. */

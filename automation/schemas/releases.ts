@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { Capability } from "../../components/trafficSplit/capabilities";
-import { routerDefinitions, routerKinds } from "../../components/trafficSplit/routers/definitions";
+import { routerDefinitions, routerKinds } from "../../components/trafficSplit/routers/registry";
 import {
   analysisConfigSchema,
   analysisRecordSchema,

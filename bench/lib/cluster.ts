@@ -4,8 +4,8 @@
  * and previews' objects.
  */
 import { objectNames } from "../../automation/cluster/clusterProbe";
-import { httpRouteCanaryWeight } from "../../components/trafficSplit/routers/definitions/gateway-api";
-import { canaryIngressWeight } from "../../components/trafficSplit/routers/definitions/nginx";
+import { httpRouteCanaryWeight } from "../../components/trafficSplit/routers/gateway-api/definition";
+import { canaryIngressWeight } from "../../components/trafficSplit/routers/nginx/definition";
 import { namespaceGone, type KubeClients } from "../../test/support/kube";
 import { previewNamespaces } from "../../test/support/previewStacks";
 import { deploymentAvailable } from "../../test/support/workloads";

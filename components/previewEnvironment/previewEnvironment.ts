@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { managedBy, recommendedLabels, rollgateAnnotations, rollgateLabels } from "../labels";
 import { ReleaseMetadata, releaseAnnotationValues } from "../releaseMetadata";
-import { RouterSpec } from "../trafficSplit/routers/registry";
+import { createRouter, RouterSpec } from "../trafficSplit/routers/registry";
 import { Backend } from "../trafficSplit/router";
-import { TrafficSplit, TrafficSplitArgs, validateTrafficSplitArgs } from "../trafficSplit/trafficSplit";
+import { defaultRouter, TrafficSplit, TrafficSplitArgs, validateTrafficSplitArgs } from "../trafficSplit/trafficSplit";
 import { checks, defined, isDns1035Label, isHostname, Problems } from "../validation";
 import { ContainerResources, validateWebServiceArgs, WebService, WebServiceArgs } from "../webService";
 import { createdAtProblem, expiresAt, ttlProblem } from "./expiry";
@@ -111,7 +111,7 @@ export class PreviewEnvironment extends pulumi.ComponentResource {
     this.expiresAt = expiresAt(args.createdAt, settings.ttlHours);
     const ingressNamespace =
       args.ingressNamespace ??
-      (args.router?.kind === "gateway-api" ? args.router.gatewayNamespace : undefined) ??
+      createRouter(args.router ?? defaultRouter).proxyNamespace ??
       previewDefaults.ingressNamespace;
 
     const labels = {

@@ -63,6 +63,8 @@ export interface TrafficRouter<K extends string = string> {
   readonly capabilities: RouterCapabilities;
   /** Scheme of the public URL this router serves. */
   readonly scheme: "http" | "https";
+  /** Namespace of the in-cluster proxy that forwards the route's traffic to the pods (network policies admit it); absent when the router has none it knows. */
+  readonly proxyNamespace?: pulumi.Input<string>;
   /** Creates the resources that send `request.weights` to the backends. */
   route(request: RouteRequest): RouteResult;
 }

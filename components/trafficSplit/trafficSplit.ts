@@ -4,7 +4,7 @@ import { checks, isDns1035Label, Problems } from "../validation";
 import type { Capability, RouterCapabilities } from "./capabilities";
 import { headerNameProblem, headerValueProblem, mirrorPercentProblem } from "./canaryRouting";
 import { Backend, CloudWatchTargets, HeaderRoute, TrafficRouter } from "./router";
-import { createRouter, RouterKind, RouterSpec } from "./routers/registry";
+import { createRouter, defaultRouterKind, RouterKind, RouterSpec } from "./routers/registry";
 import { splitWeights, Weights, weightProblem } from "./weights";
 
 /** Arguments of a {@link TrafficSplit}. */
@@ -30,7 +30,7 @@ export interface TrafficSplitArgs {
   readonly mirrorPercent?: number;
 }
 
-export const defaultRouter: RouterSpec = { kind: "gateway-api" };
+export const defaultRouter: RouterSpec = { kind: defaultRouterKind };
 
 /** The capabilities `args` ask for. */
 export function requestedCapabilities(args: Pick<TrafficSplitArgs, "headerRoute" | "mirrorPercent">): Capability[] {

@@ -4,7 +4,7 @@
  * `declaredWeights`; this module only judges the numbers.
  */
 import type { DeclaredWeightReader, WeightGroup } from "../../components/trafficSplit/routers/definition";
-import { routerDefinitions } from "../../components/trafficSplit/routers/definitions";
+import { routerDefinitions } from "../../components/trafficSplit/routers/registry";
 import type { Props } from "./values";
 
 const declaredWeightReaders = Object.values(routerDefinitions).flatMap((definition) =>

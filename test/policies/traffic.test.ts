@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { nginxAnnotations } from "../../components/trafficSplit/routers/definitions/nginx";
+import { nginxAnnotations } from "../../components/trafficSplit/routers/nginx/definition";
 import { trafficWeightsValid } from "../../policies/traffic";
 import type { ResourceInput } from "./helpers";
 import { validateResource } from "./helpers";

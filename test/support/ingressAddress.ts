@@ -9,7 +9,7 @@ import { loadKubeConnection } from "../../automation/cluster/kubeConfig";
 import type { Ingress } from "../../automation/dataplane/clusterObjects";
 import { IngressStatusWriter } from "../../automation/dataplane/ingressStatus";
 import { silentLogger } from "../../automation/deps";
-import { defaultIngressClassName } from "../../components/trafficSplit/routers/definitions/nginx";
+import { defaultIngressClassName } from "../../components/trafficSplit/routers/nginx/definition";
 import { kubeconfigPath } from "./toolchain";
 
 export class IngressAddressPublisher {

@@ -3,11 +3,13 @@
  * capabilities, its settings (schema and stack config keys), and how to read
  * its weights back from the objects it manages. Pure data and functions (zod
  * only), so stack config, the policy pack and the service use them without
- * loading a Pulumi provider SDK; the rendering half of each router
- * (`../<kind>.ts`) imports its definition and validates its settings with it.
+ * loading a Pulumi provider SDK. A router module (`<kind>/index.ts`) is its
+ * definition plus `render`, which builds the router's resources and loads
+ * the provider SDKs it needs only then (`components/providerSdks.ts`).
  */
 import type { z } from "zod";
 import type { RouterCapabilities } from "../capabilities";
+import type { TrafficRouter } from "../router";
 
 /** The Kubernetes object a router's live weight is read from. */
 export interface KubeObjectRef {
@@ -143,4 +145,10 @@ export interface RouterDefinition<K extends string = string> {
   readonly declaredWeights: DeclaredWeightReader | "unsupported";
   /** The traffic brake on the live weight's object; "unsupported" where only the stack update moves traffic back. */
   readonly brake: KubernetesBrake | "unsupported";
+}
+
+/** A router: its definition and how it renders its resources from settings `S`. */
+export interface RouterModule<K extends string, S> extends RouterDefinition<K> {
+  /** Builds the router; throws when `settings` are invalid. */
+  readonly render: (settings: S) => TrafficRouter<K>;
 }

@@ -1,38 +1,59 @@
 /**
- * The rendering half of the routers: kind → factory, for every kind
- * `definitions/index.ts` lists (the compiler checks that none is missing).
- * Adding a router is its definition, its factory and one line in each list;
- * nothing else switches on the kind.
+ * The list of routers: kind → router module (`<kind>/index.ts`). A router is
+ * one module holding its definition (settings, stack config keys,
+ * capabilities, live weight, brake, the weights the policy pack checks) and
+ * its rendering; adding one is its module and one line here, and the
+ * compiler checks that every entry supplies all of it for its own kind.
+ * Nothing else switches on the kind. Importing this loads no provider SDK
+ * (see `components/providerSdks.ts`), so the service and the policy pack use it.
  */
-import { TrafficRouter } from "../router";
-import { awsRouter } from "./aws";
-import { cloudflareRouter } from "./cloudflare";
-import { gatewayApiRouter } from "./gateway-api";
-import { istioRouter } from "./istio";
-import { type ConfiguredSettings, isRouterKind, RouterKind, routerKinds } from "./definitions";
-import { nginxRouter } from "./nginx";
+import type { z } from "zod";
+import type { RouterDefinition, RouterModule } from "./definition";
+import type { TrafficRouter } from "../router";
+import { aws } from "./aws";
+import { cloudflare } from "./cloudflare";
+import { gatewayApi } from "./gateway-api";
+import { istio } from "./istio";
+import { nginx } from "./nginx";
 
-export { isRouterKind, routerKinds, type RouterKind } from "./definitions";
+const routers = {
+  "gateway-api": gatewayApi,
+  istio,
+  nginx,
+  cloudflare,
+  aws,
+} as const;
 
-export const routerFactories = {
-  "gateway-api": gatewayApiRouter,
-  istio: istioRouter,
-  nginx: nginxRouter,
-  cloudflare: cloudflareRouter,
-  aws: awsRouter,
-} satisfies Record<RouterKind, unknown>;
+export type RouterKind = keyof typeof routers;
+
+/** The router of a stack whose config names none (`rollgate:router` unset). */
+export const defaultRouterKind = "gateway-api" satisfies RouterKind;
 
 /** Settings a router of kind `K` is built from. */
-export type RouterSettings<K extends RouterKind> = NonNullable<Parameters<(typeof routerFactories)[K]>[0]>;
+export type RouterSettings<K extends RouterKind> = NonNullable<Parameters<(typeof routers)[K]["render"]>[0]>;
 
-/** Builds a router of kind `K`. */
-export type RouterFactory<K extends RouterKind> = (settings: RouterSettings<K>) => TrafficRouter<K>;
+/** The settings stack config gives a router of kind `K`. */
+export type ConfiguredSettings<K extends RouterKind> = z.output<(typeof routers)[K]["settings"]>;
 
-// Compile-time check: the registry is a `Record<RouterKind, Factory>` whose factories build their own kind.
-const _registry: { readonly [K in RouterKind]: RouterFactory<K> } = routerFactories;
+// Compile-time check: each entry is a module of its own kind, rendering from the settings it takes.
+const modules: { readonly [K in RouterKind]: RouterModule<K, RouterSettings<K>> } = routers;
 
-// Compile-time check: the settings a definition's schema gives (what stack config builds) are settings its factory takes.
-const _configured: { readonly [K in RouterKind]: (settings: ConfiguredSettings<K>) => TrafficRouter<K> } = routerFactories;
+// Compile-time check: the settings a module's schema gives (what stack config builds) are settings it renders from.
+const _configured: { readonly [K in RouterKind]: { render: (settings: ConfiguredSettings<K>) => TrafficRouter<K> } } = routers;
+
+/** Each router's definition, by kind. */
+export const routerDefinitions: { readonly [K in RouterKind]: RouterDefinition<K> } = modules;
+
+export const routerKinds = Object.keys(routers) as RouterKind[];
+
+/** The stack config keys of every router (`rollgate:<key>`). */
+export type RouterConfigKey = { [K in RouterKind]: keyof (typeof routers)[K]["config"] & string }[RouterKind];
+
+export const routerConfigKeys = [...new Set(Object.values(routerDefinitions).flatMap((definition) => Object.keys(definition.config)))] as RouterConfigKey[];
+
+export function isRouterKind(kind: string): kind is RouterKind {
+  return Object.prototype.hasOwnProperty.call(routers, kind);
+}
 
 /** Which router to use and its settings, e.g. `{ kind: "gateway-api", gatewayName: "edge" }`. */
 export type RouterSpec = { [K in RouterKind]: { readonly kind: K } & RouterSettings<K> }[RouterKind];
@@ -43,7 +64,7 @@ export function createRouter(spec: RouterSpec): TrafficRouter<RouterKind> {
     throw new Error(`\`router.kind\` must be one of ${routerKinds.join(", ")} (got "${String(spec.kind)}")`);
   }
   const { kind, ...settings } = spec;
-  // The spec's kind picks the factory, so its settings are that factory's settings.
-  const factory = _registry[kind] as (settings: object) => TrafficRouter<RouterKind>;
-  return factory(settings);
+  // The spec's kind picks the module, so its settings are that module's settings.
+  const render = modules[kind].render as (settings: object) => TrafficRouter<RouterKind>;
+  return render(settings);
 }

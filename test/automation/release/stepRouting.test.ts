@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { routerDefinitions } from "../../../components/trafficSplit/routers/definitions";
+import { routerDefinitions } from "../../../components/trafficSplit/routers/registry";
 import type { PlannedStep } from "../../../automation/release/steps";
 import {
   describeStep,

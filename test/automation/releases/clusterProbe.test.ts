@@ -8,7 +8,7 @@ import {
   type ProbeApis,
   type ReleaseTarget,
 } from "../../../automation/cluster/clusterProbe";
-import { httpRouteCanaryWeight } from "../../../components/trafficSplit/routers/definitions/gateway-api";
+import { httpRouteCanaryWeight } from "../../../components/trafficSplit/routers/gateway-api/definition";
 
 /** An error shaped like @kubernetes/client-node's ApiException. */
 function apiError(code: number): Error & { code: number } {

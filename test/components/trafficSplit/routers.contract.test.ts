@@ -10,7 +10,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Capability } from "../../../components/trafficSplit/capabilities";
-import { routerDefinitions } from "../../../components/trafficSplit/routers/definitions";
+import { routerDefinitions } from "../../../components/trafficSplit/routers/registry";
 import type { RouterKind, RouterSpec } from "../../../components/trafficSplit/routers/registry";
 import { at, changedResources, named, RegisteredResource } from "../../setup/pulumiMocks";
 import { renderedCloudApis } from "../../support/cloudApis/renderedCloudApis";

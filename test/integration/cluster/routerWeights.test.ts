@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubernetesClusterProbe } from "../../../automation/cluster/clusterProbe";
 import { kubeApiFromEnvironment } from "../../../automation/cluster/kubeApi";
 import type { KubernetesWeightReader } from "../../../components/trafficSplit/routers/definition";
-import { routerDefinitions } from "../../../components/trafficSplit/routers/definitions";
+import { routerDefinitions } from "../../../components/trafficSplit/routers/registry";
 import type { RouterSpec } from "../../../components/trafficSplit/routers/registry";
 import { eventually, isNotFound, kubeClients, namespaceGone, type KubeClients } from "../../support/kube";
 import { renderedObject, renderRoute } from "../../support/renderedRoute";

@@ -5,7 +5,7 @@
  * contract reads the live weight back through these, as the release probe
  * reads it from the real APIs.
  */
-import type { RouterKind } from "../../../components/trafficSplit/routers/definitions";
+import type { RouterKind } from "../../../components/trafficSplit/routers/registry";
 import { at, type RegisteredResource } from "../../setup/pulumiMocks";
 import type { Answer, RecordedResponse } from "./recordedServer";
 

@@ -8,8 +8,8 @@
  */
 import { z } from "zod";
 import { LiveWeightReadError, type ApiReadContext, type ApiWeightReader } from "../definition";
-import { cloudflarePoolName, loadBalancerHostname } from "./cloudflareNames";
-import { canaryShare } from "./weightShares";
+import { cloudflarePoolName, loadBalancerHostname } from "./names";
+import { canaryShare } from "../weightShares";
 
 export const cloudflareApiEndpoint = "https://api.cloudflare.com";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canaryIngressWeight, nginxAnnotations } from "../../../../../components/trafficSplit/routers/definitions/nginx";
+import { canaryIngressWeight, nginxAnnotations } from "../../../../../components/trafficSplit/routers/nginx/definition";
 
 const ingress = (annotations: Record<string, string>) => ({ metadata: { name: "web-canary", annotations } });
 const canary = { [nginxAnnotations.canary]: "true" };

@@ -1,9 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
+import { kubernetesSdk } from "../../../providerSdks";
 import * as pulumi from "@pulumi/pulumi";
-import { defined, Problems } from "../../validation";
-import { canaryIngressName, defaultIngressClassName, nginxAnnotations, nginxDefinition } from "./definitions/nginx";
-import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
-import { brakeAnnotations } from "./definition";
+import { defined, Problems } from "../../../validation";
+import { canaryIngressName, defaultIngressClassName, nginxAnnotations, nginxDefinition } from "./definition";
+import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../../router";
+import { brakeAnnotations } from "../definition";
 
 /** Settings of the ingress-nginx router. */
 export interface NginxSettings {
@@ -29,6 +29,7 @@ export function nginxRouter(settings: NginxSettings = {}): TrafficRouter<"nginx"
     capabilities: nginxDefinition.capabilities,
     scheme: nginx.scheme,
     route(request: RouteRequest): RouteResult {
+      const k8s = kubernetesSdk();
       const { stable, canary } = request;
       const ingressSpec = (backend: Backend) => ({
         ingressClassName: nginx.ingressClassName,

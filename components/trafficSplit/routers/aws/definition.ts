@@ -1,7 +1,7 @@
 /** AWS ALB: its target group weights live in the ELBv2 API, where the probe reads them. */
 import { z } from "zod";
 import type { RouterDefinition } from "../definition";
-import { awsLiveWeight } from "./awsLiveWeight";
+import { awsLiveWeight } from "./liveWeight";
 
 /** An ALB listener ARN; group 1 is the load balancer's `app/<name>/<id>`. */
 export const listenerArnPattern = /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/;

@@ -1,10 +1,9 @@
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import { awsSdk, kubernetesSdk } from "../../../providerSdks";
 import * as pulumi from "@pulumi/pulumi";
-import { defined, Problems } from "../../validation";
-import { awsDefinition, listenerArnPattern } from "./definitions/aws";
-import { targetGroupNamePrefix } from "./definitions/awsNames";
-import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
+import { defined, Problems } from "../../../validation";
+import { awsDefinition, listenerArnPattern } from "./definition";
+import { targetGroupNamePrefix } from "./names";
+import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../../router";
 
 /** Settings of the AWS Application Load Balancer router. */
 export interface AwsSettings {
@@ -56,6 +55,8 @@ export function awsRouter(settings: AwsSettings): TrafficRouter<"aws"> {
     capabilities: awsDefinition.capabilities,
     scheme: config.scheme,
     route(request: RouteRequest): RouteResult {
+      const k8s = kubernetesSdk();
+      const aws = awsSdk();
       const opts = { parent: request.parent };
       const targetGroup = (track: "stable" | "canary", backend: Backend) => {
         const group = new aws.lb.TargetGroup(

@@ -1,7 +1,7 @@
 /** Setting schemas several routers share; each message completes "`<setting>` …". */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isDnsLabel } from "../../../previewEnvironment/naming";
+import { isDnsLabel } from "../../previewEnvironment/naming";
 
 export const settingText = (what: string) => z.string().trim().min(1, `must be ${what}`);
 

@@ -1,8 +1,8 @@
 /** Cloudflare load balancer: its pool weights live in the Cloudflare API, where the probe reads them. */
 import { z } from "zod";
 import type { RouterDefinition } from "../definition";
-import { cloudflareLiveWeight } from "./cloudflareLiveWeight";
-import { secretSetting, settingText } from "./settingsFields";
+import { cloudflareLiveWeight } from "./liveWeight";
+import { secretSetting, settingText } from "../settingsFields";
 
 export const cloudflareDefinition = {
   kind: "cloudflare",

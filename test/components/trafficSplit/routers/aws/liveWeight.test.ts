@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LiveWeightReadError } from "../../../../../components/trafficSplit/routers/definition";
-import { awsLiveWeight } from "../../../../../components/trafficSplit/routers/definitions/awsLiveWeight";
+import { awsLiveWeight } from "../../../../../components/trafficSplit/routers/aws/liveWeight";
 import { cloudFixture, exampleAwsAccessKeyId } from "../../../../support/cloudApis/fixtures";
 import { startRecordedServer, type Answer, type RecordedResponse, type RecordedServer } from "../../../../support/cloudApis/recordedServer";
 

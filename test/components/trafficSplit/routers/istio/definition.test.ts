@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostIsService, virtualServiceCanaryWeight } from "../../../../../components/trafficSplit/routers/definitions/istio";
+import { hostIsService, virtualServiceCanaryWeight } from "../../../../../components/trafficSplit/routers/istio/definition";
 
 const services = { stable: "web-stable", canary: "web-canary" };
 const destination = (host: string, weight?: number) => ({ destination: { host }, ...(weight === undefined ? {} : { weight }) });

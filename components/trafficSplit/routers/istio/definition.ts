@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { list, record, type Props } from "../../../untyped";
 import type { RouterDefinition, TrackServices } from "../definition";
-import { settingText } from "./settingsFields";
-import { canaryShare, canaryShareToStable, weightGroups } from "./weightShares";
+import { settingText } from "../settingsFields";
+import { canaryShare, canaryShareToStable, weightGroups } from "../weightShares";
 
 const VirtualService = z.object({
   spec: z.object({

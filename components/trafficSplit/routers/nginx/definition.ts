@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { record, stringMap } from "../../../untyped";
 import type { RouterDefinition } from "../definition";
-import { settingText } from "./settingsFields";
+import { settingText } from "../settingsFields";
 
 export const nginxAnnotations = {
   canary: "nginx.ingress.kubernetes.io/canary",

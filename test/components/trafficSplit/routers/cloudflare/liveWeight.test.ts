@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LiveWeightReadError } from "../../../../../components/trafficSplit/routers/definition";
-import { cloudflareLiveWeight } from "../../../../../components/trafficSplit/routers/definitions/cloudflareLiveWeight";
+import { cloudflareLiveWeight } from "../../../../../components/trafficSplit/routers/cloudflare/liveWeight";
 import { cloudJsonFixture } from "../../../../support/cloudApis/fixtures";
 import { startRecordedServer, type Answer, type RecordedResponse, type RecordedServer } from "../../../../support/cloudApis/recordedServer";
 

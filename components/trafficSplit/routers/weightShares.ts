@@ -1,6 +1,6 @@
 /** Weight arithmetic shared by the routers that split traffic between weighted backends. */
-import { list, record } from "../../../untyped";
-import type { WeightGroup } from "../definition";
+import { list, record } from "../../untyped";
+import type { WeightGroup } from "./definition";
 
 /**
  * The share in percent of the entries `isCanary` picks, of all entries;

@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { list, record, type Props } from "../../../untyped";
 import type { RouterDefinition, TrackServices } from "../definition";
-import { dnsLabelSetting, settingText } from "./settingsFields";
-import { canaryShare, canaryShareToStable, weightGroups } from "./weightShares";
+import { dnsLabelSetting, settingText } from "../settingsFields";
+import { canaryShare, canaryShareToStable, weightGroups } from "../weightShares";
 
 const RouteStatus = z.object({
   metadata: z.object({ generation: z.number().optional() }).optional(),

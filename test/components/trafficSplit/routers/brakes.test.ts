@@ -4,10 +4,10 @@
  * is aimed at stable, mirrors to the canary go, and nothing else changes.
  */
 import { describe, expect, it } from "vitest";
-import { httpRouteBrake } from "../../../../../components/trafficSplit/routers/definitions/gateway-api";
-import { virtualServiceBrake } from "../../../../../components/trafficSplit/routers/definitions/istio";
-import { canaryIngressBrake, nginxAnnotations } from "../../../../../components/trafficSplit/routers/definitions/nginx";
-import { applyMergePatch } from "../../../../support/mergePatch";
+import { httpRouteBrake } from "../../../../components/trafficSplit/routers/gateway-api/definition";
+import { virtualServiceBrake } from "../../../../components/trafficSplit/routers/istio/definition";
+import { canaryIngressBrake, nginxAnnotations } from "../../../../components/trafficSplit/routers/nginx/definition";
+import { applyMergePatch } from "../../../support/mergePatch";
 
 const services = { stable: "web-stable", canary: "web-canary" };
 const mirrorToCanary = { type: "RequestMirror", requestMirror: { backendRef: { name: "web-canary", port: 80 }, percent: 10 } };

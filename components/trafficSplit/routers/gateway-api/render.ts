@@ -1,9 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
+import { kubernetesSdk } from "../../../providerSdks";
 import * as pulumi from "@pulumi/pulumi";
-import { defined, Problems } from "../../validation";
-import { gatewayApiDefinition } from "./definitions/gateway-api";
-import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
-import { brakeAnnotations } from "./definition";
+import { defined, Problems } from "../../../validation";
+import { gatewayApiDefinition } from "./definition";
+import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../../router";
+import { brakeAnnotations } from "../definition";
 
 /** Settings of the Gateway API router: the Gateway the HTTPRoute attaches to. */
 export interface GatewayApiSettings {
@@ -35,7 +35,9 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
     kind: gatewayApiDefinition.kind,
     capabilities: gatewayApiDefinition.capabilities,
     scheme: gateway.scheme,
+    proxyNamespace: gateway.gatewayNamespace,
     route(request: RouteRequest): RouteResult {
+      const k8s = kubernetesSdk();
       const { stable, canary, weights } = request;
       const weighted = [backendRef(stable, weights.stable), ...(canary ? [backendRef(canary, weights.canary)] : [])];
       // The weighted rule stays first for readers that take `rules[0]` as the split (the local gateway does):

@@ -10,8 +10,8 @@
 import type * as elbv2 from "@aws-sdk/client-elastic-load-balancing-v2";
 import { z } from "zod";
 import { LiveWeightReadError, type ApiReadContext, type ApiWeightReader } from "../definition";
-import { arnRegion, targetGroupName, targetGroupNamePrefix } from "./awsNames";
-import { canaryShare } from "./weightShares";
+import { arnRegion, targetGroupName, targetGroupNamePrefix } from "./names";
+import { canaryShare } from "../weightShares";
 
 const ReadSettings = z.object({
   listenerArn: z.string(),

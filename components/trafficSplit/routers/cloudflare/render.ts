@@ -1,9 +1,9 @@
-import * as cloudflare from "@pulumi/cloudflare";
+import { cloudflareSdk } from "../../../providerSdks";
 import * as pulumi from "@pulumi/pulumi";
-import { defined, Problems } from "../../validation";
-import { cloudflareDefinition } from "./definitions/cloudflare";
-import { cloudflarePoolName, loadBalancerHostname } from "./definitions/cloudflareNames";
-import { RouteRequest, RouteResult, TrafficRouter } from "../router";
+import { defined, Problems } from "../../../validation";
+import { cloudflareDefinition } from "./definition";
+import { cloudflarePoolName, loadBalancerHostname } from "./names";
+import { RouteRequest, RouteResult, TrafficRouter } from "../../router";
 
 /** Settings of the Cloudflare load-balancer router. */
 export interface CloudflareSettings {
@@ -39,6 +39,7 @@ export function cloudflareRouter(settings: CloudflareSettings): TrafficRouter<"c
     capabilities: cloudflareDefinition.capabilities,
     scheme: "https",
     route(request: RouteRequest): RouteResult {
+      const cloudflare = cloudflareSdk();
       const [primaryHost] = request.hostnames;
       if (primaryHost === undefined) {
         throw new Error("router cloudflare: `hostnames` must not be empty");

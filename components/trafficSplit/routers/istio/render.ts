@@ -1,9 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
+import { kubernetesSdk } from "../../../providerSdks";
 import * as pulumi from "@pulumi/pulumi";
-import { defined, Problems } from "../../validation";
-import { istioDefinition } from "./definitions/istio";
-import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../router";
-import { brakeAnnotations } from "./definition";
+import { defined, Problems } from "../../../validation";
+import { istioDefinition } from "./definition";
+import { Backend, RouteRequest, RouteResult, TrafficRouter } from "../../router";
+import { brakeAnnotations } from "../definition";
 
 /** Settings of the Istio router. */
 export interface IstioSettings {
@@ -29,6 +29,7 @@ export function istioRouter(settings: IstioSettings = {}): TrafficRouter<"istio"
     capabilities: istioDefinition.capabilities,
     scheme: istio.scheme,
     route(request: RouteRequest): RouteResult {
+      const k8s = kubernetesSdk();
       const { stable, canary, weights } = request;
       const host = (backend: Backend) =>
         pulumi.interpolate`${backend.serviceName}.${request.namespace}.svc.cluster.local`;
