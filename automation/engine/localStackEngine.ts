@@ -115,21 +115,41 @@ export class LocalStackEngine implements StackEngine {
 
   preview(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<PreviewResult> {
     return this.exclusive(stackName, options.signal, async (held, signal) => {
-      const stack = await this.prepare(stackName, config, held);
-      const steps: Record<string, string> = {};
-      const result = await stack.preview({
-        ...this.policyOptions(stackName),
-        color: "never",
-        onOutput: lines(options.onOutput),
-        onEvent: (event) => {
-          const pre = event.resourcePreEvent?.metadata;
-          if (pre && pre.op !== "same") steps[pre.urn] = pre.op;
-          options.onEvent?.(toEngineEvent(event));
-        },
-        signal,
-      });
-      return { changes: result.changeSummary as ChangeSummary, steps };
+      await this.syncConfigIn(stackName);
+      const stack = await this.createOrSelect(stackName, held);
+      // A new stack's settings file holds its secrets salt: that much is kept, `config` is not.
+      await this.syncConfigOut(stackName, held);
+      return this.withTransientConfig(stack, config, () => this.previewSteps(stack, options, signal));
     });
+  }
+
+  private async previewSteps(stack: Stack, options: OperationOptions, signal: AbortSignal | undefined): Promise<PreviewResult> {
+    const steps: Record<string, string> = {};
+    const result = await stack.preview({
+      ...this.policyOptions(stack.name),
+      color: "never",
+      onOutput: lines(options.onOutput),
+      onEvent: (event) => {
+        const pre = event.resourcePreEvent?.metadata;
+        if (pre && pre.op !== "same") steps[pre.urn] = pre.op;
+        options.onEvent?.(toEngineEvent(event));
+      },
+      signal,
+    });
+    return { changes: result.changeSummary as ChangeSummary, steps };
+  }
+
+  /** Runs `operation` with `config` set in the stack's workspace, then puts the settings file back as it was. */
+  private async withTransientConfig<T>(stack: Stack, config: StackConfig, operation: () => Promise<T>): Promise<T> {
+    const file = this.configFile(stack.name);
+    const before = readIfPresent(file);
+    try {
+      await this.setConfig(stack, config);
+      return await operation();
+    } finally {
+      if (before === undefined) rmSync(file, { force: true });
+      else writeAtomically(file, before);
+    }
   }
 
   destroy(stackName: string, options: OperationOptions = {}): Promise<void> {

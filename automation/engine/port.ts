@@ -54,6 +54,7 @@ export interface StackSummary {
 export interface StackEngine {
   /** Creates the stack if needed, sets config, runs `up`. */
   up(stack: string, config: StackConfig, options?: OperationOptions): Promise<UpResult>;
+  /** What `up` with `config` would change; the stack's stored config stays as it was (a preview changes nothing). */
   preview(stack: string, config: StackConfig, options?: OperationOptions): Promise<PreviewResult>;
   /** Destroys the stack's resources and removes the stack. A missing stack is a no-op. */
   destroy(stack: string, options?: OperationOptions): Promise<void>;

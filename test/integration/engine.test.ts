@@ -33,7 +33,7 @@ describe("the engine layer against the real Pulumi engine and kube-apiserver", (
   const stack = `it-engine-${process.pid}`;
   const { core, apps } = kubeClients();
 
-  it("deploys a namespace and deployment, updates it, destroys it and removes the stack", async () => {
+  it("deploys a namespace and deployment, updates it, previews a change without keeping its config, destroys it and removes the stack", async () => {
     const created = await engine.up(stack, { "it:image": { value: "registry.local/hello:1.0.0" }, "it:replicas": { value: "2" } });
     expect(created.outputs).toEqual({ namespace: namespaceName, deployment: "hello" });
     expect(created.changes.create).toBe(3); // stack, namespace, deployment
@@ -48,6 +48,10 @@ describe("the engine layer against the real Pulumi engine and kube-apiserver", (
     const after = await apps.readNamespacedDeployment({ name: "hello", namespace: namespaceName });
     expect(after.spec?.template.spec?.containers[0]?.image).toBe("registry.local/hello:1.1.0");
     expect(after.status?.availableReplicas).toBe(3);
+
+    const preview = await engine.preview(stack, { "it:image": { value: "registry.local/hello:2.0.0" } });
+    expect(Object.values(preview.steps)).toEqual(["update"]);
+    expect((await engine.config(stack))["it:image"]).toBe("registry.local/hello:1.1.0"); // a preview changes no config
 
     await engine.destroy(stack);
     expect(await eventually(() => namespaceGone(core, namespaceName), 60_000)).toBe(true);
