@@ -60,6 +60,7 @@ import {
 import { measurementPlan, nextAction, type NextAction, type PlannedStep } from "./steps";
 import { describeStep, routingConfig, stepCapabilityIssues, stepRouting } from "./stepRouting";
 import type { RouterCapabilities } from "../../components/trafficSplit/capabilities";
+import { LiveWeightReadError } from "../../components/trafficSplit/routers/definition";
 import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/registry";
 import type { ReleaseStore } from "./store";
 
@@ -110,7 +111,8 @@ interface Run {
   intake: Promise<void>;
 }
 
-type WaitOutcome = { readonly status: "ok" | "deadline" | "interrupted"; readonly observed: unknown };
+/** `unreadable`: the probe failed in a way asking again cannot fix (a non-retryable `LiveWeightReadError`). */
+type WaitOutcome = { readonly status: "ok" | "deadline" | "interrupted" | "unreadable"; readonly observed: unknown };
 
 export class ReleaseController {
   private readonly runs = new Map<string, Run>();
@@ -495,10 +497,10 @@ export class ReleaseController {
       const weight = await this.deps.cluster.readLiveWeight(environment);
       return { ok: weight === routing.weight, observed: weight };
     });
+    if (live.status === "interrupted") return { status: "interrupted" };
+    if (live.status === "unreadable") return { status: "deadline", reason: `the live router weight cannot be read at ${where} (${String(live.observed)})` };
     if (live.status !== "ok") {
-      return live.status === "interrupted"
-        ? { status: "interrupted" }
-        : { status: "deadline", reason: `progress deadline (${this.settings.progressDeadlineSeconds}s) exceeded at ${where}: the live router carries ${String(live.observed)}%, expected ${routing.weight}%` };
+      return { status: "deadline", reason: `progress deadline (${this.settings.progressDeadlineSeconds}s) exceeded at ${where}: the live router carries ${String(live.observed)}%, expected ${routing.weight}%` };
     }
     this.log("info", run, { liveWeight: live.observed }, "canary weight verified on the live router");
     return { status: "ok" };
@@ -634,6 +636,7 @@ export class ReleaseController {
     if (live.status === "deadline") {
       throw new Error(`the live router still sends ${String(live.observed)}% to the canary after ${this.settings.progressDeadlineSeconds}s; the canary was left in place`);
     }
+    if (live.status === "unreadable") throw new Error(`the live router weight cannot be read (${String(live.observed)}); the canary was left in place`);
     return live.status === "ok";
   }
 
@@ -698,6 +701,10 @@ export class ReleaseController {
         if (result.ok) return { status: "ok", observed };
       } catch (error) {
         observed = `error: ${describe(error)}`;
+        if (error instanceof LiveWeightReadError && !error.retryable) {
+          this.log("warn", run, { what, observed }, "cannot be read; not waiting for the progress deadline");
+          return { status: "unreadable", observed };
+        }
       }
       const remaining = deadline - this.clock.now().getTime();
       this.log("debug", run, { what, observed, remainingMs: Math.max(0, remaining) }, "waiting");

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { LiveWeightReadError } from "../../../components/trafficSplit/routers/definition";
 import { ReleaseController } from "../../../automation/release/controller";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "../../../automation/release/errors";
 import type { Logger } from "../../../automation/deps";
@@ -492,6 +493,38 @@ describe("safety", () => {
     expect(final.reason).toMatch(/progress deadline \(600s\) exceeded at step 1\/4 \(5%\): the canary has no available replicas/);
     expect(raisedWeights(h)).toEqual([]);
     expect(configs(h)).toEqual([{ [KEYS.canaryImage]: CANARY, [KEYS.canaryWeight]: "0" }, { [KEYS.canaryWeight]: "0" }, { [KEYS.canaryImage]: "" }]);
+  });
+
+  it("rolls back at once, without waiting for the deadline, when the router says its live weight cannot be read", async () => {
+    const h = harness();
+    scriptTraffic(h.metrics, scope);
+    h.cluster.liveWeight = (environment) => {
+      const weight = Number(h.engine.configOf(environment)[KEYS.canaryWeight] ?? "0");
+      if (weight > 0) throw new LiveWeightReadError("listener arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/web/1/2 does not exist", false);
+      return weight;
+    };
+
+    const started = await h.controller.start(request(), "alice");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(final.status).toBe("rolledBack");
+    expect(final.reason).toMatch(/the live router weight cannot be read at step 1\/4 \(5%\) \(error: .*listener .* does not exist\)/);
+    expect(h.clock.sleeps.reduce((total, ms) => total + ms, 0)).toBeLessThan(600_000);
+  });
+
+  it("keeps waiting through a retryable live-weight error (throttling) until the router answers", async () => {
+    const h = harness();
+    scriptTraffic(h.metrics, scope);
+    let throttled = 2;
+    h.cluster.liveWeight = (environment) => {
+      if (throttled-- > 0) throw new LiveWeightReadError("ELBv2 DescribeRules failed (Throttling, 400): Rate exceeded", true);
+      return Number(h.engine.configOf(environment)[KEYS.canaryWeight] ?? "0");
+    };
+
+    const started = await h.controller.start(request(), "alice");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(final.status).toBe("succeeded");
   });
 
   it("raises the weight once a replica becomes available within the deadline", async () => {
