@@ -23,7 +23,7 @@ import { buildChecks, buildTrafficGate } from "./analysis/checks";
 import type { MetricProvider } from "./analysis/provider";
 import { runAnalysis, type AnalysisResult } from "./analysis/run";
 import { silentLogger, systemClock, type Clock, type Logger, type LogLevel } from "../deps";
-import { errorSummary, ServiceUnavailableError } from "../errors";
+import { errorKindOf, errorSummary, ServiceUnavailableError } from "../errors";
 import { LeaseLostError } from "../store/leases";
 import { IllegalTransitionError, ReleaseConflictError, ReleaseNotFoundError, ReleaseValidationError } from "./errors";
 import {
@@ -57,7 +57,9 @@ import {
   type Move,
   type ReleaseCommand,
 } from "./stateMachine";
-import { measurementPlan, nextAction, type NextAction, type PlannedStep } from "./steps";
+import { measurementPlan, nextAction, planSteps, type NextAction, type PlannedStep } from "./steps";
+import type { ReleaseChange, ReleaseRiskAssessment } from "./risk/assessRelease";
+import { riskRecord } from "./risk/riskRecord";
 import { describeStep, routingConfig, stepCapabilityIssues, stepRouting } from "./stepRouting";
 import type { RouterCapabilities } from "../../components/trafficSplit/capabilities";
 import { LiveWeightReadError } from "../../components/trafficSplit/routers/definition";
@@ -92,6 +94,8 @@ export interface ReleaseControllerDeps {
   readonly coordination?: { readonly leases: ReleaseLeases; readonly commands: ReleaseCommands };
   /** How long a command sent to a replica that does not drive the release waits to be applied (default 5 s). */
   readonly commandWaitMs?: number;
+  /** Classifies each release before it starts (`release/risk/`); without it releases carry no risk and use their steps or the default plan. */
+  readonly risk?: (change: ReleaseChange) => Promise<ReleaseRiskAssessment>;
 }
 
 /** A release this process is tracking, with its loop's state. */
@@ -150,13 +154,18 @@ export class ReleaseController {
       if (active) throw new ReleaseConflictError(environment, active.id);
       const config = await this.deps.engine.config(this.stackFor(environment));
       const previousImage = this.stableImage(environment, config);
-      // Refused before anything is created: a step the router cannot do would fail mid-release.
-      const unsupported = stepCapabilityIssues(request.steps, this.routerOf(config));
-      if (unsupported.length > 0) throw new ReleaseValidationError(unsupported);
+      if (request.steps) this.refuseUnsupportedSteps(request.steps, config);
       if (previousImage === request.image) {
         throw new ReleaseValidationError([{ field: "image", message: `is already the stable image of \`${environment}\`` }]);
       }
-      const release = createRelease(request, { id: this.newId(), actor, previousImage, at: this.clock.now() });
+      const id = this.newId();
+      const risk = await this.assessRisk(request, id, previousImage);
+      const plan = request.steps ?? [...(risk?.plan.steps ?? planSteps())];
+      if (!request.steps) this.refuseUnsupportedSteps(plan, config);
+      const release = createRelease(
+        { ...request, steps: plan },
+        { id, actor, previousImage, at: this.clock.now(), ...(risk ? { risk: riskRecord(risk, request.steps ? "request" : "risk") } : {}) },
+      );
       const held = await this.deps.coordination?.leases.tryHold(release.id);
       if (this.deps.coordination && !held) throw new Error(`could not take the lease of the new release ${release.id}`);
       try {
@@ -168,12 +177,48 @@ export class ReleaseController {
       }
       const run = this.track(release, held);
       const steps = release.steps.map((_step, index) => describeStep(release.steps, index));
-      this.log("info", run, { image: release.image, previousImage, steps, actor }, "release started");
+      this.log("info", run, { image: release.image, previousImage, steps, actor, risk: release.risk?.level, plan: release.risk?.plan.why }, "release started");
       await this.notify(run, "release.started", actor);
       this.launch(run);
       return run.release;
     } finally {
       this.starting.delete(environment);
+    }
+  }
+
+  /** Refused before anything is created: a step the router cannot do would fail mid-release. */
+  private refuseUnsupportedSteps(steps: readonly PlannedStep[], config: Readonly<Record<string, string>>): void {
+    const unsupported = stepCapabilityIssues(steps, this.routerOf(config));
+    if (unsupported.length > 0) throw new ReleaseValidationError(unsupported);
+  }
+
+  /**
+   * Classifies the release from a preview of its first update (config not
+   * kept). A preview that fails for a reason of the change itself (a
+   * mandatory policy, a program error) refuses the release: its first update
+   * would fail the same way.
+   */
+  private async assessRisk(request: StartReleaseRequest, id: string, previousImage: string): Promise<ReleaseRiskAssessment | undefined> {
+    if (!this.deps.risk) return undefined;
+    const { environment, image } = request;
+    const { configKeys, deployedBy } = this.settings;
+    const values: Record<string, string> = {
+      [configKeys.canaryImage]: image,
+      [configKeys.canaryWeight]: "0",
+      ...(deployedBy === undefined ? {} : { [configKeys.releaseId]: id, [configKeys.deployedBy]: deployedBy }),
+    };
+    const change = {
+      environment,
+      stack: this.stackFor(environment),
+      config: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }])),
+      image: { current: previousImage, candidate: image },
+      ...(request.riskSignals ? { ci: request.riskSignals } : {}),
+    };
+    try {
+      return await this.deps.risk(change);
+    } catch (error) {
+      if (errorKindOf(error) !== undefined) throw error;
+      throw new ReleaseValidationError([{ field: "image", message: `cannot be released to \`${environment}\`: the preview of its first update failed: ${errorSummary(error)}` }]);
     }
   }
 

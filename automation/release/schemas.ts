@@ -9,11 +9,12 @@ import { PHASES } from "./analysis/assess";
 import { ConditionSyntaxError, parseCondition } from "./analysis/condition";
 import { LABEL_NAME, RESERVED_LABELS } from "./analysis/builtInQueries";
 import { ReleaseValidationError, type FieldIssue } from "./errors";
-import { DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS, MAX_STEPS, planSteps, type HeaderMatch, type PlannedStep, type StepTiming } from "./steps";
+import { DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS, MAX_STEPS, type HeaderMatch, type PlannedStep, type StepTiming } from "./steps";
 import { stepOrderProblems } from "./stepRouting";
 import { headerNameProblem, headerValueProblem } from "../../components/trafficSplit/canaryRouting";
 import { stackConfigKeys } from "../../infra/configKeys";
 import { ImageReference } from "../schemas/imageReference";
+import { RISK_LEVELS, RISK_SIGNAL_NAMES } from "./risk/reason";
 
 /** Names of the built-in checks, as they appear in analysis records. */
 
@@ -268,7 +269,7 @@ export const riskSignalsSchema = z
     filesChanged: wholeNumber(0, 10_000_000).optional().describe("Files the change touches"),
   })
   .strict()
-  .describe("Signals from CI for risk classification; validated, not yet acted on");
+  .describe("Signals from CI for risk classification");
 
 export type CiRiskSignals = z.output<typeof riskSignalsSchema>;
 
@@ -281,7 +282,8 @@ export const startReleaseRequestSchema = z
     commitSha: commitShaSchema.optional(),
     /** When the commit was made (for DORA lead time); the webhook or the pipeline passes it. */
     commitTime: isoInstantSchema.optional(),
-    steps: stepsSchema.default(() => planSteps()),
+    /** The plan; when omitted, the release's risk level picks one (`release/risk/`), else the default 5 → 25 → 50 → 100. */
+    steps: stepsSchema.optional(),
     analysis: analysisConfigSchema.default({}),
     riskSignals: riskSignalsSchema.optional(),
   })
@@ -376,6 +378,36 @@ export const intentSchema = z
 
 export type Intent = z.output<typeof intentSchema>;
 
+/** The release's risk classification and the plan it chose (`release/risk/`). */
+export const releaseRiskSchema = z
+  .object({
+    level: z.enum(RISK_LEVELS),
+    score: z.number(),
+    reasons: z.array(
+      z
+        .object({
+          signal: z.enum(RISK_SIGNAL_NAMES),
+          detail: z.string(),
+          points: z.number(),
+          forcesHigh: z.literal(true).optional(),
+        })
+        .strict(),
+    ),
+    plan: z
+      .object({
+        /** The level whose plan the steps follow (`low` for a trusted `medium`), or the request's own steps. */
+        level: z.enum(RISK_LEVELS),
+        why: z.string(),
+        approvalRequired: z.boolean(),
+        /** `request` when the start request gave the steps, so the risk plan was not used. */
+        stepsFrom: z.enum(["risk", "request"]),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type ReleaseRisk = z.output<typeof releaseRiskSchema>;
+
 export const releaseIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be 1-128 letters, digits, '.', '_' or '-'");
 
 export const releaseSchema = z
@@ -403,6 +435,8 @@ export const releaseSchema = z
     finishedAt: isoInstantSchema.nullable(),
     reason: z.string().nullable(),
     actor: z.string().min(1),
+    /** Absent on releases started before classification, or by a controller without it. */
+    risk: releaseRiskSchema.optional(),
   })
   .strict();
 

@@ -10,7 +10,8 @@
  * as the record's `intent`, so a restarted controller finishes it.
  */
 import { IllegalTransitionError } from "./errors";
-import type { Intent, IntentAction, Release, ReleaseStatus, StartReleaseRequest } from "./schemas";
+import type { Intent, IntentAction, Release, ReleaseRisk, ReleaseStatus, StartReleaseRequest } from "./schemas";
+import { planSteps } from "./steps";
 
 export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ["succeeded", "rolledBack", "failed", "aborted"];
 
@@ -55,7 +56,7 @@ export function transition(release: Release, to: ReleaseStatus, change: { readon
 /** A new release record, progressing at its first step with no canary traffic yet. */
 export function createRelease(
   request: StartReleaseRequest,
-  context: { readonly id: string; readonly actor: string; readonly previousImage: string; readonly at: Date },
+  context: { readonly id: string; readonly actor: string; readonly previousImage: string; readonly at: Date; readonly risk?: ReleaseRisk },
 ): Release {
   const at = context.at.toISOString();
   return {
@@ -68,7 +69,7 @@ export function createRelease(
     status: "progressing",
     step: 0,
     weight: 0,
-    steps: request.steps,
+    steps: request.steps ?? planSteps(),
     analysisConfig: request.analysis,
     analysis: [],
     extensions: 0,
@@ -78,6 +79,7 @@ export function createRelease(
     finishedAt: null,
     reason: null,
     actor: context.actor,
+    ...(context.risk === undefined ? {} : { risk: context.risk }),
   };
 }
 

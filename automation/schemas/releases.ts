@@ -14,6 +14,7 @@ import {
   intentSchema,
   RELEASE_STATUSES,
   releaseIdSchema,
+  releaseRiskSchema,
   startReleaseRequestSchema,
   stepSchema,
 } from "../release/schemas";
@@ -22,6 +23,7 @@ import { releaseCursorPattern } from "../services/releases/releaseService";
 import type { ReleaseSummary, ReleaseView, StartedRelease } from "../services/releases/views";
 import { pageLimit, Timestamp } from "./common";
 import { ImageReference } from "./imageReference";
+import { RISK_LEVELS } from "../release/risk/reason";
 
 function routersWith(capability: Capability): string {
   return routerKinds.filter((kind) => routerDefinitions[kind].capabilities[capability]).join(", ");
@@ -42,7 +44,9 @@ export const StartReleaseBody = startReleaseRequestSchema
     image: ImageReference.describe("Image the canary runs, and stable after promotion"),
   })
   .describe(
-    "`steps` default to 5, 25, 50, 100 % with 300 s pauses. A step is one of `{ weight }` (percent of live traffic to the canary), " +
+    "Without `steps`, the release's risk level picks the plan from the environment's risk config (defaults: low 25, 100 % " +
+      "with 120 s pauses; medium 5, 25, 50, 100 % with 300 s; high 1, 5, 10, 25, 50, 100 % with 900 s). `riskSignals` from CI " +
+      "add to the classification. A step is one of `{ weight }` (percent of live traffic to the canary), " +
       "`{ mirror }` (percent of traffic copied to the canary, responses discarded; live weight unchanged; needs a router with " +
       `mirroring: ${routersWith("mirroring")}; only before the first weight step) or \`{ header: { name, value } }\` (requests ` +
       "with that header go to the canary; weight of the others unchanged; needs a router with header routing: " +
@@ -101,6 +105,7 @@ export const ReleaseSummarySchema = z
     finishedAt: Timestamp.nullable(),
     reason: z.string().nullable().describe("Why it paused or finished as it did"),
     actor: z.string().describe("Name of the token that started it"),
+    riskLevel: z.enum(RISK_LEVELS).nullable().describe("Risk level from its classification; null when not classified"),
   })
   .strict() satisfies z.ZodType<ReleaseSummary>;
 
@@ -110,6 +115,7 @@ export const ReleaseSchema = ReleaseSummarySchema.extend({
   analysis: z.array(analysisRecordSchema).describe("Measurements, oldest first (`step` is 0-based)"),
   pending: intentSchema.nullable().describe("A decided action not finished yet"),
   updatedAt: Timestamp,
+  risk: releaseRiskSchema.nullable().describe("Risk level, score, every contributing reason with its points, and the plan it chose"),
 }).strict() satisfies z.ZodType<ReleaseView, z.ZodTypeDef, unknown>;
 
 export const ReleasePageSchema = z

@@ -7,7 +7,8 @@
  * release. `high` is never lowered.
  */
 import { planSteps, type WeightStep } from "../steps";
-import type { RiskConfig, RiskLevel } from "./riskConfig";
+import type { RiskLevel } from "./reason";
+import type { RiskConfig } from "./riskConfig";
 import type { ServiceRecord } from "./serviceRecord";
 
 export interface RiskPlanDecision {

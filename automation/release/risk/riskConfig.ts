@@ -10,8 +10,6 @@ import { ReleaseValidationError } from "../errors";
 import { fieldIssues } from "../schemas";
 import { MAX_PAUSE_SECONDS, stepWeightProblems } from "../steps";
 
-export const RISK_LEVELS = ["low", "medium", "high"] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];

@@ -1,13 +1,14 @@
 /**
  * Builds the service's release controller: the shared stack engine, the
  * release store, the configured metric provider (or none), the cluster probe, an optional
- * webhook, and the controller's deployer identity stamped on every update it
- * makes.
+ * webhook, the controller's deployer identity stamped on every update it
+ * makes, and the risk classifier that picks each release's plan.
  */
 import type { Logger } from "../../deps";
 import type { StackEngine } from "../../engine/port";
-import type { Clock } from "../../deps";
+import { systemClock, type Clock } from "../../deps";
 import { ReleaseController } from "../../release/controller";
+import { releaseRiskAssessor } from "../../release/risk/releaseRiskAssessor";
 import type { ClusterProbe, Notifier, ReleaseCommands, ReleaseLeases, WeightChange } from "../../release/ports";
 import { combineNotifiers } from "../audit/fanOutNotifier";
 import type { MetricProviderConfig } from "../../release/analysis/registry";
@@ -39,6 +40,8 @@ export interface ReleaseControllerOptions {
   readonly routerTargets?: (environment: string, change: WeightChange) => readonly string[] | undefined;
   /** Leases and the command queue shared by the replicas. */
   readonly coordination?: { readonly leases: ReleaseLeases; readonly commands: ReleaseCommands };
+  /** Where each environment's risk config is read from (default `automation/release/risk/config/`). */
+  readonly riskConfigDir?: string;
 }
 
 /** Builds the controller (call `recover` once serving). */
@@ -63,6 +66,7 @@ export async function createReleaseController(options: ReleaseControllerOptions)
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.routerTargets ? { routerTargets: options.routerTargets } : {}),
     ...(options.coordination ? { coordination: options.coordination } : {}),
+    risk: releaseRiskAssessor({ engine: options.engine, store, clock: options.clock ?? systemClock, ...(options.riskConfigDir ? { configDir: options.riskConfigDir } : {}) }),
     settings: { ...options.settings, deployedBy: options.deployer ?? DEFAULT_RELEASE_DEPLOYER },
   });
 }

@@ -1,5 +1,6 @@
 /** What the API shows of a release record: a summary for lists, the full view for one release. */
-import type { AnalysisConfig, AnalysisRecord, Intent, Release, ReleaseStatus, Step } from "../../release/schemas";
+import type { RiskLevel } from "../../release/risk/reason";
+import type { AnalysisConfig, AnalysisRecord, Intent, Release, ReleaseRisk, ReleaseStatus, Step } from "../../release/schemas";
 
 export interface ReleaseSummary {
   readonly id: string;
@@ -17,6 +18,8 @@ export interface ReleaseSummary {
   readonly finishedAt: string | null;
   readonly reason: string | null;
   readonly actor: string;
+  /** The release's risk level; null when it was not classified. */
+  readonly riskLevel: RiskLevel | null;
 }
 
 export interface ReleaseView extends ReleaseSummary {
@@ -27,6 +30,8 @@ export interface ReleaseView extends ReleaseSummary {
   /** A decided action not finished yet (pause, promote, abort, rollback). */
   readonly pending: Intent | null;
   readonly updatedAt: string;
+  /** The risk classification, its reasons and the plan it chose; null when it was not classified. */
+  readonly risk: ReleaseRisk | null;
 }
 
 /** The 202 answer to a start. */
@@ -53,6 +58,7 @@ export function releaseSummary(release: Release): ReleaseSummary {
     finishedAt: release.finishedAt,
     reason: release.reason,
     actor: release.actor,
+    riskLevel: release.risk?.level ?? null,
   };
 }
 
@@ -64,6 +70,7 @@ export function releaseView(release: Release): ReleaseView {
     analysis: release.analysis.map((record) => ({ ...record, value: finiteOrNull(record.value), threshold: finiteOrNull(record.threshold) })),
     pending: release.intent,
     updatedAt: release.updatedAt,
+    risk: release.risk ?? null,
   };
 }
 

@@ -89,7 +89,7 @@ describe("release CLI against a server", () => {
   it("uses the default weights when only --pause is given", async () => {
     await cli(["release", "start", "--env", "staging", "--image", CANARY, "--pause", "0"], as());
 
-    expect(h.controller.started[0]?.request.steps.map((step) => ["weight" in step ? step.weight : undefined, step.pauseSeconds])).toEqual([
+    expect(h.controller.started[0]?.request.steps?.map((step) => ["weight" in step ? step.weight : undefined, step.pauseSeconds])).toEqual([
       [5, 0],
       [25, 0],
       [50, 0],

@@ -23,15 +23,10 @@ function issuesOf(input: unknown): { field: string; message: string }[] {
 }
 
 describe("start request", () => {
-  it("fills in the default steps and analysis settings", () => {
+  it("leaves the steps to the risk plan and fills in the default analysis settings", () => {
     const parsed = parseStartReleaseRequest(valid);
 
-    expect(parsed.steps.map((s) => ["weight" in s ? s.weight : undefined, s.pauseSeconds])).toEqual([
-      [5, 300],
-      [25, 300],
-      [50, 300],
-      [100, 300],
-    ]);
+    expect(parsed.steps).toBeUndefined();
     expect(parsed.analysis).toEqual({
       windowSeconds: 300,
       selector: {},
