@@ -76,6 +76,7 @@ export function releaseExitCode(release: Release): ExitCode {
       return exitCodes.rolledBack;
     case "failed":
       return exitCodes.failed;
+    case "awaitingApproval":
     case "progressing":
     case "paused":
       return exitCodes.timedOut;

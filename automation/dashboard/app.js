@@ -169,6 +169,29 @@
     );
   }
 
+  /** The risk level, why, and the reasons that added points or forced `high`. */
+  function riskLine(release) {
+    if (!release.risk) return null;
+    const { level, score, plan, reasons } = release.risk;
+    const counted = reasons.filter((reason) => reason.points > 0 || reason.forcesHigh);
+    return el(
+      "div",
+      { class: "risk", "data-testid": "risk" },
+      el("span", { class: `risk-level risk-${level}` }, `${level} risk`),
+      ` score ${score}; ${plan.why}`,
+      counted.length ? el("ul", {}, counted.map((reason) => el("li", {}, `${reason.signal}: ${reason.detail}${reason.forcesHigh ? " (forces high)" : ` (+${reason.points})`}`))) : null,
+    );
+  }
+
+  function approvalLine(release) {
+    const approval = release.approval;
+    if (!approval) return null;
+    const text = approval.decision
+      ? `${approval.decision} by ${approval.decidedBy} at ${time(approval.decidedAt)}`
+      : `waiting for a second person's approval (scope approve:${release.environment}; not ${release.actor}) until ${time(approval.expiresAt)}`;
+    return el("p", { class: "approval", "data-testid": "approval" }, `Approval: ${text}`);
+  }
+
   function stepChips(release) {
     return el(
       "div",
@@ -219,6 +242,8 @@
         { class: "release", id: `release-${release.id}`, "data-testid": `release-${release.id}` },
         el("h3", {}, `${release.environment}: `, el("span", { class: `status status-${release.status}` }, release.status), ` — ${release.image}`),
         el("div", { class: "meta" }, `release ${release.id} by ${release.actor}, started ${time(release.startedAt)}${release.finishedAt ? `, finished ${time(release.finishedAt)}` : ""}; stable ${release.previousImage}; weight ${release.weight}%`),
+        riskLine(release),
+        approvalLine(release),
         stepChips(release),
         weightChart(release, records),
         release.reason ? el("p", { class: "reason" }, `Outcome: ${release.reason}`) : null,
@@ -283,12 +308,13 @@
 
   // Every active release, however old, and the four newest finished ones.
   async function releasesWithDetails() {
-    const [progressing, paused, recent] = await Promise.all([
+    const [awaiting, progressing, paused, recent] = await Promise.all([
+      allPages("/api/v1/releases?status=awaitingApproval", "releases"),
       allPages("/api/v1/releases?status=progressing", "releases"),
       allPages("/api/v1/releases?status=paused", "releases"),
       api("/api/v1/releases?limit=50"),
     ]);
-    const active = progressing.concat(paused).sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+    const active = awaiting.concat(progressing, paused).sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
     const shown = active.concat(recent.releases.filter((r) => FINISHED.includes(r.status)).slice(0, 4));
     return Promise.all(shown.map((summary) => api(`/api/v1/releases/${encodeURIComponent(summary.id)}`)));
   }

@@ -48,7 +48,9 @@ import {
 } from "./schemas";
 import {
   applyCommand,
+  approvalExpired,
   createRelease,
+  expireApproval,
   isActive,
   isTerminal,
   nextMove,
@@ -162,9 +164,19 @@ export class ReleaseController {
       const risk = await this.assessRisk(request, id, previousImage);
       const plan = request.steps ?? [...(risk?.plan.steps ?? planSteps())];
       if (!request.steps) this.refuseUnsupportedSteps(plan, config);
+      const now = this.clock.now();
+      // Four eyes do not depend on who wrote the steps: a high-risk change waits for approval either way.
+      const approvalExpiresAt = risk?.plan.approvalRequired ? new Date(now.getTime() + risk.approvalTimeoutMinutes * 60_000) : undefined;
       const release = createRelease(
         { ...request, steps: plan },
-        { id, actor, previousImage, at: this.clock.now(), ...(risk ? { risk: riskRecord(risk, request.steps ? "request" : "risk") } : {}) },
+        {
+          id,
+          actor,
+          previousImage,
+          at: now,
+          ...(risk ? { risk: riskRecord(risk, request.steps ? "request" : "risk") } : {}),
+          ...(approvalExpiresAt ? { approvalExpiresAt } : {}),
+        },
       );
       const held = await this.deps.coordination?.leases.tryHold(release.id);
       if (this.deps.coordination && !held) throw new Error(`could not take the lease of the new release ${release.id}`);
@@ -240,6 +252,16 @@ export class ReleaseController {
   /** Continues a paused release (or cancels a pause not yet reached). */
   resume(id: string, actor: string, reason?: string): Promise<Release> {
     return this.command(id, "resume", actor, reason);
+  }
+
+  /** A second person's approval of a release awaiting it; refused to the token that started it. */
+  approve(id: string, actor: string, reason?: string): Promise<Release> {
+    return this.command(id, "approve", actor, reason);
+  }
+
+  /** Ends a release awaiting approval as `aborted`; nothing was deployed. */
+  reject(id: string, actor: string, reason?: string): Promise<Release> {
+    return this.command(id, "reject", actor, reason);
   }
 
   /** Skips the remaining steps and promotes. */
@@ -322,6 +344,8 @@ export class ReleaseController {
     const release = run.release;
     const decision = resumeDecision(release, this.settings.onRestart);
     this.log("info", run, { status: release.status, intent: release.intent, decision: decision.kind, onRestart: this.settings.onRestart }, "recovering release");
+    // Nothing is deployed yet: only the approval's expiry is to be watched.
+    if (release.status === "awaitingApproval") this.launch(run);
     if (release.status !== "progressing") return true;
     try {
       await this.deps.engine.recover(this.stackFor(release.environment));
@@ -390,7 +414,11 @@ export class ReleaseController {
     await saved;
     this.log("info", run, { command, actor, status: after.status, intent: after.intent }, `command ${command} accepted`);
     // The brake does not wait for a stack update in flight to end; the rollback brakes again once it has.
-    if (command === "abort" && run.driving) void this.brake(run, "abort");
+    if (command === "abort" && run.driving && before.status !== "awaitingApproval") void this.brake(run, "abort");
+    if (before.status === "awaitingApproval") {
+      run.interrupt.abort();
+      await this.notify(run, after.status === "progressing" ? "release.approved" : "release.aborted", actor);
+    }
     if (command === "resume" && before.status === "paused") await this.notify(run, "release.resumed", actor);
     if (after.status === "progressing") this.launch(run);
     return run.release;
@@ -450,7 +478,23 @@ export class ReleaseController {
       case "hold":
         await this.hold(run, move.reason);
         return;
+      case "awaitApproval":
+        await this.awaitApproval(run, move.expiresAt);
+        return;
     }
+  }
+
+  /** Sleeps until the approval expires or a command cuts the wait short; an expired wait ends the release `aborted`. */
+  private async awaitApproval(run: Run, expiresAt: string): Promise<void> {
+    const remaining = Date.parse(expiresAt) - this.clock.now().getTime();
+    if (remaining > 0) {
+      await this.sleep(run, Math.min(remaining, this.settings.pollIntervalSeconds * 1000));
+      return;
+    }
+    if (!approvalExpired(run.release, this.clock.now())) return;
+    await this.commit(run, (release) => expireApproval(release, this.clock.now()));
+    this.log("warn", run, { expiresAt, reason: run.release.reason }, "approval expired; release aborted");
+    await this.notify(run, "release.aborted", CONTROLLER_ACTOR);
   }
 
   /**

@@ -3,7 +3,7 @@
  * (`RollgateError` and its kinds): the HTTP layer maps kinds to status codes
  * in one place; nothing here knows about HTTP.
  */
-import { ConflictError, NotFoundError, RollgateError } from "../errors";
+import { ConflictError, ForbiddenError, NotFoundError, RollgateError } from "../errors";
 
 /** One problem with a request, named by its field path (`steps[1].weight`). */
 export interface FieldIssue {
@@ -49,6 +49,16 @@ export class IllegalTransitionError extends ConflictError {
     detail?: string,
   ) {
     super(`release \`${releaseId}\` is ${from}; cannot ${attempted}${detail ? `: ${detail}` : ""}`);
+  }
+}
+
+/** Four eyes: the token that started a release cannot approve it. */
+export class SelfApprovalError extends ForbiddenError {
+  constructor(
+    readonly releaseId: string,
+    readonly actor: string,
+  ) {
+    super(`release \`${releaseId}\` was started by \`${actor}\`; a second person must approve it (four eyes)`);
   }
 }
 

@@ -342,7 +342,7 @@ export type ControllerSettingsInput = z.input<typeof controllerSettingsSchema>;
 
 // ---------------------------------------------------------------- release record
 
-export const RELEASE_STATUSES = ["progressing", "paused", "succeeded", "rolledBack", "failed", "aborted"] as const;
+export const RELEASE_STATUSES = ["awaitingApproval", "progressing", "paused", "succeeded", "rolledBack", "failed", "aborted"] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 
 export const analysisRecordSchema = z
@@ -408,6 +408,19 @@ export const releaseRiskSchema = z
 
 export type ReleaseRisk = z.output<typeof releaseRiskSchema>;
 
+/** A high-risk release's wait for a second person (`approve` / `reject`). */
+export const approvalSchema = z
+  .object({
+    /** Unapproved by then, the release ends `aborted` with nothing deployed. */
+    expiresAt: isoInstantSchema,
+    decision: z.enum(["approved", "rejected"]).optional(),
+    decidedBy: z.string().min(1).optional(),
+    decidedAt: isoInstantSchema.optional(),
+  })
+  .strict();
+
+export type Approval = z.output<typeof approvalSchema>;
+
 export const releaseIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be 1-128 letters, digits, '.', '_' or '-'");
 
 export const releaseSchema = z
@@ -437,6 +450,8 @@ export const releaseSchema = z
     actor: z.string().min(1),
     /** Absent on releases started before classification, or by a controller without it. */
     risk: releaseRiskSchema.optional(),
+    /** Present when the release needed a second person's approval before its first weight. */
+    approval: approvalSchema.optional(),
   })
   .strict();
 

@@ -3,19 +3,22 @@
  * legal, what a human command does to a record, and what the controller
  * does next for a record — including after a restart.
  *
+ *   awaitingApproval ──► progressing | aborted           (approve / reject, abort or expiry)
  *   progressing ──► paused ──► progressing            (hold / resume)
  *   progressing ──► succeeded | rolledBack | aborted | failed
  *
  * A decided but unfinished action (pause, promote, abort, rollback) is kept
  * as the record's `intent`, so a restarted controller finishes it.
  */
-import { IllegalTransitionError } from "./errors";
+import { IllegalTransitionError, SelfApprovalError } from "./errors";
 import type { Intent, IntentAction, Release, ReleaseRisk, ReleaseStatus, StartReleaseRequest } from "./schemas";
 import { planSteps } from "./steps";
 
 export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ["succeeded", "rolledBack", "failed", "aborted"];
 
 const TRANSITIONS: Readonly<Record<ReleaseStatus, readonly ReleaseStatus[]>> = {
+  // Nothing is deployed before the approval, so an aborted wait needs no rollback.
+  awaitingApproval: ["progressing", "aborted"],
   progressing: ["paused", "succeeded", "rolledBack", "aborted", "failed"],
   // Any command that makes the controller act again (resume, promote, abort) goes through progressing.
   paused: ["progressing"],
@@ -29,7 +32,7 @@ export function isTerminal(status: ReleaseStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** Progressing or paused: the environment's one release in flight. */
+/** Awaiting approval, progressing or paused: the environment's one release in flight. */
 export function isActive(status: ReleaseStatus): boolean {
   return !isTerminal(status);
 }
@@ -42,7 +45,7 @@ export function canTransition(from: ReleaseStatus, to: ReleaseStatus): boolean {
 export function transition(release: Release, to: ReleaseStatus, change: { readonly at: Date; readonly reason?: string | null }): Release {
   if (!canTransition(release.status, to)) throw new IllegalTransitionError(release.id, release.status, `become ${to}`);
   const at = change.at.toISOString();
-  const settled = isTerminal(to) || to === "paused";
+  const settled = isTerminal(to) || to === "paused" || to === "awaitingApproval";
   return {
     ...release,
     status: to,
@@ -56,9 +59,18 @@ export function transition(release: Release, to: ReleaseStatus, change: { readon
 /** A new release record, progressing at its first step with no canary traffic yet. */
 export function createRelease(
   request: StartReleaseRequest,
-  context: { readonly id: string; readonly actor: string; readonly previousImage: string; readonly at: Date; readonly risk?: ReleaseRisk },
+  context: {
+    readonly id: string;
+    readonly actor: string;
+    readonly previousImage: string;
+    readonly at: Date;
+    readonly risk?: ReleaseRisk;
+    /** When set, the release waits for a second person's approval until then. */
+    readonly approvalExpiresAt?: Date;
+  },
 ): Release {
   const at = context.at.toISOString();
+  const awaiting = context.approvalExpiresAt !== undefined;
   return {
     id: context.id,
     environment: request.environment,
@@ -66,7 +78,7 @@ export function createRelease(
     previousImage: context.previousImage,
     ...(request.commitSha === undefined ? {} : { commitSha: request.commitSha }),
     ...(request.commitTime === undefined ? {} : { commitTime: request.commitTime }),
-    status: "progressing",
+    status: awaiting ? "awaitingApproval" : "progressing",
     step: 0,
     weight: 0,
     steps: request.steps ?? planSteps(),
@@ -77,13 +89,14 @@ export function createRelease(
     startedAt: at,
     updatedAt: at,
     finishedAt: null,
-    reason: null,
+    reason: awaiting ? `${context.risk?.level ?? "high"} risk: waiting for a second person's approval` : null,
     actor: context.actor,
     ...(context.risk === undefined ? {} : { risk: context.risk }),
+    ...(context.approvalExpiresAt === undefined ? {} : { approval: { expiresAt: context.approvalExpiresAt.toISOString() } }),
   };
 }
 
-export const RELEASE_COMMANDS = ["pause", "resume", "promote", "abort"] as const;
+export const RELEASE_COMMANDS = ["pause", "resume", "promote", "abort", "approve", "reject"] as const;
 export type ReleaseCommand = (typeof RELEASE_COMMANDS)[number];
 
 /**
@@ -94,13 +107,19 @@ export type ReleaseCommand = (typeof RELEASE_COMMANDS)[number];
  * - `promote`: skip the remaining steps and promote.
  * - `abort`: roll back now. Repeating it while rolling back changes nothing.
  *
+ * - `approve`: a release awaiting approval progresses; not by the token that started it (four eyes).
+ * - `reject`: a release awaiting approval ends `aborted`; nothing was deployed.
+ *
  * Finished releases accept no command; once a promotion has begun it cannot
  * be aborted (stable may already run the new image), and a rollback in
- * progress cannot be promoted, paused or resumed.
+ * progress cannot be promoted, paused or resumed. A release awaiting
+ * approval takes only approve, reject and abort.
  */
 export function applyCommand(release: Release, command: ReleaseCommand, actor: string, at: Date, reason?: string): Release {
   const refuse = (detail: string) => new IllegalTransitionError(release.id, release.status, command, detail);
   if (isTerminal(release.status)) throw refuse("the release has finished");
+  if (release.status === "awaitingApproval") return decideApproval(release, command, actor, at, reason);
+  if (command === "approve" || command === "reject") throw refuse("the release is not waiting for approval");
 
   const pending = release.intent?.action;
   if (pending === "abort" || pending === "rollback") {
@@ -129,6 +148,35 @@ export function applyCommand(release: Release, command: ReleaseCommand, actor: s
   }
 }
 
+function decideApproval(release: Release, command: ReleaseCommand, actor: string, at: Date, reason?: string): Release {
+  const decided = (decision: "approved" | "rejected"): Release["approval"] => ({
+    expiresAt: release.approval?.expiresAt ?? at.toISOString(),
+    decision,
+    decidedBy: actor,
+    decidedAt: at.toISOString(),
+  });
+  switch (command) {
+    case "approve":
+      if (actor === release.actor) throw new SelfApprovalError(release.id, release.actor);
+      return { ...transition(release, "progressing", { at, reason: null }), approval: decided("approved") };
+    case "reject":
+      return { ...transition(release, "aborted", { at, reason: reason ?? `rejected by ${actor}; nothing was deployed` }), approval: decided("rejected") };
+    case "abort":
+      return transition(release, "aborted", { at, reason: reason ?? `aborted by ${actor} while waiting for approval; nothing was deployed` });
+    default:
+      throw new IllegalTransitionError(release.id, release.status, command, "it waits for a second person's approval (approve or reject it)");
+  }
+}
+
+/** Unapproved at `at` past its expiry: the release ends `aborted`. */
+export function approvalExpired(release: Release, at: Date): boolean {
+  return release.status === "awaitingApproval" && release.approval !== undefined && at.getTime() >= Date.parse(release.approval.expiresAt);
+}
+
+export function expireApproval(release: Release, at: Date): Release {
+  return transition(release, "aborted", { at, reason: `not approved by ${release.approval?.expiresAt ?? at.toISOString()}; nothing was deployed` });
+}
+
 /** The controller's next move for a record. */
 export type Move =
   /** Run the step: reach its weight (idempotently), hold it for the pause, analyse, decide. */
@@ -138,10 +186,13 @@ export type Move =
   | { readonly kind: "rollback"; readonly final: "rolledBack" | "aborted"; readonly reason: string }
   /** Become paused and wait for a human. */
   | { readonly kind: "hold"; readonly reason: string }
+  /** Wait for a second person's approval until `expiresAt` (then end `aborted`). */
+  | { readonly kind: "awaitApproval"; readonly expiresAt: string }
   /** Nothing to do: finished, or paused. */
   | { readonly kind: "stop" };
 
 export function nextMove(release: Release): Move {
+  if (release.status === "awaitingApproval" && release.approval) return { kind: "awaitApproval", expiresAt: release.approval.expiresAt };
   if (release.status !== "progressing") return { kind: "stop" };
   const intent = release.intent;
   switch (intent?.action) {

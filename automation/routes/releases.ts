@@ -11,13 +11,15 @@ import {
   StartedReleaseSchema,
   StartReleaseBody,
 } from "../schemas/releases";
-import { authorizeRelease, authorizeReleaseRead, readableEnvironments } from "../services/releases/access";
+import { authorizeApproval, authorizeRelease, authorizeReleaseRead, readableEnvironments } from "../services/releases/access";
 import type { ReleaseService } from "../services/releases/releaseService";
 import { releaseSummary, releaseView, startedRelease } from "../services/releases/views";
 import { authProblems, problemResponse as problem } from "./problems";
 import { defineRoute, type AnyRoute } from "./route";
 
 const mutateNote = "`releases:<environment>` of the release's environment";
+const approveNote = "`approve:<environment>` of the release's environment; the token that started the release cannot approve it (four eyes)";
+const decidesApproval = (command: ReleaseCommand): boolean => command === "approve" || command === "reject";
 const readNote = "`releases:read`, or `releases:<environment>` of the release's environment";
 
 const commandSummaries: Readonly<Record<ReleaseCommand, string>> = {
@@ -25,6 +27,8 @@ const commandSummaries: Readonly<Record<ReleaseCommand, string>> = {
   abort: "Abort: traffic back to stable first, then the canary is removed; the release ends `aborted`",
   pause: "Pause before the next weight raise (or promotion)",
   resume: "Resume a paused release (or cancel a pause not reached yet)",
+  approve: "Approve a release awaiting approval (high risk); not by the token that started it",
+  reject: "Reject a release awaiting approval; it ends `aborted` with nothing deployed",
 };
 
 /** `releases` is absent when the server has no release controller (no cluster probe). */
@@ -42,14 +46,19 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
       operationId: `${command}Release`,
       summary: commandSummaries[command],
       tags: ["releases"],
-      access: { kind: "token", scopeNote: mutateNote },
+      access: { kind: "token", scopeNote: decidesApproval(command) ? approveNote : mutateNote },
       request: { params: ReleaseParams, body: ReleaseCommandBody },
       responses: {
         202: { description: "Accepted; the controller acts on it in the background. The release as it is now", schema: ReleaseSchema },
         400: problem("Malformed id or body"),
         ...authProblems,
+        ...(decidesApproval(command) ? { 403: problem("The token lacks the scope, or started the release (four eyes)") } : {}),
         404: problem("No such release"),
-        409: problem("The release's state does not allow this (finished, or a rollback or promotion in progress)"),
+        409: problem(
+          decidesApproval(command)
+            ? "The release is not awaiting approval"
+            : "The release's state does not allow this (finished, awaiting approval, or a rollback or promotion in progress)",
+        ),
         415: problem("Body is not JSON"),
         ...unavailable,
       },
@@ -57,7 +66,8 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
         const caller = requirePrincipal(req);
         const releases = service();
         const release = await releases.get(params.id);
-        authorizeRelease(caller, release.environment);
+        if (decidesApproval(command)) authorizeApproval(caller, release.environment);
+        else authorizeRelease(caller, release.environment);
         const after = await releases.command(release.id, command, caller.name, body?.reason);
         res.status(202).json(releaseView(after));
       },
@@ -80,7 +90,7 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
         ),
         ...authProblems,
         404: problem("The environment has no stack"),
-        409: problem("The environment already has an active (progressing or paused) release"),
+        409: problem("The environment already has an active (awaiting approval, progressing or paused) release"),
         413: problem("Body larger than 64 KiB"),
         415: problem("Body is not JSON"),
         ...unavailable,
@@ -142,5 +152,7 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
     commandRoute("abort"),
     commandRoute("pause"),
     commandRoute("resume"),
+    commandRoute("approve"),
+    commandRoute("reject"),
   ];
 }

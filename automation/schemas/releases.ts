@@ -10,6 +10,7 @@ import { routerDefinitions, routerKinds } from "../../components/trafficSplit/ro
 import {
   analysisConfigSchema,
   analysisRecordSchema,
+  approvalSchema,
   environmentNameSchema,
   intentSchema,
   RELEASE_STATUSES,
@@ -116,6 +117,7 @@ export const ReleaseSchema = ReleaseSummarySchema.extend({
   pending: intentSchema.nullable().describe("A decided action not finished yet"),
   updatedAt: Timestamp,
   risk: releaseRiskSchema.nullable().describe("Risk level, score, every contributing reason with its points, and the plan it chose"),
+  approval: approvalSchema.nullable().describe("A high-risk release's approval: when it expires, and who approved or rejected it; null when none was needed"),
 }).strict() satisfies z.ZodType<ReleaseView, z.ZodTypeDef, unknown>;
 
 export const ReleasePageSchema = z

@@ -65,14 +65,14 @@ export class PgReleaseStore implements ReleaseStore {
 
   async listActive(): Promise<Release[]> {
     const { rows } = await this.database.query<{ record: unknown }>(
-      "SELECT record FROM releases WHERE status IN ('progressing', 'paused') ORDER BY started_at, id",
+      "SELECT record FROM releases WHERE status IN ('awaitingApproval', 'progressing', 'paused') ORDER BY started_at, id",
     );
     return rows.map((row) => releaseSchema.parse(row.record));
   }
 
   async active(environment: string): Promise<Release | undefined> {
     const { rows } = await this.database.query<{ record: unknown }>(
-      "SELECT record FROM releases WHERE environment = $1 AND status IN ('progressing', 'paused')",
+      "SELECT record FROM releases WHERE environment = $1 AND status IN ('awaitingApproval', 'progressing', 'paused')",
       [environment],
     );
     return rows[0] ? releaseSchema.parse(rows[0].record) : undefined;

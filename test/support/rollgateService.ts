@@ -24,6 +24,16 @@ export interface ServiceOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/** Adds a token to a state directory's tokens file (the service reads it at boot); returns the token. */
+export function addToken(stateDir: string, name: string, scopes: readonly string[]): string {
+  const file = join(stateDir, "tokens.json");
+  const token = `rg_e2e_${randomBytes(16).toString("hex")}`;
+  const sha256 = createHash("sha256").update(token, "utf8").digest("hex");
+  const tokens = JSON.parse(readFileSync(file, "utf8")) as unknown[];
+  writeFileSync(file, JSON.stringify([...tokens, { name, sha256, scopes }]));
+  return token;
+}
+
 /**
  * A state directory with a tokens file holding one token named `e2e` (by
  * default `previews:read` + `previews:write`). The service started on it

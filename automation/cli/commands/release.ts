@@ -1,4 +1,4 @@
-/** `rollgate release start|status|promote|abort|pause|resume`. */
+/** `rollgate release start|status|promote|abort|pause|resume|approve|reject`. */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_STEP_WEIGHTS, MAX_PAUSE_SECONDS, stepWeightProblems } from "../../release/steps";
@@ -174,6 +174,8 @@ export const releaseCommands: CommandGroup = {
     abort: steering("abort", "abort: traffic back to stable first, then the canary is removed; the release ends aborted"),
     pause,
     resume: steering("resume", "continue a paused release"),
+    approve: steering("approve", "approve a release awaiting approval (needs approve:<environment>; not the token that started it)"),
+    reject: steering("reject", "reject a release awaiting approval; it ends aborted with nothing deployed"),
   },
 };
 
@@ -193,6 +195,13 @@ async function followToEnd(context: CliContext, releaseId: string, timeoutSecond
   return releaseExitCode(release);
 }
 
+function approvalLine(release: Release): string | null {
+  const approval = release.approval;
+  if (!approval) return null;
+  if (approval.decision) return `${approval.decision} by ${approval.decidedBy ?? "?"} at ${approval.decidedAt ?? "?"}`;
+  return `waiting for a second person (approve:${release.environment}) until ${approval.expiresAt}`;
+}
+
 function describeRelease(release: Release, baseUrl: string): string {
   const rows: [string, string | null][] = [
     ["id", release.id],
@@ -204,6 +213,8 @@ function describeRelease(release: Release, baseUrl: string): string {
     ["step", `${stepLabel(release)}${release.step >= release.stepCount ? " (all passed)" : ""}`],
     ["weight", `${release.weight}%`],
     ["steps", release.steps.map((step, index) => `${describeStep(release.steps, index)} for ${step.pauseSeconds}s`).join(", ")],
+    ["risk", release.risk ? `${release.risk.level} (score ${release.risk.score}); ${release.risk.plan.why}` : null],
+    ["approval", approvalLine(release)],
     ["pending", release.pending ? `${release.pending.action} by ${release.pending.actor}: ${release.pending.reason}` : null],
     ["started", release.startedAt],
     ["finished", release.finishedAt],
@@ -212,6 +223,11 @@ function describeRelease(release: Release, baseUrl: string): string {
     ["dashboard", dashboardLink(baseUrl, release.id)],
   ];
   const lines = rows.filter(([, value]) => value !== null).map(([label, value]) => `${`${label}:`.padEnd(16)}${value}`);
+  const reasons = release.risk?.reasons.filter((reason) => reason.points > 0 || reason.forcesHigh) ?? [];
+  if (reasons.length > 0) {
+    lines.push("risk reasons:");
+    for (const reason of reasons) lines.push(`  ${reason.signal}: ${reason.detail}${reason.forcesHigh ? " (forces high)" : ` (+${reason.points})`}`);
+  }
   if (release.analysis.length > 0) {
     lines.push("analysis:");
     for (const record of release.analysis) lines.push(`  step ${record.step + 1} ${record.metric}: ${record.phase} (${record.detail})`);

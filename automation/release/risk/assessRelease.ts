@@ -30,6 +30,8 @@ export interface ReleaseChange {
 
 export interface ReleaseRiskAssessment extends RiskClassification {
   readonly plan: RiskPlanDecision;
+  /** How long a release that needs approval waits for it. */
+  readonly approvalTimeoutMinutes: number;
 }
 
 export async function assessReleaseRisk(
@@ -50,5 +52,9 @@ export async function assessReleaseRisk(
     config,
     now,
   );
-  return { ...classification, plan: planForRisk(classification.level, serviceRecord(history, now), config) };
+  return {
+    ...classification,
+    plan: planForRisk(classification.level, serviceRecord(history, now), config),
+    approvalTimeoutMinutes: config.approvalTimeoutMinutes,
+  };
 }

@@ -109,6 +109,8 @@ export const riskConfigSchema = z
       .default({}),
     /** Graduated trust: this many successes in a row within 30 days, and no rollback in them, earn `medium` the `low` plan. */
     trustAfterConsecutiveSuccesses: z.number().int().min(1).max(1000).default(5),
+    /** A release awaiting approval this long unapproved ends `aborted` (nothing deployed). */
+    approvalTimeoutMinutes: z.number().int().min(1).max(10_080).default(240),
   })
   .strict();
 

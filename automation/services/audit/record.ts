@@ -36,7 +36,7 @@ export const AUDIT_CAUSES = [
 export type AuditCauseKind = (typeof AUDIT_CAUSES)[number];
 
 /** `succeeded`/`failed` for operations and stack updates; the release's status after a release event. */
-export const AUDIT_RESULTS = ["succeeded", "failed", "progressing", "paused", "rolledBack", "aborted"] as const;
+export const AUDIT_RESULTS = ["succeeded", "failed", "awaitingApproval", "progressing", "paused", "rolledBack", "aborted"] as const;
 export type AuditResult = (typeof AUDIT_RESULTS)[number];
 
 /** The environment of preview stacks in audit records (`?environment=preview`). */

@@ -22,7 +22,7 @@ import {
   type Band,
 } from "./bands";
 
-export type DeliveryStatus = "progressing" | "paused" | "succeeded" | "rolledBack" | "failed" | "aborted";
+export type DeliveryStatus = "awaitingApproval" | "progressing" | "paused" | "succeeded" | "rolledBack" | "failed" | "aborted";
 
 /** What DORA needs of a release. */
 export interface DeliveryRecord {

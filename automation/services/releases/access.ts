@@ -1,6 +1,6 @@
 /**
  * Who may do what with releases. Mutating an environment's release needs
- * `releases:<environment>`; reading needs `releases:read` or the
+ * `releases:<environment>`, approving or rejecting one `approve:<environment>`; reading needs `releases:read` or the
  * environment's own scope (`*` and `releases:*` grant everything).
  */
 import { ForbiddenError } from "../../errors";
@@ -16,6 +16,16 @@ export function releaseScope(environment: string): string {
 
 export function authorizeRelease(principal: Principal, environment: string): void {
   const scope = releaseScope(environment);
+  if (!hasScope(principal, scope)) throw new ForbiddenError(`this token lacks the \`${scope}\` scope`);
+}
+
+/** The scope that lets a token approve or reject a release awaiting approval in `environment`. */
+export function approvalScope(environment: string): string {
+  return `approve:${environment}`;
+}
+
+export function authorizeApproval(principal: Principal, environment: string): void {
+  const scope = approvalScope(environment);
   if (!hasScope(principal, scope)) throw new ForbiddenError(`this token lacks the \`${scope}\` scope`);
 }
 

@@ -15,7 +15,7 @@ import { pageOf, type Page, type PageOrder, type PageQuery } from "../pagination
 /** What the service uses of the controller (`ReleaseController` fits; tests pass fakes). */
 export type ReleaseControllerPort = Pick<
   ReleaseController,
-  "start" | "get" | "list" | "pause" | "resume" | "promote" | "abort" | "recover" | "close"
+  "start" | "get" | "list" | "pause" | "resume" | "promote" | "abort" | "approve" | "reject" | "recover" | "close"
 >;
 
 export class EnvironmentNotFoundError extends NotFoundError {
@@ -97,6 +97,10 @@ export class ReleaseService {
         return controller.promote(id, actor, reason);
       case "abort":
         return controller.abort(id, actor, reason);
+      case "approve":
+        return controller.approve(id, actor, reason);
+      case "reject":
+        return controller.reject(id, actor, reason);
     }
   }
 

@@ -1,6 +1,6 @@
 /** What the API shows of a release record: a summary for lists, the full view for one release. */
 import type { RiskLevel } from "../../release/risk/reason";
-import type { AnalysisConfig, AnalysisRecord, Intent, Release, ReleaseRisk, ReleaseStatus, Step } from "../../release/schemas";
+import type { AnalysisConfig, AnalysisRecord, Approval, Intent, Release, ReleaseRisk, ReleaseStatus, Step } from "../../release/schemas";
 
 export interface ReleaseSummary {
   readonly id: string;
@@ -32,6 +32,8 @@ export interface ReleaseView extends ReleaseSummary {
   readonly updatedAt: string;
   /** The risk classification, its reasons and the plan it chose; null when it was not classified. */
   readonly risk: ReleaseRisk | null;
+  /** A high-risk release's approval: its expiry, and who decided; null when none was needed. */
+  readonly approval: Approval | null;
 }
 
 /** The 202 answer to a start. */
@@ -71,6 +73,7 @@ export function releaseView(release: Release): ReleaseView {
     pending: release.intent,
     updatedAt: release.updatedAt,
     risk: release.risk ?? null,
+    approval: release.approval ?? null,
   };
 }
 

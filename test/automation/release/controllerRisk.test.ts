@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ReleaseChange, ReleaseRiskAssessment } from "../../../automation/release/risk/assessRelease";
-import { ReleaseValidationError } from "../../../automation/release/errors";
-import { parseStartReleaseRequest, type StartReleaseRequestInput } from "../../../automation/release/schemas";
+import { ReleaseValidationError, SelfApprovalError } from "../../../automation/release/errors";
+import { parseStartReleaseRequest, type Release, type StartReleaseRequestInput } from "../../../automation/release/schemas";
 import { planSteps } from "../../../automation/release/steps";
 import { KEYS, harness, scriptTraffic } from "./fakes";
 
@@ -19,6 +19,15 @@ const lowRisk: ReleaseRiskAssessment = {
   score: 1,
   reasons: [{ signal: "preview", detail: "1 resource(s) updated × 1 points (kubernetes:apps/v1:Deployment)", points: 1 }],
   plan: { planLevel: "low", steps: planSteps([25, 100], 0), approvalRequired: false, why: "low risk: the low plan" },
+  approvalTimeoutMinutes: 240,
+};
+
+const highRisk: ReleaseRiskAssessment = {
+  level: "high",
+  score: 10,
+  reasons: [{ signal: "preview", detail: "replaces kubernetes:core/v1:Service urn:pulumi:staging::rollgate::kubernetes:core/v1:Service::web, a stateful or networking resource", points: 0, forcesHigh: true }],
+  plan: { planLevel: "high", steps: planSteps([10, 100], 0), approvalRequired: true, why: "high risk: the high plan" },
+  approvalTimeoutMinutes: 60,
 };
 
 function request(input: Partial<StartReleaseRequestInput> = {}) {
@@ -86,6 +95,50 @@ describe("release risk in the controller", () => {
     await expect(refused).rejects.toBeInstanceOf(ReleaseValidationError);
     await expect(refused).rejects.toThrow(/`image` cannot be released to `staging`: the preview of its first update failed: .*workload-image-pinned/);
     expect(await h.store.list()).toEqual([]);
+    expect(h.engine.ups).toEqual([]);
+  });
+});
+
+describe("a high-risk release waits for a second person", () => {
+  it("waits with nothing deployed; the starter cannot approve; another person's approval runs it", async () => {
+    const h = riskHarness(() => Promise.resolve(highRisk));
+    let approval: Promise<Release> | undefined;
+    let selfApproval: Promise<Release> | undefined;
+    h.clock.onSleep = () => {
+      selfApproval ??= h.controller.approve("rel-1", "alice");
+      approval ??= selfApproval.catch(() => h.controller.approve("rel-1", "bob", "CAB-42"));
+    };
+
+    const started = await h.controller.start(request(), "alice");
+    expect(started).toMatchObject({ status: "awaitingApproval", approval: { expiresAt: "2026-03-01T10:00:00.000Z" } });
+    await expect(selfApproval).rejects.toBeInstanceOf(SelfApprovalError);
+    const approved = await approval;
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(approved?.approval).toMatchObject({ decision: "approved", decidedBy: "bob" });
+    expect(final.status).toBe("succeeded");
+    expect(h.notifier.events.map((event) => event.type)).toContain("release.approved");
+  });
+
+  it("ends aborted at the expiry when nobody approves, without any stack update", async () => {
+    const h = riskHarness(() => Promise.resolve(highRisk));
+
+    const started = await h.controller.start(request(), "alice");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(final).toMatchObject({ status: "aborted", reason: "not approved by 2026-03-01T10:00:00.000Z; nothing was deployed" });
+    expect(h.engine.ups).toEqual([]);
+  });
+
+  it("ends aborted at once on reject, without any stack update", async () => {
+    const h = riskHarness(() => Promise.resolve(highRisk));
+
+    const started = await h.controller.start(request(), "alice");
+    const rejected = await h.controller.reject(started.id, "bob", "not during the sale");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(rejected).toMatchObject({ status: "aborted", reason: "not during the sale", approval: { decision: "rejected", decidedBy: "bob" } });
+    expect(final.status).toBe("aborted");
     expect(h.engine.ups).toEqual([]);
   });
 });

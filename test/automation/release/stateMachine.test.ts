@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { IllegalTransitionError } from "../../../automation/release/errors";
+import { IllegalTransitionError, SelfApprovalError } from "../../../automation/release/errors";
 import { RELEASE_STATUSES, parseStartReleaseRequest, type Release, type ReleaseStatus } from "../../../automation/release/schemas";
 import {
   RELEASE_COMMANDS,
   RESTART_ROLLBACK_REASON,
   TERMINAL_STATUSES,
   applyCommand,
+  approvalExpired,
   canTransition,
   createRelease,
+  expireApproval,
   isActive,
   nextMove,
   resumeDecision,
@@ -31,6 +33,8 @@ describe("status transitions", () => {
     const allowed = RELEASE_STATUSES.flatMap((from) => RELEASE_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`));
 
     expect(allowed).toEqual([
+      "awaitingApproval→progressing",
+      "awaitingApproval→aborted",
       "progressing→paused",
       "progressing→succeeded",
       "progressing→rolledBack",
@@ -58,8 +62,8 @@ describe("status transitions", () => {
     });
   });
 
-  it("treat progressing and paused as active, everything else as finished", () => {
-    expect(RELEASE_STATUSES.filter(isActive)).toEqual(["progressing", "paused"]);
+  it("treat awaiting approval, progressing and paused as active, everything else as finished", () => {
+    expect(RELEASE_STATUSES.filter(isActive)).toEqual(["awaitingApproval", "progressing", "paused"]);
     expect(TERMINAL_STATUSES).toEqual(["succeeded", "rolledBack", "failed", "aborted"]);
   });
 });
@@ -171,5 +175,56 @@ describe("resume decision after a restart", () => {
   it("leaves paused and finished releases alone", () => {
     expect(resumeDecision(release({ status: "paused" }), "rollback")).toEqual({ kind: "stop" });
     expect(resumeDecision(release({ status: "succeeded" }), "resume")).toEqual({ kind: "stop" });
+  });
+});
+
+describe("approval (four eyes)", () => {
+  const expiresAt = new Date("2026-03-01T13:00:00Z");
+  const awaiting = (): Release =>
+    createRelease(parseStartReleaseRequest({ environment: "production", image: "registry.example/web:2.0.0" }), {
+      id: "rel-9",
+      actor: "alice",
+      previousImage: "registry.example/web:1.0.0",
+      at: new Date("2026-03-01T09:00:00Z"),
+      approvalExpiresAt: expiresAt,
+    });
+
+  it("starts a release that needs approval waiting for it, with its expiry, and waits as its next move", () => {
+    const waiting = awaiting();
+
+    expect(waiting).toMatchObject({ status: "awaitingApproval", approval: { expiresAt: expiresAt.toISOString() } });
+    expect(waiting.reason).toMatch(/waiting for a second person's approval/);
+    expect(nextMove(waiting)).toEqual({ kind: "awaitApproval", expiresAt: expiresAt.toISOString() });
+  });
+
+  it("refuses the starter's own approval with a 403-kind error naming four eyes", () => {
+    expect(() => applyCommand(awaiting(), "approve", "alice", at)).toThrow(SelfApprovalError);
+    expect(() => applyCommand(awaiting(), "approve", "alice", at)).toThrow(/started by `alice`; a second person must approve it/);
+  });
+
+  it("lets another person approve: the release progresses from its first step and records who approved", () => {
+    const approved = applyCommand(awaiting(), "approve", "bob", at);
+
+    expect(approved).toMatchObject({ status: "progressing", reason: null, approval: { decision: "approved", decidedBy: "bob", decidedAt: at.toISOString() } });
+    expect(nextMove(approved)).toEqual({ kind: "step", step: 0 });
+  });
+
+  it("ends a rejected or aborted wait as aborted at once, with nothing to roll back", () => {
+    expect(applyCommand(awaiting(), "reject", "bob", at)).toMatchObject({ status: "aborted", finishedAt: at.toISOString(), approval: { decision: "rejected", decidedBy: "bob" } });
+    expect(applyCommand(awaiting(), "abort", "alice", at)).toMatchObject({ status: "aborted", reason: expect.stringMatching(/while waiting for approval; nothing was deployed/) });
+  });
+
+  it("takes no pause, resume or promote while waiting, and no approve or reject once progressing", () => {
+    for (const command of ["pause", "resume", "promote"] as const) {
+      expect(() => applyCommand(awaiting(), command, "bob", at)).toThrow(/waits for a second person's approval/);
+    }
+    expect(() => applyCommand(release(), "approve", "bob", at)).toThrow(/not waiting for approval/);
+    expect(() => applyCommand(release(), "reject", "bob", at)).toThrow(/not waiting for approval/);
+  });
+
+  it("expires an unapproved wait at its expiry time, not before", () => {
+    expect(approvalExpired(awaiting(), new Date(expiresAt.getTime() - 1))).toBe(false);
+    expect(approvalExpired(awaiting(), expiresAt)).toBe(true);
+    expect(expireApproval(awaiting(), expiresAt)).toMatchObject({ status: "aborted", reason: `not approved by ${expiresAt.toISOString()}; nothing was deployed` });
   });
 });

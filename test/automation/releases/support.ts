@@ -100,6 +100,14 @@ export class FakeReleaseController implements ReleaseControllerPort {
     return this.command(id, "abort", actor, reason);
   }
 
+  approve(id: string, actor: string, reason?: string): Promise<Release> {
+    return this.command(id, "approve", actor, reason);
+  }
+
+  reject(id: string, actor: string, reason?: string): Promise<Release> {
+    return this.command(id, "reject", actor, reason);
+  }
+
   async recover(): Promise<Release[]> {
     this.calls.push("recover");
     return [];

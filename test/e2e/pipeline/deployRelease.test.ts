@@ -16,8 +16,7 @@
  * The tests run in order and share the environment: the second starts from
  * the image the first promoted.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -27,6 +26,7 @@ import { loadWorkflow, runStep, stepEnvironment, stepRunning, type StepResult } 
 import { eventually } from "../../support/kube";
 import { PreviewBackend, previewNamespaces, uniquePr } from "../../support/previewStacks";
 import { ReleaseEnvironment, stableName } from "../../support/releaseEnvironment";
+import { addToken } from "../../support/rollgateService";
 
 const ci = loadWorkflow("ci.yml");
 const cleanup = loadWorkflow("preview-cleanup.yml");
@@ -60,16 +60,6 @@ const releasePacing = (analysisFile: string) => ({
   // A stuck release fails the step instead of the test's timeout.
   ROLLGATE_RELEASE_TIMEOUT_SECONDS: "240",
 });
-
-/** Adds a token to the service's tokens file (read at boot); returns the token. */
-function addToken(stateDir: string, name: string, scopes: readonly string[]): string {
-  const file = join(stateDir, "tokens.json");
-  const token = `rg_e2e_${randomBytes(16).toString("hex")}`;
-  const sha256 = createHash("sha256").update(token, "utf8").digest("hex");
-  const tokens = JSON.parse(readFileSync(file, "utf8")) as unknown[];
-  writeFileSync(file, JSON.stringify([...tokens, { name, sha256, scopes }]));
-  return token;
-}
 
 const timings: string[] = [];
 function timed(name: string, result: StepResult): StepResult {

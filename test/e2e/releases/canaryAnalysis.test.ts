@@ -67,7 +67,7 @@ describe("canary releases analysed against Prometheus", () => {
     env.canary.setBehaviour({ errorRate: 0, extraLatencyMs: 0 });
 
     const started = await env.startRelease({ image: promotedImage, steps: quickSteps([5, 25, 50, 100]), analysis: quickAnalysis });
-    expect(started.status).toBe(202);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
     expect(started.body).toMatchObject({ environment: "staging", status: "progressing", weight: 0 });
     const release = await timings.measure("healthy release 5→25→50→100 to promotion", () => env.settled(started.body.id, 420_000));
 
@@ -88,7 +88,7 @@ describe("canary releases analysed against Prometheus", () => {
     env.canary.setBehaviour({ errorRate: 0.2, extraLatencyMs: 0 });
 
     const started = await env.startRelease({ image: "ghcr.io/rollgate/sample-app:1.2.0-bad", steps: quickSteps([5, 50, 100]), analysis: quickAnalysis });
-    expect(started.status).toBe(202);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
     const release = await env.settled(started.body.id);
 
     expect(release).toMatchObject({ status: "rolledBack", previousImage: promotedImage, weight: 0, step: 0 });

@@ -40,7 +40,7 @@ describe.each<InClusterRouter>(["nginx", "istio"])("a canary release on the %s r
     env.canary.setBehaviour({ errorRate: 0, extraLatencyMs: 0 });
 
     const started = await env.startRelease({ image: healthyImage, steps: quickSteps([25, 100]), analysis: quickAnalysis });
-    expect(started.status).toBe(202);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
     const release = await env.settled(started.body.id, 420_000);
 
     expect(release, story(release)).toMatchObject({ status: "succeeded", image: healthyImage, previousImage: firstImage });
@@ -57,7 +57,7 @@ describe.each<InClusterRouter>(["nginx", "istio"])("a canary release on the %s r
     env.canary.setBehaviour({ errorRate: 0.2, extraLatencyMs: 0 });
 
     const started = await env.startRelease({ image: "ghcr.io/rollgate/sample-app:1.2.0-bad", steps: quickSteps([25, 100]), analysis: quickAnalysis });
-    expect(started.status).toBe(202);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
     const release = await env.settled(started.body.id);
 
     expect(release, story(release)).toMatchObject({ status: "rolledBack", previousImage: healthyImage, weight: 0, step: 0 });
