@@ -9,8 +9,16 @@ export function releaseLeaseName(releaseId: string): string {
 export class KeptReleaseLeases implements ReleaseLeases {
   constructor(private readonly keeper: LeaseKeeper) {}
 
-  async tryHold(releaseId: string): Promise<HeldReleaseLease | undefined> {
-    const lease = await this.keeper.tryHold(releaseLeaseName(releaseId));
+  tryHold(releaseId: string): Promise<HeldReleaseLease | undefined> {
+    return this.hold(releaseLeaseName(releaseId));
+  }
+
+  tryClaimStart(environment: string): Promise<HeldReleaseLease | undefined> {
+    return this.hold(`release-start:${environment}`);
+  }
+
+  private async hold(name: string): Promise<HeldReleaseLease | undefined> {
+    const lease = await this.keeper.tryHold(name);
     return lease && { ref: { name: lease.name, token: lease.token }, signal: lease.signal, release: () => lease.release() };
   }
 

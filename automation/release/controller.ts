@@ -151,7 +151,11 @@ export class ReleaseController {
     const tracked = this.activeRunIn(environment);
     if (tracked || this.starting.has(environment)) throw new ReleaseConflictError(environment, tracked?.release.id);
     this.starting.add(environment);
+    // Between replicas: the check below, the risk preview and the create happen under one claim, so a release
+    // that starts and ends while another replica previews cannot let a second one in.
+    const claim = await this.deps.coordination?.leases.tryClaimStart(environment);
     try {
+      if (this.deps.coordination && !claim) throw new ReleaseConflictError(environment);
       const active = await this.deps.store.active(environment);
       if (active) throw new ReleaseConflictError(environment, active.id);
       const config = await this.deps.engine.config(this.stackFor(environment));
@@ -194,6 +198,7 @@ export class ReleaseController {
       this.launch(run);
       return run.release;
     } finally {
+      await claim?.release();
       this.starting.delete(environment);
     }
   }

@@ -80,6 +80,12 @@ export interface HeldReleaseLease {
 export interface ReleaseLeases {
   /** Takes the release's lease unless a live replica holds it. */
   tryHold(releaseId: string): Promise<HeldReleaseLease | undefined>;
+  /**
+   * Takes the claim to start a release in `environment` (held from the
+   * active-release check to the record's creation, the risk preview between),
+   * unless another replica is starting one there.
+   */
+  tryClaimStart(environment: string): Promise<HeldReleaseLease | undefined>;
   /** Those of `releaseIds` that no live replica holds (their driver died, or they were never taken). */
   undriven(releaseIds: readonly string[]): Promise<string[]>;
 }
