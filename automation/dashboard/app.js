@@ -1,4 +1,5 @@
-// Rollgate dashboard: reads the JSON API with a read token kept in sessionStorage.
+// Rollgate dashboard: reads the JSON API with a token kept in sessionStorage; offers a release's commands where the
+// token may send them (the API's `actions`), each after a confirmation.
 // No framework, no build step; every value goes into the page as text, never as HTML.
 "use strict";
 
@@ -67,9 +68,11 @@
     status.className = error ? "error" : "";
   }
 
-  async function api(path) {
+  async function api(path, method, payload) {
     const token = sessionStorage.getItem(TOKEN_KEY);
-    const response = await fetch(path, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+    const headers = { authorization: `Bearer ${token}`, accept: "application/json" };
+    if (payload !== undefined) headers["content-type"] = "application/json";
+    const response = await fetch(path, { method: method || "GET", headers, body: payload === undefined ? undefined : JSON.stringify(payload) });
     const body = await response.json().catch(() => undefined);
     if (!response.ok) {
       const detail = body && body.detail ? body.detail : `HTTP ${response.status}`;
@@ -183,13 +186,49 @@
     );
   }
 
-  function approvalLine(release) {
-    const approval = release.approval;
+  function approvalLine(release, approval, label, testId) {
     if (!approval) return null;
     const text = approval.decision
       ? `${approval.decision} by ${approval.decidedBy} at ${time(approval.decidedAt)}`
       : `waiting for a second person's approval (scope approve:${release.environment}; not ${release.actor}) until ${time(approval.expiresAt)}`;
-    return el("p", { class: "approval", "data-testid": "approval" }, `Approval: ${text}`);
+    return el("p", { class: "approval", "data-testid": testId }, `${label}: ${text}`);
+  }
+
+  // What each command does, for the confirmation; the buttons are the ones the API says this token may use now.
+  const COMMAND_EFFECTS = {
+    approve: "let it run (or, waiting to promote, promote it)",
+    reject: "end it aborted (rolled back first when its canary is live)",
+    pause: "hold it before its next weight raise",
+    resume: "let it continue",
+    promote: "skip its remaining steps and promote the canary",
+    abort: "send all traffic back to stable and remove the canary",
+  };
+
+  function actionButtons(release) {
+    const actions = release.actions || [];
+    if (actions.length === 0) return null;
+    return el(
+      "div",
+      { class: "actions" },
+      actions.map((command) => {
+        const button = el("button", { type: "button", class: `action action-${command}`, "data-testid": `action-${command}` }, command);
+        button.addEventListener("click", () => sendCommand(release, command, button));
+        return button;
+      }),
+    );
+  }
+
+  async function sendCommand(release, command, button) {
+    const question = `${command} release ${release.id} in ${release.environment}? This will ${COMMAND_EFFECTS[command]}.`;
+    if (!window.confirm(question)) return;
+    button.disabled = true;
+    try {
+      const after = await api(`/api/v1/releases/${encodeURIComponent(release.id)}/${command}`, "POST", { reason: `${command} from the dashboard` });
+      setStatus(`${command}: release ${release.id} is ${after.status}`, false);
+    } catch (error) {
+      setStatus(`${command} refused: ${error.message}`, true);
+    }
+    schedule();
   }
 
   function stepChips(release) {
@@ -243,7 +282,9 @@
         el("h3", {}, `${release.environment}: `, el("span", { class: `status status-${release.status}` }, release.status), ` — ${release.image}`),
         el("div", { class: "meta" }, `release ${release.id} by ${release.actor}, started ${time(release.startedAt)}${release.finishedAt ? `, finished ${time(release.finishedAt)}` : ""}; stable ${release.previousImage}; weight ${release.weight}%`),
         riskLine(release),
-        approvalLine(release),
+        approvalLine(release, release.approval, "Approval", "approval"),
+        approvalLine(release, release.promotionApproval, "Promotion approval", "promotion-approval"),
+        actionButtons(release),
         stepChips(release),
         weightChart(release, records),
         release.reason ? el("p", { class: "reason" }, `Outcome: ${release.reason}`) : null,

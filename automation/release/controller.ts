@@ -49,6 +49,7 @@ import {
 import {
   applyCommand,
   approvalExpired,
+  awaitPromotionApproval,
   createRelease,
   expireApproval,
   isActive,
@@ -419,10 +420,12 @@ export class ReleaseController {
     await saved;
     this.log("info", run, { command, actor, status: after.status, intent: after.intent }, `command ${command} accepted`);
     // The brake does not wait for a stack update in flight to end; the rollback brakes again once it has.
-    if (command === "abort" && run.driving && before.status !== "awaitingApproval") void this.brake(run, "abort");
+    // An abort, or a promotion rejected, with the canary live (not a wait before the first weight, with nothing deployed).
+    if (after.intent?.action === "abort" && run.driving) void this.brake(run, "abort");
     if (before.status === "awaitingApproval") {
       run.interrupt.abort();
-      await this.notify(run, after.status === "progressing" ? "release.approved" : "release.aborted", actor);
+      if (command === "approve") await this.notify(run, "release.approved", actor);
+      else if (after.status === "aborted") await this.notify(run, "release.aborted", actor);
     }
     if (command === "resume" && before.status === "paused") await this.notify(run, "release.resumed", actor);
     if (after.status === "progressing") this.launch(run);
@@ -486,6 +489,9 @@ export class ReleaseController {
       case "awaitApproval":
         await this.awaitApproval(run, move.expiresAt);
         return;
+      case "requestPromotionApproval":
+        await this.requestPromotionApproval(run);
+        return;
     }
   }
 
@@ -497,9 +503,22 @@ export class ReleaseController {
       return;
     }
     if (!approvalExpired(run.release, this.clock.now())) return;
-    await this.commit(run, (release) => expireApproval(release, this.clock.now()));
-    this.log("warn", run, { expiresAt, reason: run.release.reason }, "approval expired; release aborted");
-    await this.notify(run, "release.aborted", CONTROLLER_ACTOR);
+    await this.commit(run, (release) => expireApproval(release, this.clock.now(), CONTROLLER_ACTOR));
+    if (run.release.status === "aborted") {
+      this.log("warn", run, { expiresAt, reason: run.release.reason }, "approval expired; release aborted");
+      await this.notify(run, "release.aborted", CONTROLLER_ACTOR);
+      return;
+    }
+    // The promotion was not approved: the canary is live, so traffic goes back to stable before the rollback.
+    this.log("warn", run, { expiresAt, reason: run.release.intent?.reason }, "promotion approval expired; rolling back");
+    void this.brake(run, "abort");
+  }
+
+  /** Every step has passed on a plan that needs a second person: wait for their approval before promoting. */
+  private async requestPromotionApproval(run: Run): Promise<void> {
+    await this.commit(run, (release) => awaitPromotionApproval(release, this.clock.now()));
+    this.log("info", run, { weight: run.release.weight, expiresAt: run.release.promotionApproval?.expiresAt }, "waiting for a second person's approval to promote");
+    await this.notify(run, "release.awaitingApproval", run.release.actor);
   }
 
   /**

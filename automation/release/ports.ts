@@ -36,6 +36,7 @@ export interface BrakeResult {
 
 export const RELEASE_EVENT_TYPES = [
   "release.started",
+  "release.awaitingApproval",
   "release.approved",
   "release.step",
   "release.paused",

@@ -399,6 +399,8 @@ export const releaseRiskSchema = z
         level: z.enum(RISK_LEVELS),
         why: z.string(),
         approvalRequired: z.boolean(),
+        /** How long each approval waits before it expires (absent on records from before the promotion gate: 240). */
+        approvalTimeoutMinutes: z.number().int().min(1).optional(),
         /** `request` when the start request gave the steps, so the risk plan was not used. */
         stepsFrom: z.enum(["risk", "request"]),
       })
@@ -408,10 +410,10 @@ export const releaseRiskSchema = z
 
 export type ReleaseRisk = z.output<typeof releaseRiskSchema>;
 
-/** A high-risk release's wait for a second person (`approve` / `reject`). */
+/** A high-risk release's wait for a second person (`approve` / `reject`), before its first weight or before promotion. */
 export const approvalSchema = z
   .object({
-    /** Unapproved by then, the release ends `aborted` with nothing deployed. */
+    /** Unapproved by then, the release ends `aborted` (before the first weight: nothing deployed; before promotion: rolled back). */
     expiresAt: isoInstantSchema,
     decision: z.enum(["approved", "rejected"]).optional(),
     decidedBy: z.string().min(1).optional(),
@@ -452,6 +454,8 @@ export const releaseSchema = z
     risk: releaseRiskSchema.optional(),
     /** Present when the release needed a second person's approval before its first weight. */
     approval: approvalSchema.optional(),
+    /** Present once every step of such a release has passed: the second approval, before promotion. */
+    promotionApproval: approvalSchema.optional(),
   })
   .strict();
 

@@ -5,21 +5,23 @@
  *
  *   awaitingApproval ──► progressing | aborted           (approve / reject, abort or expiry)
  *   progressing ──► paused ──► progressing            (hold / resume)
+ *   progressing ──► awaitingApproval ──► progressing  (a high-risk release's promotion: approved, or rolled back)
  *   progressing ──► succeeded | rolledBack | aborted | failed
  *
  * A decided but unfinished action (pause, promote, abort, rollback) is kept
  * as the record's `intent`, so a restarted controller finishes it.
  */
 import { IllegalTransitionError, SelfApprovalError } from "./errors";
-import type { Intent, IntentAction, Release, ReleaseRisk, ReleaseStatus, StartReleaseRequest } from "./schemas";
+import type { Approval, Intent, IntentAction, Release, ReleaseRisk, ReleaseStatus, StartReleaseRequest } from "./schemas";
 import { planSteps } from "./steps";
 
 export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ["succeeded", "rolledBack", "failed", "aborted"];
 
 const TRANSITIONS: Readonly<Record<ReleaseStatus, readonly ReleaseStatus[]>> = {
-  // Nothing is deployed before the approval, so an aborted wait needs no rollback.
+  // Before the first weight nothing is deployed, so an aborted wait needs no rollback; before promotion it goes
+  // back through progressing to roll back.
   awaitingApproval: ["progressing", "aborted"],
-  progressing: ["paused", "succeeded", "rolledBack", "aborted", "failed"],
+  progressing: ["paused", "awaitingApproval", "succeeded", "rolledBack", "aborted", "failed"],
   // Any command that makes the controller act again (resume, promote, abort) goes through progressing.
   paused: ["progressing"],
   succeeded: [],
@@ -107,8 +109,10 @@ export type ReleaseCommand = (typeof RELEASE_COMMANDS)[number];
  * - `promote`: skip the remaining steps and promote.
  * - `abort`: roll back now. Repeating it while rolling back changes nothing.
  *
- * - `approve`: a release awaiting approval progresses; not by the token that started it (four eyes).
- * - `reject`: a release awaiting approval ends `aborted`; nothing was deployed.
+ * - `approve`: a release awaiting approval progresses (or, before promotion, promotes); not by the token that
+ *   started it (four eyes).
+ * - `reject`: a release awaiting approval ends `aborted`: before its first weight nothing was deployed; before
+ *   promotion it is rolled back first.
  *
  * Finished releases accept no command; once a promotion has begun it cannot
  * be aborted (stable may already run the new image), and a rollback in
@@ -149,12 +153,14 @@ export function applyCommand(release: Release, command: ReleaseCommand, actor: s
 }
 
 function decideApproval(release: Release, command: ReleaseCommand, actor: string, at: Date, reason?: string): Release {
-  const decided = (decision: "approved" | "rejected"): Release["approval"] => ({
-    expiresAt: release.approval?.expiresAt ?? at.toISOString(),
+  const pending = pendingApproval(release);
+  const decided = (decision: "approved" | "rejected"): Approval => ({
+    expiresAt: pending?.approval.expiresAt ?? at.toISOString(),
     decision,
     decidedBy: actor,
     decidedAt: at.toISOString(),
   });
+  if (pending?.gate === "promotion") return decidePromotion(release, command, actor, at, reason, decided);
   switch (command) {
     case "approve":
       if (actor === release.actor) throw new SelfApprovalError(release.id, release.actor);
@@ -168,13 +174,77 @@ function decideApproval(release: Release, command: ReleaseCommand, actor: string
   }
 }
 
-/** Unapproved at `at` past its expiry: the release ends `aborted`. */
-export function approvalExpired(release: Release, at: Date): boolean {
-  return release.status === "awaitingApproval" && release.approval !== undefined && at.getTime() >= Date.parse(release.approval.expiresAt);
+/** The second approval: approved, the release promotes; rejected or aborted, it rolls back and ends `aborted`. */
+function decidePromotion(
+  release: Release,
+  command: ReleaseCommand,
+  actor: string,
+  at: Date,
+  reason: string | undefined,
+  decided: (decision: "approved" | "rejected") => Approval,
+): Release {
+  switch (command) {
+    case "approve": {
+      if (actor === release.actor) throw new SelfApprovalError(release.id, release.actor);
+      const promote: Intent = { action: "promote", actor, reason: reason ?? `promotion approved by ${actor}`, at: at.toISOString() };
+      return { ...transition(release, "progressing", { at, reason: null }), intent: promote, promotionApproval: decided("approved") };
+    }
+    case "reject":
+      return { ...rollBackUnpromoted(release, at, actor, reason ?? `promotion rejected by ${actor}; rolled back`), promotionApproval: decided("rejected") };
+    case "abort":
+      return rollBackUnpromoted(release, at, actor, reason ?? `aborted by ${actor} while waiting for promotion approval; rolled back`);
+    default:
+      throw new IllegalTransitionError(release.id, release.status, command, "it waits for a second person's approval to promote (approve or reject it)");
+  }
 }
 
-export function expireApproval(release: Release, at: Date): Release {
-  return transition(release, "aborted", { at, reason: `not approved by ${release.approval?.expiresAt ?? at.toISOString()}; nothing was deployed` });
+/** Unapproved at `at` past its expiry: the release ends `aborted` (rolled back first when it waits to be promoted). */
+export function approvalExpired(release: Release, at: Date): boolean {
+  const pending = pendingApproval(release);
+  return pending !== undefined && at.getTime() >= Date.parse(pending.approval.expiresAt);
+}
+
+/** `actor` is recorded as rolling back a release whose promotion was not approved in time. */
+export function expireApproval(release: Release, at: Date, actor: string): Release {
+  const pending = pendingApproval(release);
+  const expiresAt = pending?.approval.expiresAt ?? at.toISOString();
+  if (pending?.gate === "promotion") return rollBackUnpromoted(release, at, actor, `promotion not approved by ${expiresAt}; rolled back`);
+  return transition(release, "aborted", { at, reason: `not approved by ${expiresAt}; nothing was deployed` });
+}
+
+export type ApprovalGate = "start" | "promotion";
+
+/** The approval a release awaiting one waits for: before its first weight, or before promotion. */
+export function pendingApproval(release: Release): { readonly gate: ApprovalGate; readonly approval: Approval } | undefined {
+  if (release.status !== "awaitingApproval") return undefined;
+  if (release.promotionApproval && release.promotionApproval.decision === undefined) return { gate: "promotion", approval: release.promotionApproval };
+  return release.approval ? { gate: "start", approval: release.approval } : undefined;
+}
+
+/** A release that needed a second person to start needs one to promote, too, until someone has approved it. */
+export function needsPromotionApproval(release: Release): boolean {
+  return release.approval !== undefined && release.promotionApproval?.decision !== "approved";
+}
+
+/** How long an approval of this release waits; records from before the setting carry the default. */
+export const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 240;
+
+/** Every step has passed (or a promotion was asked for): the release waits for a second person before promoting. */
+export function awaitPromotionApproval(release: Release, at: Date): Release {
+  const minutes = release.risk?.plan.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES;
+  const reason = `${release.risk?.level ?? "high"} risk: ready to promote at ${release.weight}%; waiting for a second person's approval`;
+  return {
+    ...transition(release, "awaitingApproval", { at, reason }),
+    promotionApproval: { expiresAt: new Date(at.getTime() + minutes * 60_000).toISOString() },
+  };
+}
+
+/** A release waiting to be promoted that will not be: back to progressing, to roll back and end `aborted`. */
+function rollBackUnpromoted(release: Release, at: Date, actor: string, reason: string): Release {
+  return {
+    ...transition(release, "progressing", { at, reason: null }),
+    intent: { action: "abort", actor, reason, at: at.toISOString() },
+  };
 }
 
 /** The controller's next move for a record. */
@@ -188,12 +258,16 @@ export type Move =
   | { readonly kind: "hold"; readonly reason: string }
   /** Wait for a second person's approval until `expiresAt` (then end `aborted`). */
   | { readonly kind: "awaitApproval"; readonly expiresAt: string }
+  /** Every step passed on a plan that needs approval: start waiting for it before promoting. */
+  | { readonly kind: "requestPromotionApproval" }
   /** Nothing to do: finished, or paused. */
   | { readonly kind: "stop" };
 
 export function nextMove(release: Release): Move {
-  if (release.status === "awaitingApproval" && release.approval) return { kind: "awaitApproval", expiresAt: release.approval.expiresAt };
+  const pending = pendingApproval(release);
+  if (pending) return { kind: "awaitApproval", expiresAt: pending.approval.expiresAt };
   if (release.status !== "progressing") return { kind: "stop" };
+  const promote: Move = needsPromotionApproval(release) ? { kind: "requestPromotionApproval" } : { kind: "promote" };
   const intent = release.intent;
   switch (intent?.action) {
     case "abort":
@@ -201,11 +275,11 @@ export function nextMove(release: Release): Move {
     case "rollback":
       return { kind: "rollback", final: "rolledBack", reason: intent.reason };
     case "promote":
-      return { kind: "promote" };
+      return promote;
     case "pause":
       return { kind: "hold", reason: intent.reason };
     case undefined:
-      return release.step >= release.steps.length ? { kind: "promote" } : { kind: "step", step: release.step };
+      return release.step >= release.steps.length ? promote : { kind: "step", step: release.step };
   }
 }
 

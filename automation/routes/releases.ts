@@ -11,7 +11,7 @@ import {
   StartedReleaseSchema,
   StartReleaseBody,
 } from "../schemas/releases";
-import { authorizeApproval, authorizeRelease, authorizeReleaseRead, readableEnvironments } from "../services/releases/access";
+import { authorizeApproval, authorizeRelease, authorizeReleaseRead, permittedCommands, readableEnvironments } from "../services/releases/access";
 import type { ReleaseService } from "../services/releases/releaseService";
 import { releaseSummary, releaseView, startedRelease } from "../services/releases/views";
 import { authProblems, problemResponse as problem } from "./problems";
@@ -27,8 +27,8 @@ const commandSummaries: Readonly<Record<ReleaseCommand, string>> = {
   abort: "Abort: traffic back to stable first, then the canary is removed; the release ends `aborted`",
   pause: "Pause before the next weight raise (or promotion)",
   resume: "Resume a paused release (or cancel a pause not reached yet)",
-  approve: "Approve a release awaiting approval (high risk); not by the token that started it",
-  reject: "Reject a release awaiting approval; it ends `aborted` with nothing deployed",
+  approve: "Approve a release awaiting approval (high risk), before its first weight or before promotion; not by the token that started it",
+  reject: "Reject a release awaiting approval; it ends `aborted` (before its first weight nothing was deployed; before promotion it is rolled back)",
 };
 
 /** `releases` is absent when the server has no release controller (no cluster probe). */
@@ -69,7 +69,7 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
         if (decidesApproval(command)) authorizeApproval(caller, release.environment);
         else authorizeRelease(caller, release.environment);
         const after = await releases.command(release.id, command, caller.name, body?.reason);
-        res.status(202).json(releaseView(after));
+        res.status(202).json(releaseView(after, permittedCommands(caller, after, new Date())));
       },
     });
 
@@ -144,8 +144,9 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
       },
       async handle({ params }, res, req) {
         const release = await service().get(params.id);
-        authorizeReleaseRead(requirePrincipal(req), release.environment);
-        res.json(releaseView(release));
+        const caller = requirePrincipal(req);
+        authorizeReleaseRead(caller, release.environment);
+        res.json(releaseView(release, permittedCommands(caller, release, new Date())));
       },
     }),
     commandRoute("promote"),

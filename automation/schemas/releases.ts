@@ -25,6 +25,7 @@ import type { ReleaseSummary, ReleaseView, StartedRelease } from "../services/re
 import { pageLimit, Timestamp } from "./common";
 import { ImageReference } from "./imageReference";
 import { RISK_LEVELS } from "../release/risk/reason";
+import { RELEASE_COMMANDS } from "../release/stateMachine";
 
 function routersWith(capability: Capability): string {
   return routerKinds.filter((kind) => routerDefinitions[kind].capabilities[capability]).join(", ");
@@ -117,7 +118,13 @@ export const ReleaseSchema = ReleaseSummarySchema.extend({
   pending: intentSchema.nullable().describe("A decided action not finished yet"),
   updatedAt: Timestamp,
   risk: releaseRiskSchema.nullable().describe("Risk level, score, every contributing reason with its points, and the plan it chose"),
-  approval: approvalSchema.nullable().describe("A high-risk release's approval: when it expires, and who approved or rejected it; null when none was needed"),
+  approval: approvalSchema.nullable().describe("A high-risk release's approval before its first weight: when it expires, and who approved or rejected it; null when none was needed"),
+  promotionApproval: approvalSchema
+    .nullable()
+    .describe("A high-risk release's second approval, asked once every step has passed: promotion waits for it; null until then or when none is needed"),
+  actions: z
+    .array(z.enum(RELEASE_COMMANDS))
+    .describe("The commands the caller's token may send now: it holds the scope, and the release's state allows them from this caller"),
 }).strict() satisfies z.ZodType<ReleaseView, z.ZodTypeDef, unknown>;
 
 export const ReleasePageSchema = z

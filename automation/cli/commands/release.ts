@@ -175,7 +175,7 @@ export const releaseCommands: CommandGroup = {
     pause,
     resume: steering("resume", "continue a paused release"),
     approve: steering("approve", "approve a release awaiting approval (needs approve:<environment>; not the token that started it)"),
-    reject: steering("reject", "reject a release awaiting approval; it ends aborted with nothing deployed"),
+    reject: steering("reject", "reject a release awaiting approval; it ends aborted (rolled back first when it waited to be promoted)"),
   },
 };
 
@@ -195,8 +195,7 @@ async function followToEnd(context: CliContext, releaseId: string, timeoutSecond
   return releaseExitCode(release);
 }
 
-function approvalLine(release: Release): string | null {
-  const approval = release.approval;
+function approvalLine(release: Release, approval: Release["approval"]): string | null {
   if (!approval) return null;
   if (approval.decision) return `${approval.decision} by ${approval.decidedBy ?? "?"} at ${approval.decidedAt ?? "?"}`;
   return `waiting for a second person (approve:${release.environment}) until ${approval.expiresAt}`;
@@ -214,7 +213,8 @@ function describeRelease(release: Release, baseUrl: string): string {
     ["weight", `${release.weight}%`],
     ["steps", release.steps.map((step, index) => `${describeStep(release.steps, index)} for ${step.pauseSeconds}s`).join(", ")],
     ["risk", release.risk ? `${release.risk.level} (score ${release.risk.score}); ${release.risk.plan.why}` : null],
-    ["approval", approvalLine(release)],
+    ["approval", approvalLine(release, release.approval)],
+    ["promotion", approvalLine(release, release.promotionApproval)],
     ["pending", release.pending ? `${release.pending.action} by ${release.pending.actor}: ${release.pending.reason}` : null],
     ["started", release.startedAt],
     ["finished", release.finishedAt],

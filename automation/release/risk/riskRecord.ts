@@ -3,11 +3,11 @@ import type { ReleaseRisk } from "../schemas";
 import type { ReleaseRiskAssessment } from "./assessRelease";
 
 export function riskRecord(assessment: ReleaseRiskAssessment, stepsFrom: "risk" | "request"): ReleaseRisk {
-  const { level, score, reasons, plan } = assessment;
+  const { level, score, reasons, plan, approvalTimeoutMinutes } = assessment;
   return {
     level,
     score,
     reasons: reasons.map((reason) => ({ ...reason })),
-    plan: { level: plan.planLevel, why: stepsFrom === "request" ? `${level} risk; the request gave its own steps` : plan.why, approvalRequired: plan.approvalRequired, stepsFrom },
+    plan: { level: plan.planLevel, why: stepsFrom === "request" ? `${level} risk; the request gave its own steps` : plan.why, approvalRequired: plan.approvalRequired, approvalTimeoutMinutes, stepsFrom },
   };
 }

@@ -4,6 +4,8 @@
  * environment's own scope (`*` and `releases:*` grant everything).
  */
 import { ForbiddenError } from "../../errors";
+import type { Release } from "../../release/schemas";
+import { RELEASE_COMMANDS, applyCommand, type ReleaseCommand } from "../../release/stateMachine";
 import { hasScope, type Principal } from "../auth/tokens";
 
 /** The scope that lets a token read every environment's releases. */
@@ -51,4 +53,24 @@ export function readableEnvironments(principal: Principal): "all" | ReadonlySet<
     throw new ForbiddenError(`this token lacks the \`${RELEASES_READ_SCOPE}\` scope (or a \`releases:<environment>\` scope)`);
   }
   return environments;
+}
+
+/** The scope a command on a release in `environment` needs. */
+export function commandScope(command: ReleaseCommand, environment: string): string {
+  return command === "approve" || command === "reject" ? approvalScope(environment) : releaseScope(environment);
+}
+
+/**
+ * The commands `principal` may send to `release` now and that would change it: the token holds the scope, and the
+ * life cycle allows the command from this caller (so never the starter's own approval). The dashboard offers these.
+ */
+export function permittedCommands(principal: Principal, release: Release, at: Date): ReleaseCommand[] {
+  return RELEASE_COMMANDS.filter((command) => {
+    if (!hasScope(principal, commandScope(command, release.environment))) return false;
+    try {
+      return applyCommand(release, command, principal.name, at) !== release;
+    } catch {
+      return false;
+    }
+  });
 }

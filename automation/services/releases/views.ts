@@ -1,5 +1,6 @@
 /** What the API shows of a release record: a summary for lists, the full view for one release. */
 import type { RiskLevel } from "../../release/risk/reason";
+import type { ReleaseCommand } from "../../release/stateMachine";
 import type { AnalysisConfig, AnalysisRecord, Approval, Intent, Release, ReleaseRisk, ReleaseStatus, Step } from "../../release/schemas";
 
 export interface ReleaseSummary {
@@ -34,6 +35,10 @@ export interface ReleaseView extends ReleaseSummary {
   readonly risk: ReleaseRisk | null;
   /** A high-risk release's approval: its expiry, and who decided; null when none was needed. */
   readonly approval: Approval | null;
+  /** Its second approval, before promotion; null until every step has passed, or when none is needed. */
+  readonly promotionApproval: Approval | null;
+  /** The commands the caller's token may send now (`permittedCommands`). */
+  readonly actions: readonly ReleaseCommand[];
 }
 
 /** The 202 answer to a start. */
@@ -64,7 +69,7 @@ export function releaseSummary(release: Release): ReleaseSummary {
   };
 }
 
-export function releaseView(release: Release): ReleaseView {
+export function releaseView(release: Release, actions: readonly ReleaseCommand[]): ReleaseView {
   return {
     ...releaseSummary(release),
     steps: release.steps,
@@ -74,6 +79,8 @@ export function releaseView(release: Release): ReleaseView {
     updatedAt: release.updatedAt,
     risk: release.risk ?? null,
     approval: release.approval ?? null,
+    promotionApproval: release.promotionApproval ?? null,
+    actions,
   };
 }
 

@@ -316,7 +316,7 @@ describe("ReleaseProgress", () => {
   it("prints nothing new when nothing changed between polls", async () => {
     const h = createReleaseHarness();
     const started = await h.controller.start(parseStartReleaseRequest({ environment: "staging", image: CANARY }), "alice");
-    const view = releaseView(started) as ReleaseBody;
+    const view = releaseView(started, []) as ReleaseBody;
     const progress = new ReleaseProgress();
 
     const first = progress.update(view);

@@ -73,7 +73,7 @@ describe("release risk in the controller", () => {
       level: "low",
       score: 1,
       reasons: lowRisk.reasons,
-      plan: { level: "low", why: "low risk: the low plan", approvalRequired: false, stepsFrom: "risk" },
+      plan: { level: "low", why: "low risk: the low plan", approvalRequired: false, approvalTimeoutMinutes: 240, stepsFrom: "risk" },
     });
     expect(final.status).toBe("succeeded");
   });
@@ -104,9 +104,13 @@ describe("a high-risk release waits for a second person", () => {
     const h = riskHarness(() => Promise.resolve(highRisk));
     let approval: Promise<Release> | undefined;
     let selfApproval: Promise<Release> | undefined;
+    let promotion: Promise<Release> | undefined;
     h.clock.onSleep = () => {
       selfApproval ??= h.controller.approve("rel-1", "alice");
       approval ??= selfApproval.catch(() => h.controller.approve("rel-1", "bob", "CAB-42"));
+      if (h.engine.ups.length > 0 && h.notifier.events.some((event) => event.type === "release.awaitingApproval")) {
+        promotion ??= h.controller.approve("rel-1", "alice").catch(() => h.controller.approve("rel-1", "carol"));
+      }
     };
 
     const started = await h.controller.start(request(), "alice");
@@ -116,8 +120,54 @@ describe("a high-risk release waits for a second person", () => {
     const final = await h.controller.whenSettled(started.id);
 
     expect(approved?.approval).toMatchObject({ decision: "approved", decidedBy: "bob" });
-    expect(final.status).toBe("succeeded");
-    expect(h.notifier.events.map((event) => event.type)).toContain("release.approved");
+    expect(final).toMatchObject({ status: "succeeded", promotionApproval: { decision: "approved", decidedBy: "carol" } });
+    expect(h.notifier.events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(["release.approved", "release.awaitingApproval", "release.promoted"]),
+    );
+  });
+
+  it("holds the canary at its last weight before promotion until a second person approves; unapproved, it rolls back", async () => {
+    const h = riskHarness(() => Promise.resolve(highRisk));
+    const brakes: number[] = [];
+    h.cluster.brake = () => {
+      brakes.push(h.engine.ups.length);
+      return Promise.resolve({ braked: true, detail: "HTTPRoute web-staging/web" });
+    };
+    let approval: Promise<Release> | undefined;
+    h.clock.onSleep = () => {
+      approval ??= h.controller.approve("rel-1", "bob");
+    };
+
+    const started = await h.controller.start(request(), "alice");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(final).toMatchObject({
+      status: "aborted",
+      reason: "promotion not approved by 2026-03-01T10:00:00.000Z; rolled back",
+      promotionApproval: { expiresAt: expect.any(String) },
+    });
+    expect(final.promotionApproval?.decision).toBeUndefined();
+    // Deployed at 0, 10 %, 100 %; then the brake, traffic back to stable, the canary removed. Stable never ran the canary.
+    expect(h.engine.ups.map((up) => up.config[KEYS.canaryWeight])).toEqual(["0", "10", "100", "0", undefined]);
+    expect(h.engine.ups.some((up) => up.config[KEYS.stableImage] === CANARY)).toBe(false);
+    expect(brakes[0]).toBe(3);
+  });
+
+  it("rolls back at once when the promotion is rejected", async () => {
+    const h = riskHarness(() => Promise.resolve(highRisk));
+    let approval: Promise<Release> | undefined;
+    let rejection: Promise<Release> | undefined;
+    h.clock.onSleep = () => {
+      approval ??= h.controller.approve("rel-1", "bob");
+      if (h.notifier.events.some((event) => event.type === "release.awaitingApproval")) rejection ??= h.controller.reject("rel-1", "carol", "the sale starts tonight");
+    };
+
+    const started = await h.controller.start(request(), "alice");
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(await rejection).toMatchObject({ promotionApproval: { decision: "rejected", decidedBy: "carol" } });
+    expect(final).toMatchObject({ status: "aborted", reason: "the sale starts tonight", weight: 0 });
+    expect(h.engine.ups.some((up) => up.config[KEYS.stableImage] === CANARY)).toBe(false);
   });
 
   it("ends aborted at the expiry when nobody approves, without any stack update", async () => {

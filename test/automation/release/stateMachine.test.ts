@@ -7,11 +7,13 @@ import {
   TERMINAL_STATUSES,
   applyCommand,
   approvalExpired,
+  awaitPromotionApproval,
   canTransition,
   createRelease,
   expireApproval,
   isActive,
   nextMove,
+  pendingApproval,
   resumeDecision,
   transition,
 } from "../../../automation/release/stateMachine";
@@ -35,6 +37,7 @@ describe("status transitions", () => {
     expect(allowed).toEqual([
       "awaitingApproval→progressing",
       "awaitingApproval→aborted",
+      "progressing→awaitingApproval",
       "progressing→paused",
       "progressing→succeeded",
       "progressing→rolledBack",
@@ -225,6 +228,73 @@ describe("approval (four eyes)", () => {
   it("expires an unapproved wait at its expiry time, not before", () => {
     expect(approvalExpired(awaiting(), new Date(expiresAt.getTime() - 1))).toBe(false);
     expect(approvalExpired(awaiting(), expiresAt)).toBe(true);
-    expect(expireApproval(awaiting(), expiresAt)).toMatchObject({ status: "aborted", reason: `not approved by ${expiresAt.toISOString()}; nothing was deployed` });
+    expect(expireApproval(awaiting(), expiresAt, "rollgate-controller")).toMatchObject({ status: "aborted", reason: `not approved by ${expiresAt.toISOString()}; nothing was deployed` });
+  });
+});
+
+describe("approval before promotion (the second gate of a release that needed approval)", () => {
+  const risk = {
+    level: "high" as const,
+    score: 60,
+    reasons: [],
+    plan: { level: "high" as const, why: "high risk", approvalRequired: true, approvalTimeoutMinutes: 30, stepsFrom: "risk" as const },
+  };
+  const approvedToStart = (): Release => ({
+    ...release({ environment: "production", step: 2, weight: 100, risk }),
+    steps: [
+      { weight: 50, pauseSeconds: 60 },
+      { weight: 100, pauseSeconds: 60 },
+    ],
+    approval: { expiresAt: "2026-03-01T13:00:00.000Z", decision: "approved", decidedBy: "bob", decidedAt: "2026-03-01T09:05:00.000Z" },
+  });
+  const waiting = (): Release => awaitPromotionApproval(approvedToStart(), at);
+
+  it("asks for it once every step has passed, and when someone asks to promote early, instead of promoting", () => {
+    expect(nextMove(approvedToStart())).toEqual({ kind: "requestPromotionApproval" });
+    const early = applyCommand({ ...approvedToStart(), step: 0, weight: 50 }, "promote", "alice", at);
+    expect(nextMove(early)).toEqual({ kind: "requestPromotionApproval" });
+    expect(nextMove({ ...approvedToStart(), approval: undefined })).toEqual({ kind: "promote" });
+  });
+
+  it("waits with the plan's approval time, the weight kept, and the reason naming it", () => {
+    const held = waiting();
+
+    expect(held).toMatchObject({ status: "awaitingApproval", weight: 100, intent: null, promotionApproval: { expiresAt: "2026-03-01T10:30:00.000Z" } });
+    expect(held.reason).toBe("high risk: ready to promote at 100%; waiting for a second person's approval");
+    expect(pendingApproval(held)).toEqual({ gate: "promotion", approval: { expiresAt: "2026-03-01T10:30:00.000Z" } });
+    expect(nextMove(held)).toEqual({ kind: "awaitApproval", expiresAt: "2026-03-01T10:30:00.000Z" });
+  });
+
+  it("refuses the starter; another person's approval promotes, and the release is not asked again", () => {
+    expect(() => applyCommand(waiting(), "approve", "alice", at)).toThrow(SelfApprovalError);
+    const approved = applyCommand(waiting(), "approve", "carol", at);
+
+    expect(approved).toMatchObject({
+      status: "progressing",
+      intent: { action: "promote", actor: "carol" },
+      promotionApproval: { decision: "approved", decidedBy: "carol", decidedAt: at.toISOString() },
+    });
+    expect(nextMove(approved)).toEqual({ kind: "promote" });
+  });
+
+  it("rolls back (not ends at once) when rejected, aborted or expired: the canary is live", () => {
+    const rejected = applyCommand(waiting(), "reject", "carol", at);
+    expect(rejected).toMatchObject({ status: "progressing", intent: { action: "abort", actor: "carol" }, promotionApproval: { decision: "rejected" } });
+    expect(nextMove(rejected)).toEqual({ kind: "rollback", final: "aborted", reason: "promotion rejected by carol; rolled back" });
+
+    const aborted = applyCommand(waiting(), "abort", "alice", at);
+    expect(nextMove(aborted)).toMatchObject({ kind: "rollback", final: "aborted", reason: expect.stringMatching(/waiting for promotion approval; rolled back/) });
+
+    const expiry = new Date("2026-03-01T10:30:00.000Z");
+    expect(approvalExpired(waiting(), new Date(expiry.getTime() - 1))).toBe(false);
+    expect(approvalExpired(waiting(), expiry)).toBe(true);
+    const expired = expireApproval(waiting(), expiry, "rollgate-controller");
+    expect(expired).toMatchObject({ status: "progressing", intent: { action: "abort", actor: "rollgate-controller", reason: "promotion not approved by 2026-03-01T10:30:00.000Z; rolled back" } });
+  });
+
+  it("takes no pause, resume or promote while waiting to promote", () => {
+    for (const command of ["pause", "resume", "promote"] as const) {
+      expect(() => applyCommand(waiting(), command, "carol", at)).toThrow(/approval to promote/);
+    }
   });
 });

@@ -208,4 +208,43 @@ describe("the dashboard", () => {
     expect(page.url()).not.toContain(readToken);
     expect(await page.inputValue("#token")).toBe("");
   });
+
+  it("offers a release's commands only to a token that may send them, and sends one only once confirmed", async () => {
+    const started = await api.request<ReleaseBody>("POST", "/api/v1/releases", {
+      environment,
+      image: "ghcr.io/rollgate/sample-app:1.2.0",
+      steps: [{ weight: 20, pauseSeconds: 600 }],
+      analysis: { consecutiveErrorLimit: 0, intervalSeconds: 1 },
+    });
+    expect(started.status).toBe(202);
+    const id = started.body.id;
+    expect(await eventually(async () => (await api.request<{ weight: number }>("GET", `/api/v1/releases/${id}`)).body.weight === 20, 120_000, 500)).toBe(true);
+    const card = page.locator(`[data-testid="release-${id}"]`);
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.locator("button.action").count()).toBe(0);
+    expect((await reader.request<{ actions: string[] }>("GET", `/api/v1/releases/${id}`)).body.actions).toEqual([]);
+
+    await page.click("#forget");
+    await page.fill("#token", state.token);
+    await page.click("#token-form button[type=submit]");
+    const abort = card.locator('[data-testid="action-abort"]');
+    await abort.waitFor({ timeout: 30_000 });
+    expect(await card.locator("button.action").allInnerTexts()).toEqual(["pause", "promote", "abort"]);
+
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await abort.click();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await api.request<ReleaseBody>("GET", `/api/v1/releases/${id}`)).body.status).toBe("progressing");
+
+    let question = "";
+    page.once("dialog", (dialog) => {
+      question = dialog.message();
+      void dialog.accept();
+    });
+    await card.locator('[data-testid="action-abort"]').click();
+    const aborted = await waitForRelease(id);
+    expect(question).toBe(`abort release ${id} in ${environment}? This will send all traffic back to stable and remove the canary.`);
+    expect(aborted).toMatchObject({ status: "aborted", reason: "abort from the dashboard" });
+    expect(await page.content()).not.toContain(state.token);
+  });
 });

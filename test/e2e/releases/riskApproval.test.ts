@@ -3,8 +3,9 @@
  * Prometheus. The environment's risk config (ROLLGATE_RISK_CONFIG_DIR) keeps
  * the plans short; a failed CI test (`riskSignals.testsFailed`) makes a
  * release high risk. A low-risk release runs the low plan; a high-risk one
- * waits for a second person: the starter's approval is refused (403), another
- * token with `approve:staging` approves and it runs; an unapproved one
+ * waits for a second person before its first weight and again before
+ * promotion: the starter's approval is refused (403), another token with
+ * `approve:staging` approves each time and it is promoted; an unapproved one
  * expires `aborted` with traffic on stable; after a rollback the next release
  * gets a slower plan.
  */
@@ -48,7 +49,7 @@ describe("risk-based releases through the real service", () => {
 
   async function view(id: string) {
     const release = await env.release(id);
-    return release as typeof release & { risk: RiskView | null; approval: Approval | null; steps: { weight?: number }[]; actor: string };
+    return release as typeof release & { risk: RiskView | null; approval: Approval | null; promotionApproval: Approval | null; steps: { weight?: number }[]; actor: string };
   }
 
   beforeAll(async () => {
@@ -107,6 +108,21 @@ describe("risk-based releases through the real service", () => {
     const approved = await approver.request<{ status: string; approval: Approval }>("POST", `/api/v1/releases/${id}/approve`, { reason: "CAB-42" });
     expect(approved.status).toBe(202);
     expect(approved.body.approval).toMatchObject({ decision: "approved", decidedBy: "release-manager" });
+
+    // Every step passed: the canary holds its last weight, and promotion waits for a second person again.
+    const askedToPromote = (release: object) => "promotionApproval" in release && release.promotionApproval !== null;
+    const ready = await env.waitForRelease(id, (release) => askedToPromote(release) || ["succeeded", "rolledBack", "failed", "aborted"].includes(release.status));
+    expect(ready, ready.reason ?? "").toMatchObject({ status: "awaitingApproval", step: 3, weight: 100 });
+    expect((await view(id)).promotionApproval).toMatchObject({ expiresAt: expect.any(String) });
+    expect(await env.liveWeight()).toBe(100);
+    expect(await env.deploymentImage(stableName)).not.toBe("ghcr.io/rollgate/sample-app:1.2.0");
+    const selfPromotion = await lead.request<{ detail: string }>("POST", `/api/v1/releases/${id}/approve`, {});
+    expect(selfPromotion.status).toBe(403);
+    const promoteInstead = await lead.request<{ detail: string }>("POST", `/api/v1/releases/${id}/promote`, {});
+    expect(promoteInstead.status).toBe(409);
+    const promotion = await approver.request<{ promotionApproval: Approval }>("POST", `/api/v1/releases/${id}/approve`, { reason: "CAB-42 go" });
+    expect(promotion.status).toBe(202);
+    expect(promotion.body.promotionApproval).toMatchObject({ decision: "approved", decidedBy: "release-manager" });
 
     const release = await env.settled(id);
     expect(release.status).toBe("succeeded");
