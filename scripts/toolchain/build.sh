@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the pinned offline toolchain from the Go module proxy into the cache:
 # the Pulumi CLI, Rollgate's Node.js language host, the Kubernetes provider,
-# kube-apiserver/controller-manager/scheduler, KWOK and actionlint.
+# kube-apiserver/controller-manager/scheduler, KWOK, actionlint and the tests' OCI registry.
 # Each binary is rebuilt only when its recipe (module files, versions, Go) changes.
 # What the user provides is not built:
 #   ROLLGATE_USE_PATH_PULUMI=1   the Pulumi CLI and its Node.js language host come from PATH
@@ -99,4 +99,6 @@ else
   build kwok "sigs.k8s.io/kwok/cmd/kwok=kwok"
 fi
 [ "$engine_only" = 1 ] || build actionlint "github.com/rhysd/actionlint/cmd/actionlint=actionlint"
+# The supply-chain tests' OCI registry (go-containerregistry's, with the referrers API), on loopback.
+[ "$engine_only" = 1 ] || build oci-registry ".=oci-registry"
 build random-provider ".=pulumi-resource-random" "-X main.version=$PULUMI_RANDOM_VERSION"

@@ -93,6 +93,7 @@ describe("scripts/toolchain/build.sh", () => {
       "kube-scheduler",
       "kwok",
       "actionlint",
+      "oci-registry",
       "pulumi-resource-random",
     ]);
   });
@@ -119,7 +120,7 @@ describe("scripts/toolchain/build.sh", () => {
     const result = await build({ ROLLGATE_EXTERNAL_CLUSTER: "1" });
 
     expect(result.code).toBe(0);
-    expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "actionlint", "pulumi-resource-random"]);
+    expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "actionlint", "oci-registry", "pulumi-resource-random"]);
     expect(result.stderr).toContain("not built (ROLLGATE_EXTERNAL_CLUSTER=1)");
   });
 
