@@ -135,6 +135,7 @@ const EnvVariables = z
     ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS: integer(1, 86_400).default("600"),
     ROLLGATE_RELEASE_ON_RESTART: z.enum(["resume", "rollback"]).default("resume"),
     ROLLGATE_RISK_CONFIG_DIR: z.string().min(1).optional(),
+    ROLLGATE_TRUST_POLICY_DIR: z.string().min(1).optional(),
     ROLLGATE_DATABASE_URL: z
       .string({ required_error: "is required: the PostgreSQL database Rollgate keeps its records in (`npm start` starts a local one)" })
       .regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"),
@@ -215,6 +216,8 @@ export interface ServiceConfig {
     readonly deployer: string;
     /** Each environment's risk config, `<environment>.json` (default `automation/release/risk/config/`). */
     readonly riskConfigDir?: string;
+    /** When set, the supply-chain gate verifies release images against `<environment>.trust.json` there. */
+    readonly trustPolicyDir?: string;
     readonly settings: {
       readonly pollIntervalSeconds: number;
       readonly progressDeadlineSeconds: number;
@@ -291,6 +294,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
       ...(e.ROLLGATE_RELEASE_WEBHOOK_URL ? { webhookUrl: e.ROLLGATE_RELEASE_WEBHOOK_URL } : {}),
       deployer: e.ROLLGATE_RELEASE_DEPLOYER,
       ...(e.ROLLGATE_RISK_CONFIG_DIR ? { riskConfigDir: e.ROLLGATE_RISK_CONFIG_DIR } : {}),
+      ...(e.ROLLGATE_TRUST_POLICY_DIR ? { trustPolicyDir: e.ROLLGATE_TRUST_POLICY_DIR } : {}),
       settings: {
         pollIntervalSeconds: e.ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS,
         progressDeadlineSeconds: e.ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS,

@@ -12,6 +12,7 @@ export type ErrorKind =
   | "conflict"
   | "unsupported-media-type"
   | "limit-reached"
+  | "unprocessable"
   | "unavailable";
 
 export interface FieldError {
@@ -67,6 +68,17 @@ export class LimitReachedError extends RollgateError {
   constructor(
     message: string,
     readonly retryAfterSeconds = 60,
+  ) {
+    super(message);
+  }
+}
+
+/** Well-formed, but refused for what it names (e.g. an image that fails its supply-chain checks); `errors` say why. */
+export class UnprocessableError extends RollgateError {
+  override readonly kind = "unprocessable";
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[],
   ) {
     super(message);
   }

@@ -231,6 +231,15 @@
     schedule();
   }
 
+  function supplyChainLine(release) {
+    const verdict = release.supplyChain;
+    if (!verdict) return null;
+    const parts = verdict.unsignedAllowed
+      ? [verdict.digest, "unsigned, allowed by the trust policy"]
+      : [verdict.digest, verdict.signer && `signed by ${verdict.signer}`, verdict.sbomDigest && `SBOM ${verdict.sbomDigest}`, verdict.builder && `built by ${verdict.builder}`];
+    return el("p", { class: "supply-chain", "data-testid": "supply-chain" }, `Supply chain: ${parts.filter(Boolean).join(", ")}`);
+  }
+
   function stepChips(release) {
     return el(
       "div",
@@ -284,6 +293,7 @@
         riskLine(release),
         approvalLine(release, release.approval, "Approval", "approval"),
         approvalLine(release, release.promotionApproval, "Promotion approval", "promotion-approval"),
+        supplyChainLine(release),
         actionButtons(release),
         stepChips(release),
         weightChart(release, records),

@@ -6,7 +6,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "../deps";
-import { errorKindOf, fieldErrorsOf, ValidationError, type ErrorKind, type FieldError } from "../errors";
+import { errorKindOf, fieldErrorsOf, UnprocessableError, ValidationError, type ErrorKind, type FieldError } from "../errors";
 import type { ProblemBody } from "../schemas/common";
 import { requestIdOf } from "./requestContext";
 
@@ -22,6 +22,7 @@ const statusByKind: Record<ErrorKind, number> = {
   conflict: 409,
   "unsupported-media-type": 415,
   "limit-reached": 429,
+  unprocessable: 422,
   unavailable: 503,
 };
 
@@ -34,6 +35,7 @@ const titles: Record<number, string> = {
   409: "Conflict",
   413: "Payload Too Large",
   415: "Unsupported Media Type",
+  422: "Unprocessable Content",
   429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",
@@ -90,6 +92,9 @@ function retryAfterOf(err: unknown): number {
 export function toProblem(err: unknown): ProblemResponse {
   if (err instanceof ValidationError) {
     return { status: 400, body: problem(400, "invalid-request", err.message, err.errors) };
+  }
+  if (err instanceof UnprocessableError) {
+    return { status: 422, body: problem(422, "unprocessable", err.message, err.errors) };
   }
   const kind = errorKindOf(err);
   if (kind && err instanceof Error) {

@@ -45,7 +45,10 @@ import {
   type IntentAction,
   type Release,
   type StartReleaseRequest,
+  type SupplyChainRecord,
 } from "./schemas";
+import { SupplyChainRefusedError, type ImageGate } from "../supplyChain/imageGate";
+import type { Verdict } from "../supplyChain/verdict";
 import {
   applyCommand,
   approvalExpired,
@@ -97,6 +100,8 @@ export interface ReleaseControllerDeps {
   readonly coordination?: { readonly leases: ReleaseLeases; readonly commands: ReleaseCommands };
   /** How long a command sent to a replica that does not drive the release waits to be applied (default 5 s). */
   readonly commandWaitMs?: number;
+  /** Verifies the image before a release starts (`supplyChain/imageGate.ts`); without it images are not verified. */
+  readonly imageGate?: ImageGate;
   /** Classifies each release before it starts (`release/risk/`); without it releases carry no risk and use their steps or the default plan. */
   readonly risk?: (change: ReleaseChange) => Promise<ReleaseRiskAssessment>;
 }
@@ -166,7 +171,8 @@ export class ReleaseController {
         throw new ReleaseValidationError([{ field: "image", message: `is already the stable image of \`${environment}\`` }]);
       }
       const id = this.newId();
-      const risk = await this.assessRisk(request, id, previousImage);
+      const verdict = await this.verifyImage(request, { id, previousImage, actor });
+      const risk = await this.assessRisk(request, id, previousImage, verdict);
       const plan = request.steps ?? [...(risk?.plan.steps ?? planSteps())];
       if (!request.steps) this.refuseUnsupportedSteps(plan, config);
       const now = this.clock.now();
@@ -181,6 +187,7 @@ export class ReleaseController {
           at: now,
           ...(risk ? { risk: riskRecord(risk, request.steps ? "request" : "risk") } : {}),
           ...(approvalExpiresAt ? { approvalExpiresAt } : {}),
+          ...(verdict ? { supplyChain: supplyChainRecord(verdict) } : {}),
         },
       );
       const held = await this.deps.coordination?.leases.tryHold(release.id);
@@ -216,7 +223,39 @@ export class ReleaseController {
    * mandatory policy, a program error) refuses the release: its first update
    * would fail the same way.
    */
-  private async assessRisk(request: StartReleaseRequest, id: string, previousImage: string): Promise<ReleaseRiskAssessment | undefined> {
+  /**
+   * The supply-chain gate: the image's verdict for the environment (none without a trust policy). A refused image is
+   * recorded in the audit trail (`release.refused`) and the start fails with a 422 naming every finding; nothing is
+   * created. An unreachable registry fails the start with a 503.
+   */
+  private async verifyImage(
+    request: StartReleaseRequest,
+    attempt: { readonly id: string; readonly previousImage: string; readonly actor: string },
+  ): Promise<Verdict | undefined> {
+    const verdict = await this.deps.imageGate?.verify(request.environment, request.image);
+    if (!verdict || verdict.verified) return verdict;
+    const reason = verdict.findings.join("; ");
+    this.logger.warn({ releaseId: attempt.id, environment: request.environment, image: request.image, findings: verdict.findings }, "image refused by the supply-chain gate");
+    await this.deps.notifier
+      ?.notify({
+        type: "release.refused",
+        releaseId: attempt.id,
+        environment: request.environment,
+        image: request.image,
+        previousImage: attempt.previousImage,
+        status: "refused",
+        step: 0,
+        stepCount: 0,
+        weight: 0,
+        reason,
+        actor: attempt.actor,
+        at: this.clock.now().toISOString(),
+      })
+      .catch((error: unknown) => this.logger.warn({ releaseId: attempt.id, error: describe(error) }, "notification failed"));
+    throw new SupplyChainRefusedError(request.environment, request.image, verdict);
+  }
+
+  private async assessRisk(request: StartReleaseRequest, id: string, previousImage: string, verdict: Verdict | undefined): Promise<ReleaseRiskAssessment | undefined> {
     if (!this.deps.risk) return undefined;
     const { environment, image } = request;
     const { configKeys, deployedBy } = this.settings;
@@ -231,6 +270,7 @@ export class ReleaseController {
       config: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }])),
       image: { current: previousImage, candidate: image },
       ...(request.riskSignals ? { ci: request.riskSignals } : {}),
+      ...(verdict ? { supplyChain: verdict.unsignedAllowed ? ("warn" as const) : ("pass" as const) } : {}),
     };
     try {
       return await this.deps.risk(change);
@@ -992,4 +1032,15 @@ function describeRecord(record: AnalysisRecord): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What the release record keeps of a passed verdict. */
+function supplyChainRecord(verdict: Verdict): SupplyChainRecord {
+  return {
+    digest: verdict.digest,
+    ...(verdict.signer === undefined ? {} : { signer: verdict.signer }),
+    ...(verdict.sbomDigest === undefined ? {} : { sbomDigest: verdict.sbomDigest }),
+    ...(verdict.builder === undefined ? {} : { builder: verdict.builder }),
+    ...(verdict.unsignedAllowed ? { unsignedAllowed: true as const } : {}),
+  };
 }

@@ -35,6 +35,7 @@ export interface BrakeResult {
 }
 
 export const RELEASE_EVENT_TYPES = [
+  "release.refused",
   "release.started",
   "release.awaitingApproval",
   "release.approved",

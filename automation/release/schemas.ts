@@ -423,6 +423,20 @@ export const approvalSchema = z
 
 export type Approval = z.output<typeof approvalSchema>;
 
+/** What the supply-chain gate verified about the image before the release started (`supplyChain/verdict.ts`). */
+export const supplyChainRecordSchema = z
+  .object({
+    digest: z.string(),
+    signer: z.string().optional(),
+    sbomDigest: z.string().optional(),
+    builder: z.string().optional(),
+    /** The trust policy let an unsigned image through (previews only). */
+    unsignedAllowed: z.literal(true).optional(),
+  })
+  .strict();
+
+export type SupplyChainRecord = z.output<typeof supplyChainRecordSchema>;
+
 export const releaseIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be 1-128 letters, digits, '.', '_' or '-'");
 
 export const releaseSchema = z
@@ -456,6 +470,8 @@ export const releaseSchema = z
     approval: approvalSchema.optional(),
     /** Present once every step of such a release has passed: the second approval, before promotion. */
     promotionApproval: approvalSchema.optional(),
+    /** The supply-chain verdict on the image; absent when the environment has no trust policy. */
+    supplyChain: supplyChainRecordSchema.optional(),
   })
   .strict();
 

@@ -12,7 +12,7 @@
  * as the record's `intent`, so a restarted controller finishes it.
  */
 import { IllegalTransitionError, SelfApprovalError } from "./errors";
-import type { Approval, Intent, IntentAction, Release, ReleaseRisk, ReleaseStatus, StartReleaseRequest } from "./schemas";
+import type { Approval, Intent, IntentAction, Release, ReleaseRisk, ReleaseStatus, StartReleaseRequest, SupplyChainRecord } from "./schemas";
 import { planSteps } from "./steps";
 
 export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ["succeeded", "rolledBack", "failed", "aborted"];
@@ -69,6 +69,7 @@ export function createRelease(
     readonly risk?: ReleaseRisk;
     /** When set, the release waits for a second person's approval until then. */
     readonly approvalExpiresAt?: Date;
+    readonly supplyChain?: SupplyChainRecord;
   },
 ): Release {
   const at = context.at.toISOString();
@@ -95,6 +96,7 @@ export function createRelease(
     actor: context.actor,
     ...(context.risk === undefined ? {} : { risk: context.risk }),
     ...(context.approvalExpiresAt === undefined ? {} : { approval: { expiresAt: context.approvalExpiresAt.toISOString() } }),
+    ...(context.supplyChain === undefined ? {} : { supplyChain: context.supplyChain }),
   };
 }
 

@@ -92,6 +92,10 @@ export function releaseRoutes(releases: ReleaseService | undefined): AnyRoute[] 
         404: problem("The environment has no stack"),
         409: problem("The environment already has an active (awaiting approval, progressing or paused) release"),
         413: problem("Body larger than 64 KiB"),
+        422: problem(
+          "The supply-chain gate refused the image (the environment has a trust policy): `errors` names each failed check, " +
+            "e.g. `signature: no signature by any trusted identity`; nothing was started",
+        ),
         415: problem("Body is not JSON"),
         ...unavailable,
       },

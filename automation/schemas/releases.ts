@@ -11,6 +11,7 @@ import {
   analysisConfigSchema,
   analysisRecordSchema,
   approvalSchema,
+  supplyChainRecordSchema,
   environmentNameSchema,
   intentSchema,
   RELEASE_STATUSES,
@@ -122,6 +123,9 @@ export const ReleaseSchema = ReleaseSummarySchema.extend({
   promotionApproval: approvalSchema
     .nullable()
     .describe("A high-risk release's second approval, asked once every step has passed: promotion waits for it; null until then or when none is needed"),
+  supplyChain: supplyChainRecordSchema
+    .nullable()
+    .describe("What the supply-chain gate verified before the release started: digest, signer, SBOM digest, builder; null when the environment has no trust policy"),
   actions: z
     .array(z.enum(RELEASE_COMMANDS))
     .describe("The commands the caller's token may send now: it holds the scope, and the release's state allows them from this caller"),

@@ -201,6 +201,15 @@ function approvalLine(release: Release, approval: Release["approval"]): string |
   return `waiting for a second person (approve:${release.environment}) until ${approval.expiresAt}`;
 }
 
+function supplyChainLine(release: Release): string | null {
+  const verdict = release.supplyChain;
+  if (!verdict) return null;
+  if (verdict.unsignedAllowed) return `${verdict.digest} unsigned, allowed by the trust policy`;
+  return [verdict.digest, verdict.signer && `signed by ${verdict.signer}`, verdict.sbomDigest && `SBOM ${verdict.sbomDigest}`, verdict.builder && `built by ${verdict.builder}`]
+    .filter(Boolean)
+    .join(", ");
+}
+
 function describeRelease(release: Release, baseUrl: string): string {
   const rows: [string, string | null][] = [
     ["id", release.id],
@@ -215,6 +224,7 @@ function describeRelease(release: Release, baseUrl: string): string {
     ["risk", release.risk ? `${release.risk.level} (score ${release.risk.score}); ${release.risk.plan.why}` : null],
     ["approval", approvalLine(release, release.approval)],
     ["promotion", approvalLine(release, release.promotionApproval)],
+    ["supply chain", supplyChainLine(release)],
     ["pending", release.pending ? `${release.pending.action} by ${release.pending.actor}: ${release.pending.reason}` : null],
     ["started", release.startedAt],
     ["finished", release.finishedAt],

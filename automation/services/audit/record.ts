@@ -35,8 +35,8 @@ export const AUDIT_CAUSES = [
 ] as const;
 export type AuditCauseKind = (typeof AUDIT_CAUSES)[number];
 
-/** `succeeded`/`failed` for operations and stack updates; the release's status after a release event. */
-export const AUDIT_RESULTS = ["succeeded", "failed", "awaitingApproval", "progressing", "paused", "rolledBack", "aborted"] as const;
+/** `succeeded`/`failed` for operations and stack updates; the release's status after a release event (`refused`: the supply-chain gate refused its image, nothing started). */
+export const AUDIT_RESULTS = ["succeeded", "failed", "refused", "awaitingApproval", "progressing", "paused", "rolledBack", "aborted"] as const;
 export type AuditResult = (typeof AUDIT_RESULTS)[number];
 
 /** The environment of preview stacks in audit records (`?environment=preview`). */

@@ -4,6 +4,7 @@
  * webhook, the controller's deployer identity stamped on every update it
  * makes, and the risk classifier that picks each release's plan.
  */
+import { trustPolicyGate } from "../../supplyChain/imageGate";
 import type { Logger } from "../../deps";
 import type { StackEngine } from "../../engine/port";
 import { systemClock, type Clock } from "../../deps";
@@ -42,6 +43,8 @@ export interface ReleaseControllerOptions {
   readonly coordination?: { readonly leases: ReleaseLeases; readonly commands: ReleaseCommands };
   /** Where each environment's risk config is read from (default `automation/release/risk/config/`). */
   readonly riskConfigDir?: string;
+  /** Where each environment's trust policy is read from; without it release images are not verified. */
+  readonly trustPolicyDir?: string;
 }
 
 /** Builds the controller (call `recover` once serving). */
@@ -66,6 +69,7 @@ export async function createReleaseController(options: ReleaseControllerOptions)
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.routerTargets ? { routerTargets: options.routerTargets } : {}),
     ...(options.coordination ? { coordination: options.coordination } : {}),
+    ...(options.trustPolicyDir ? { imageGate: trustPolicyGate({ configDir: options.trustPolicyDir }) } : {}),
     risk: releaseRiskAssessor({ engine: options.engine, store, clock: options.clock ?? systemClock, ...(options.riskConfigDir ? { configDir: options.riskConfigDir } : {}) }),
     settings: { ...options.settings, deployedBy: options.deployer ?? DEFAULT_RELEASE_DEPLOYER },
   });

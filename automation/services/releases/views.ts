@@ -1,7 +1,7 @@
 /** What the API shows of a release record: a summary for lists, the full view for one release. */
 import type { RiskLevel } from "../../release/risk/reason";
 import type { ReleaseCommand } from "../../release/stateMachine";
-import type { AnalysisConfig, AnalysisRecord, Approval, Intent, Release, ReleaseRisk, ReleaseStatus, Step } from "../../release/schemas";
+import type { AnalysisConfig, AnalysisRecord, Approval, Intent, Release, ReleaseRisk, ReleaseStatus, Step, SupplyChainRecord } from "../../release/schemas";
 
 export interface ReleaseSummary {
   readonly id: string;
@@ -37,6 +37,8 @@ export interface ReleaseView extends ReleaseSummary {
   readonly approval: Approval | null;
   /** Its second approval, before promotion; null until every step has passed, or when none is needed. */
   readonly promotionApproval: Approval | null;
+  /** The supply-chain verdict on the image (digest, signer, SBOM digest, builder); null when not verified. */
+  readonly supplyChain: SupplyChainRecord | null;
   /** The commands the caller's token may send now (`permittedCommands`). */
   readonly actions: readonly ReleaseCommand[];
 }
@@ -80,6 +82,7 @@ export function releaseView(release: Release, actions: readonly ReleaseCommand[]
     risk: release.risk ?? null,
     approval: release.approval ?? null,
     promotionApproval: release.promotionApproval ?? null,
+    supplyChain: release.supplyChain ?? null,
     actions,
   };
 }

@@ -9,6 +9,8 @@ import {
   ReleaseNotFoundError,
   ReleaseValidationError,
 } from "../../../automation/release/errors";
+import { SupplyChainRefusedError } from "../../../automation/supplyChain/imageGate";
+import { RegistryUnavailableError } from "../../../automation/supplyChain/registry/errors";
 import { namedError } from "../support/fakeEngine";
 import { bearer, createHarness, tokens } from "../support/harness";
 
@@ -69,6 +71,26 @@ describe("toProblem", () => {
     expect(toProblem(new ValidationError("bad", [{ path: "body.pr", message: "x" }])).body.errors).toEqual([
       { path: "body.pr", message: "x" },
     ]);
+  });
+
+  it("maps a supply-chain refusal to a 422 problem naming each failed check, and an unreachable registry to a 503", () => {
+    const refusal = new SupplyChainRefusedError("production", "ghcr.io/rollgate/app:2.0.0", {
+      verified: false,
+      digest: `sha256:${"a".repeat(64)}`,
+      findings: ["signature: no signature by any trusted identity", "sbom: package pkg:npm/event-stream@3.3.6 is denied"],
+    });
+    expect(toProblem(refusal)).toMatchObject({
+      status: 422,
+      body: {
+        type: "https://rollgate.dev/problems/unprocessable",
+        title: "Unprocessable Content",
+        errors: [
+          { path: "body.image", message: "signature: no signature by any trusted identity" },
+          { path: "body.image", message: "sbom: package pkg:npm/event-stream@3.3.6 is denied" },
+        ],
+      },
+    });
+    expect(toProblem(new RegistryUnavailableError("ghcr.io", "no answer within 10 s"))).toMatchObject({ status: 503, headers: { "Retry-After": "5" } });
   });
 
   it("maps body-parser errors by type", () => {

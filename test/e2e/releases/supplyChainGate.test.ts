@@ -1,0 +1,108 @@
+/**
+ * The supply-chain gate with the real service, engine, local cluster, PostgreSQL and a real OCI registry (the
+ * toolchain's go-containerregistry build): with a trust policy for staging (ROLLGATE_TRUST_POLICY_DIR), an unsigned
+ * image is refused with a 422 problem naming the failed check, nothing starts and the audit trail records the refusal;
+ * an image signed by the trusted key with a clean SBOM and allowed provenance is released, its verdict (digest,
+ * signer, SBOM digest, builder) on the record; with the registry down a start is a 503 and nothing starts.
+ * The signatures are real ECDSA P-256 DSSE bundles (node:crypto + @sigstore/bundle) verified by @sigstore/verify;
+ * cosign itself is not in the toolchain.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CYCLONEDX_PREDICATE } from "../../../automation/supplyChain/sbomPolicy";
+import { SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePolicy";
+import { fixture, newKey, signedBundle, statement } from "../../automation/supplyChain/signing";
+import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
+import { ReleaseEnvironment } from "../../support/releaseEnvironment";
+import { addToken, RollgateApi } from "../../support/rollgateService";
+
+const noChecks = { errorRate: { enabled: false }, latency: { enabled: false }, minRequests: 0 };
+const ci = newKey();
+
+interface Problem {
+  readonly status: number;
+  readonly type: string;
+  readonly detail: string;
+  readonly errors?: readonly { path: string; message: string }[];
+}
+
+describe("the supply-chain gate through the real service", () => {
+  const env = new ReleaseEnvironment("supply");
+  const trustDir = mkdtempSync(join(tmpdir(), "rg-e2e-trust-"));
+  let registry: LocalRegistry;
+  let auditor: RollgateApi;
+  let signedDigest: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await pushImage(registry.host, "rollgate/sample-app", "2.0.0-unsigned");
+    signedDigest = await pushImage(registry.host, "rollgate/sample-app", "2.0.0");
+    await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, CYCLONEDX_PREDICATE, fixture("cyclonedx-clean.json"))));
+    await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, SLSA_V1_PREDICATE, fixture("provenance-v1.json"))));
+    writeFileSync(
+      join(trustDir, "staging.trust.json"),
+      JSON.stringify({
+        environment: "staging",
+        trustedKeys: [{ name: "ci", publicKey: ci.publicKeyPem }],
+        requiredAttestations: ["sbom", "provenance"],
+        sbom: { deniedPackages: [{ purl: "pkg:npm/event-stream", versions: ">=3.3.6 <3.3.7" }] },
+        provenance: {
+          allowedBuilders: ["https://github.com/actions/runner/github-hosted"],
+          allowedRepositories: ["^https://github\\.com/rollgate/[a-z0-9-]+$"],
+          allowedRefs: ["^refs/heads/main$"],
+        },
+      }),
+    );
+    auditor = new RollgateApi(() => env.service?.url ?? "", addToken(env.state.dir, "auditor", ["audit:read"]));
+    await env.start({ ROLLGATE_TRUST_POLICY_DIR: trustDir });
+  });
+
+  afterAll(async () => {
+    await env.stop();
+    await registry?.stop();
+    rmSync(trustDir, { recursive: true, force: true });
+  });
+
+  it("refuses an unsigned image with a 422 naming the failed check; nothing starts and the refusal is audited", async () => {
+    const image = `${registry.host}/rollgate/sample-app:2.0.0-unsigned`;
+    const refused = await env.startRelease({ image, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
+
+    expect(refused.status).toBe(422);
+    const problem = refused.body as unknown as Problem;
+    expect(problem.type).toBe("https://rollgate.dev/problems/unprocessable");
+    expect(problem.errors).toEqual([{ path: "body.image", message: "signature: no signature by any trusted identity" }]);
+    const active = await env.api.request<{ releases: unknown[] }>("GET", "/api/v1/releases?status=progressing");
+    expect(active.body.releases).toEqual([]);
+    expect(await env.liveWeight()).toBe(0);
+    const audit = await auditor.request<{ records: { action: string; result: string; subject: { image: string }; detail: string }[] }>("GET", "/api/v1/audit?environment=staging");
+    expect(audit.body.records).toContainEqual(
+      expect.objectContaining({ action: "release.refused", result: "refused", subject: expect.objectContaining({ image }), detail: "signature: no signature by any trusted identity" }),
+    );
+  });
+
+  it("releases an image signed by the trusted key with a clean SBOM and allowed provenance, keeping the verdict", async () => {
+    const started = await env.startRelease({ image: `${registry.host}/rollgate/sample-app:2.0.0`, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+
+    const release = await env.settled(started.body.id);
+    const record = (await env.release(release.id)) as typeof release & { supplyChain: Record<string, string> | null };
+
+    expect(release.status, release.reason ?? "").toBe("succeeded");
+    expect(record.supplyChain).toMatchObject({ digest: signedDigest, signer: "key:ci", builder: "https://github.com/actions/runner/github-hosted" });
+    expect(record.supplyChain?.sbomDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
+  });
+
+  it("answers 503 and starts nothing while the registry is down", async () => {
+    const host = registry.host;
+    await registry.stop();
+
+    const down = await env.startRelease({ image: `${host}/rollgate/sample-app:2.0.1`, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
+
+    expect(down.status).toBe(503);
+    expect((down.body as unknown as Problem).detail).toBe(`registry ${host} is unavailable: ECONNREFUSED`);
+    const active = await env.api.request<{ releases: unknown[] }>("GET", "/api/v1/releases?status=progressing");
+    expect(active.body.releases).toEqual([]);
+  });
+});
