@@ -13,6 +13,7 @@
 #   ROLLGATE_STACK            stack to update (default: ENV); it must exist in the backend
 #   ROLLGATE_IMAGE            new stable image (rollgate:stableImage); default: as configured
 #   ROLLGATE_KUBECONFIG_DATA  kubeconfig of the target cluster (from a secret); default: KUBECONFIG
+#   ROLLGATE_TRUST_POLICY_DIR with ROLLGATE_IMAGE: verify the image first (verify-image.ts) against ENV.trust.json there
 #   PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, PULUMI_ACCESS_TOKEN  as for `pulumi`
 #
 # Exit: 0 deployed, 1 refused or failed, 2 usage error.
@@ -35,6 +36,13 @@ fi
 
 config=()
 [ -z "${ROLLGATE_IMAGE:-}" ] || config+=(--config "rollgate:stableImage=$ROLLGATE_IMAGE")
+
+# The supply-chain gate, as a release start applies it: refused or unverifiable, nothing is updated.
+if [ -n "${ROLLGATE_IMAGE:-}" ] && [ -n "${ROLLGATE_TRUST_POLICY_DIR:-}" ]; then
+  log "== deploy: verifying $ROLLGATE_IMAGE against $ROLLGATE_TRUST_POLICY_DIR/$env.trust.json"
+  tsx "$PIPELINE_DIR/verify-image.ts" "$env" "$ROLLGATE_IMAGE" "$ROLLGATE_TRUST_POLICY_DIR" >"$work/verdict.json" ||
+    die "image $ROLLGATE_IMAGE did not pass the supply-chain gate for $env; nothing was changed"
+fi
 
 log "== deploy: pulumi up --stack $stack with policies/config/$env.json"
 set +e
