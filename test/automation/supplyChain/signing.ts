@@ -43,3 +43,18 @@ export function signedBundle(key: TestKey, payload: Buffer, payloadType = IN_TOT
 export function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(__dirname, "../../fixtures/supply-chain", name), "utf8"));
 }
+
+/** A trust policy's input trusting `key`, requiring an SBOM (AGPL and event-stream 3.3.6 denied) and provenance from GitHub's runners on rollgate's main. */
+export function trustPolicyInput(environment: "preview" | "staging" | "production", key: TestKey) {
+  return {
+    environment,
+    trustedKeys: [{ name: "ci", publicKey: key.publicKeyPem }],
+    requiredAttestations: ["sbom", "provenance"],
+    sbom: { deniedLicenses: ["AGPL-3.0-only"], deniedPackages: [{ purl: "pkg:npm/event-stream", versions: ">=3.3.6 <3.3.7" }] },
+    provenance: {
+      allowedBuilders: ["https://github.com/actions/runner/github-hosted"],
+      allowedRepositories: ["^https://github\\.com/rollgate/[a-z0-9-]+$"],
+      allowedRefs: ["^refs/heads/main$"],
+    },
+  };
+}

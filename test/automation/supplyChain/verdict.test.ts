@@ -4,22 +4,12 @@ import { CYCLONEDX_PREDICATE, SPDX_PREDICATE } from "../../../automation/supplyC
 import { SLSA_V02_PREDICATE, SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePolicy";
 import { parseTrustPolicy } from "../../../automation/supplyChain/trustPolicy";
 import { supplyChainVerdict } from "../../../automation/supplyChain/verdict";
-import { fixture, imageDigest, newKey, signedBundle, statement, type TestKey } from "./signing";
+import { fixture, imageDigest, newKey, signedBundle, statement, trustPolicyInput, type TestKey } from "./signing";
 
 const digest = imageDigest("sample-app:2.0.0");
 const ci = newKey();
 
-const production = parseTrustPolicy("production", {
-  environment: "production",
-  trustedKeys: [{ name: "ci", publicKey: ci.publicKeyPem }],
-  requiredAttestations: ["sbom", "provenance"],
-  sbom: { deniedLicenses: ["AGPL-3.0-only"], deniedPackages: [{ purl: "pkg:npm/event-stream", versions: ">=3.3.6 <3.3.7" }] },
-  provenance: {
-    allowedBuilders: ["https://github.com/actions/runner/github-hosted"],
-    allowedRepositories: ["^https://github\\.com/rollgate/[a-z0-9-]+$"],
-    allowedRefs: ["^refs/heads/main$"],
-  },
-});
+const production = parseTrustPolicy("production", trustPolicyInput("production", ci));
 
 function attest(predicateType: string, predicateFile: string, key: TestKey = ci): unknown {
   return signedBundle(key, statement(digest, predicateType, fixture(predicateFile)));

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CYCLONEDX_PREDICATE } from "../../../automation/supplyChain/sbomPolicy";
 import { SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePolicy";
-import { fixture, newKey, signedBundle, statement } from "../../automation/supplyChain/signing";
+import { fixture, newKey, signedBundle, statement, trustPolicyInput } from "../../automation/supplyChain/signing";
 import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
 import { ReleaseEnvironment } from "../../support/releaseEnvironment";
 import { addToken, RollgateApi } from "../../support/rollgateService";
@@ -41,20 +41,7 @@ describe("the supply-chain gate through the real service", () => {
     signedDigest = await pushImage(registry.host, "rollgate/sample-app", "2.0.0");
     await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, CYCLONEDX_PREDICATE, fixture("cyclonedx-clean.json"))));
     await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, SLSA_V1_PREDICATE, fixture("provenance-v1.json"))));
-    writeFileSync(
-      join(trustDir, "staging.trust.json"),
-      JSON.stringify({
-        environment: "staging",
-        trustedKeys: [{ name: "ci", publicKey: ci.publicKeyPem }],
-        requiredAttestations: ["sbom", "provenance"],
-        sbom: { deniedPackages: [{ purl: "pkg:npm/event-stream", versions: ">=3.3.6 <3.3.7" }] },
-        provenance: {
-          allowedBuilders: ["https://github.com/actions/runner/github-hosted"],
-          allowedRepositories: ["^https://github\\.com/rollgate/[a-z0-9-]+$"],
-          allowedRefs: ["^refs/heads/main$"],
-        },
-      }),
-    );
+    writeFileSync(join(trustDir, "staging.trust.json"), JSON.stringify(trustPolicyInput("staging", ci)));
     auditor = new RollgateApi(() => env.service?.url ?? "", addToken(env.state.dir, "auditor", ["audit:read"]));
     await env.start({ ROLLGATE_TRUST_POLICY_DIR: trustDir });
   });

@@ -14,7 +14,7 @@ import { SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePol
 import { parseTrustPolicy } from "../../../automation/supplyChain/trustPolicy";
 import { supplyChainVerdict } from "../../../automation/supplyChain/verdict";
 import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
-import { fixture, newKey, signedBundle, statement } from "../../automation/supplyChain/signing";
+import { fixture, newKey, signedBundle, statement, trustPolicyInput } from "../../automation/supplyChain/signing";
 
 const ci = newKey();
 const stranger = newKey();
@@ -29,18 +29,7 @@ describe("image evidence from a real OCI registry", () => {
   let registry: LocalRegistry;
   let digest: string;
   const client = new RegistryClient({ timeoutMs: 2000 });
-  const policy = () =>
-    parseTrustPolicy("production", {
-      environment: "production",
-      trustedKeys: [{ name: "ci", publicKey: ci.publicKeyPem }],
-      requiredAttestations: ["sbom", "provenance"],
-      sbom: { deniedLicenses: ["AGPL-3.0-only"], deniedPackages: [{ purl: "pkg:npm/event-stream", versions: ">=3.3.6 <3.3.7" }] },
-      provenance: {
-        allowedBuilders: ["https://github.com/actions/runner/github-hosted"],
-        allowedRepositories: ["^https://github\\.com/rollgate/[a-z0-9-]+$"],
-        allowedRefs: ["^refs/heads/main$"],
-      },
-    });
+  const policy = () => parseTrustPolicy("production", trustPolicyInput("production", ci));
 
   beforeAll(async () => {
     registry = await startRegistry();

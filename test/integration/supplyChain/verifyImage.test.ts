@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePolicy";
 import { CYCLONEDX_PREDICATE } from "../../../automation/supplyChain/sbomPolicy";
 import { verifyImage } from "../../../scripts/pipeline/verify-image";
-import { fixture, newKey, signedBundle, statement } from "../../automation/supplyChain/signing";
+import { fixture, newKey, signedBundle, statement, trustPolicyInput } from "../../automation/supplyChain/signing";
 import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
 import { repoRoot } from "../../support/rollgateService";
 
@@ -33,19 +33,7 @@ describe("verify-image.ts and deploy.sh against a real registry", () => {
     await attachBundle(registry.host, "rollgate/app", digest, signedBundle(ci, statement(digest, CYCLONEDX_PREDICATE, fixture("cyclonedx-clean.json"))));
     await attachBundle(registry.host, "rollgate/app", digest, signedBundle(ci, statement(digest, SLSA_V1_PREDICATE, fixture("provenance-v1.json"))));
     await pushImage(registry.host, "rollgate/app", "1.0.0-unsigned");
-    writeFileSync(
-      join(trustDir, "staging.trust.json"),
-      JSON.stringify({
-        environment: "staging",
-        trustedKeys: [{ name: "ci", publicKey: ci.publicKeyPem }],
-        requiredAttestations: ["sbom", "provenance"],
-        provenance: {
-          allowedBuilders: ["https://github.com/actions/runner/github-hosted"],
-          allowedRepositories: ["^https://github\\.com/rollgate/[a-z0-9-]+$"],
-          allowedRefs: ["^refs/heads/main$"],
-        },
-      }),
-    );
+    writeFileSync(join(trustDir, "staging.trust.json"), JSON.stringify(trustPolicyInput("staging", ci)));
   });
 
   afterAll(async () => {
