@@ -218,12 +218,6 @@ export class ReleaseController {
   }
 
   /**
-   * Classifies the release from a preview of its first update (config not
-   * kept). A preview that fails for a reason of the change itself (a
-   * mandatory policy, a program error) refuses the release: its first update
-   * would fail the same way.
-   */
-  /**
    * The supply-chain gate: the image's verdict for the environment (none without a trust policy). A refused image is
    * recorded in the audit trail (`release.refused`) and the start fails with a 422 naming every finding; nothing is
    * created. An unreachable registry fails the start with a 503.
@@ -255,6 +249,12 @@ export class ReleaseController {
     throw new SupplyChainRefusedError(request.environment, request.image, verdict);
   }
 
+  /**
+   * Classifies the release from a preview of its first update (config not
+   * kept). A preview that fails for a reason of the change itself (a
+   * mandatory policy, a program error) refuses the release: its first update
+   * would fail the same way.
+   */
   private async assessRisk(request: StartReleaseRequest, id: string, previousImage: string, verdict: Verdict | undefined): Promise<ReleaseRiskAssessment | undefined> {
     if (!this.deps.risk) return undefined;
     const { environment, image } = request;
