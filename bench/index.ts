@@ -30,6 +30,7 @@ import { cliWeightSteps, rollgateWeightSteps } from "./scenarios/weightStep";
 import { replicaScenarios } from "./scenarios/replicas";
 import { backendComparison } from "./scenarios/backends";
 import { argoRolloutsScenario } from "./scenarios/argoRollouts";
+import { supplyChainVerification } from "./scenarios/supplyChain";
 
 const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--concurrency N] [--only ${SCENARIOS.join(",")}] [--out FILE]`;
 /** The service's default operation limit (ROLLGATE_MAX_CONCURRENT_OPERATIONS), recorded with the results. */
@@ -100,6 +101,7 @@ async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
     ctx.cleanup.defer("stop Prometheus and the sample apps", () => fixture.stop());
     progress(`rollback fixture: Prometheus at ${await metrics.start()} scraping the sample app's stable and canary tracks`);
   }
+  if (wants("supply-chain")) await scenario(ctx, "supply-chain", () => supplyChainVerification(ctx));
   if (needsStack) await deployEnvironmentStack(ctx);
   if (wants("weight-step")) await scenario(ctx, "weight-step (CLI)", () => cliWeightSteps(ctx));
   if (wants("backends")) await scenario(ctx, "backends", () => backendComparison(ctx));

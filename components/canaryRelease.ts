@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { canaryReplicasFor } from "./canaryReplicas";
 import { Monitoring, MonitoringArgs, validateMonitoringArgs } from "./monitoring/monitoring";
-import { ReleaseMetadata, releaseAnnotationValues } from "./releaseMetadata";
+import { ReleaseMetadata, releaseAnnotationValues, verifiedDigestAnnotation } from "./releaseMetadata";
 import { Backend, HeaderRoute } from "./trafficSplit/router";
 import { RouterSpec } from "./trafficSplit/routers/registry";
 import { TrafficSplit, TrafficSplitArgs, validateTrafficSplitArgs } from "./trafficSplit/trafficSplit";
@@ -56,6 +56,8 @@ export interface CanaryReleaseArgs {
   readonly labels?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Release id and deployer. */
   readonly release?: ReleaseMetadata;
+  /** The digests the supply-chain gate verified for each track's image, stamped as `rollgate.dev/verified-digest`. */
+  readonly verifiedDigests?: { readonly stable?: pulumi.Input<string>; readonly canary?: pulumi.Input<string> };
   readonly monitoring?: ReleaseMonitoring;
 }
 
@@ -162,7 +164,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       track: "stable",
       image: args.stableImage,
       replicas: settings.replicas,
-      deploymentAnnotations: annotations,
+      deploymentAnnotations: { ...annotations, ...verifiedDigestAnnotation(args.verifiedDigests?.stable) },
     },
     ...(args.canaryImage !== undefined
       ? {
@@ -173,7 +175,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
             replicas:
               args.canaryReplicas ??
               pulumi.all([settings.replicas, settings.canaryWeight]).apply(([stable, weight]) => canaryReplicasFor(stable, weight)),
-            annotations,
+            annotations: { ...annotations, ...verifiedDigestAnnotation(args.verifiedDigests?.canary) },
           },
         }
       : {}),

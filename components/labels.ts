@@ -40,4 +40,6 @@ export const releaseAnnotations = {
   releaseId: "rollgate.dev/release-id",
   /** Identity (token name, CI actor) recorded as the deployer in stack config. */
   deployedBy: "rollgate.dev/deployed-by",
+  /** Digest (`sha256:…`) the supply-chain gate verified for this track's image; absent when unverified. */
+  verifiedDigest: "rollgate.dev/verified-digest",
 } as const;

@@ -14,3 +14,8 @@ export function releaseAnnotationValues(metadata: ReleaseMetadata = {}): Record<
     ...(metadata.deployedBy !== undefined ? { [releaseAnnotations.deployedBy]: metadata.deployedBy } : {}),
   };
 }
+
+/** The `verified-digest` annotation for a track whose image passed the supply-chain gate; none when unverified. */
+export function verifiedDigestAnnotation(digest: pulumi.Input<string> | undefined): Record<string, pulumi.Input<string>> {
+  return digest === undefined ? {} : { [releaseAnnotations.verifiedDigest]: digest };
+}

@@ -69,6 +69,7 @@ export const text = z.string().min(1);
 export const integer = (min: number, max: number) =>
   field(z.number().int().min(min).max(max), `must be an integer from ${min} to ${max}`, toNumber);
 export const hostname = z.string().refine(isHostname);
+const imageDigest = text.regex(/^sha256:[a-f0-9]{64}$/);
 export const image = field(text.refine(isImageReference), "must be a container image reference such as ghcr.io/org/app:1.2.3");
 export const dnsLabel = field(text.refine(isDnsLabel), "must be a DNS label (a-z, 0-9 and '-', at most 63 characters)");
 export const secret = z.unknown().transform((raw, ctx): pulumi.Output<string> | undefined => {
@@ -138,6 +139,8 @@ const fields = {
   previewDnsTarget: field(text, "must be a host name or IP address"),
   deployedBy: field(text, "must be text"),
   releaseId: field(text, "must be text"),
+  stableVerifiedDigest: field(imageDigest, "must be an image digest (sha256: and 64 hex digits)"),
+  canaryVerifiedDigest: field(imageDigest, "must be an image digest (sha256: and 64 hex digits)"),
   program: field(z.enum(programs), `must be one of ${programs.join(", ")}`),
 } satisfies Record<ConfigKey, z.ZodTypeAny>;
 
@@ -150,7 +153,16 @@ const requiredFor: Record<Environment, readonly ConfigKey[]> = {
   production: ["stableImage"],
 };
 const forbiddenFor: Record<Environment, readonly ConfigKey[]> = {
-  preview: ["stableImage", "canaryImage", "namespace", "canaryMirrorPercent", "canaryHeaderName", "canaryHeaderValue"],
+  preview: [
+    "stableImage",
+    "canaryImage",
+    "namespace",
+    "canaryMirrorPercent",
+    "canaryHeaderName",
+    "canaryHeaderValue",
+    "stableVerifiedDigest",
+    "canaryVerifiedDigest",
+  ],
   staging: ["image", "pr"],
   production: ["image", "pr"],
 };
@@ -239,6 +251,12 @@ export interface ReleaseMetadataConfig {
   readonly releaseId?: string;
 }
 
+/** The digests the supply-chain gate verified for each track's image (`rollgate.dev/verified-digest`). */
+export interface VerifiedDigestsConfig {
+  readonly stable?: string;
+  readonly canary?: string;
+}
+
 interface CommonConfig {
   readonly app: string;
   readonly renderDir?: string;
@@ -257,6 +275,7 @@ export interface ReleaseConfig extends CommonConfig {
   readonly hostnames: readonly string[];
   readonly stableImage: string;
   readonly canaryImage?: string;
+  readonly verifiedDigests: VerifiedDigestsConfig;
   readonly canaryWeight: number;
   /** Pinned canary replicas; unset, they follow the weight. */
   readonly canaryReplicas?: number;
@@ -360,6 +379,10 @@ function build(values: Fields): RollgateConfig {
     hostnames: values.hostnames ?? [`${app}.${checked(values.domain, "domain")}`],
     stableImage: checked(values.stableImage, "stableImage"),
     ...(values.canaryImage !== undefined ? { canaryImage: values.canaryImage } : {}),
+    verifiedDigests: {
+      ...(values.stableVerifiedDigest !== undefined ? { stable: values.stableVerifiedDigest } : {}),
+      ...(values.canaryVerifiedDigest !== undefined ? { canary: values.canaryVerifiedDigest } : {}),
+    },
     canaryWeight: values.canaryWeight ?? configDefaults.canaryWeight,
     ...(values.canaryReplicas !== undefined ? { canaryReplicas: values.canaryReplicas } : {}),
     ...(values.canaryMirrorPercent !== undefined ? { canaryMirrorPercent: values.canaryMirrorPercent } : {}),

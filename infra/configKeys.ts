@@ -38,6 +38,8 @@ const programKeys = [
   "previewDnsTarget",
   "deployedBy",
   "releaseId",
+  "stableVerifiedDigest",
+  "canaryVerifiedDigest",
   "program",
 ] as const;
 

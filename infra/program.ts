@@ -102,6 +102,7 @@ export function deployRelease(config: ReleaseConfig, provider?: k8s.Provider): R
       ...(config.canaryMirrorPercent !== undefined ? { mirrorPercent: config.canaryMirrorPercent } : {}),
       labels: environmentLabel,
       release: config.release,
+      verifiedDigests: config.verifiedDigests,
       monitoring: { prometheusOperator: config.prometheusOperator },
     },
     provider ? { providers: [provider] } : {},

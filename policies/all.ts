@@ -4,6 +4,7 @@ import type { Policies } from "@pulumi/policy";
 import { cloudResourcesTagged } from "./cloud";
 import { stableImageThroughRelease, workloadDisruptionBudget, workloadMinReplicas } from "./environments";
 import { previewNamespaceIsolation, previewNamespaceLabels, previewNoPublicLoadBalancers } from "./previews";
+import { workloadImageVerified } from "./supplyChain";
 import { trafficWeightsValid } from "./traffic";
 import {
   workloadImagePinned,
@@ -28,6 +29,7 @@ export const rollgatePolicies: Policies = [
   previewNoPublicLoadBalancers,
   trafficWeightsValid,
   stableImageThroughRelease,
+  workloadImageVerified,
   workloadMinReplicas,
   workloadDisruptionBudget,
   cloudResourcesTagged,

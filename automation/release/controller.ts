@@ -261,6 +261,7 @@ export class ReleaseController {
     const { configKeys, deployedBy } = this.settings;
     const values: Record<string, string> = {
       [configKeys.canaryImage]: image,
+      [configKeys.canaryVerifiedDigest]: verifiedDigest(verdict),
       [configKeys.canaryWeight]: "0",
       ...(deployedBy === undefined ? {} : { [configKeys.releaseId]: id, [configKeys.deployedBy]: deployedBy }),
     };
@@ -619,7 +620,8 @@ export class ReleaseController {
 
     // Mirror and header steps keep weight 0, so only the first step deploys; the canary stays until the release ends.
     if (run.release.weight === 0 && index === 0) {
-      await this.up(run, { [keys.canaryImage]: image, ...routingConfig({ weight: 0 }, steps, keys) }, "deploy the canary without traffic");
+      const canary = { [keys.canaryImage]: image, [keys.canaryVerifiedDigest]: verifiedDigest(run.release.supplyChain) };
+      await this.up(run, { ...canary, ...routingConfig({ weight: 0 }, steps, keys) }, "deploy the canary without traffic");
     }
 
     const replicas = await this.waitFor(run, deadline, "canary available replicas", async () => {
@@ -735,7 +737,8 @@ export class ReleaseController {
     const actor = run.release.intent?.actor ?? CONTROLLER_ACTOR;
     const reason = run.release.intent?.reason ?? null;
 
-    await this.up(run, { [keys.stableImage]: image }, "promote: stable runs the canary's image");
+    const stable = { [keys.stableImage]: image, [keys.stableVerifiedDigest]: verifiedDigest(run.release.supplyChain) };
+    await this.up(run, stable, "promote: stable runs the canary's image");
     if (!(await this.trafficToStable(run, "promote"))) return;
     await this.up(run, { [keys.canaryImage]: "" }, "promote: remove the canary");
     await this.commit(run, (r) => transition(r, "succeeded", { at: this.clock.now(), reason }));
@@ -1043,4 +1046,12 @@ function supplyChainRecord(verdict: Verdict): SupplyChainRecord {
     ...(verdict.builder === undefined ? {} : { builder: verdict.builder }),
     ...(verdict.unsignedAllowed ? { unsignedAllowed: true as const } : {}),
   };
+}
+
+/**
+ * The digest stamped as the track's `rollgate.dev/verified-digest` (the production policy checks it against the
+ * image): the verified one, or "" (unset) when nothing was verified or an unsigned image was let through.
+ */
+function verifiedDigest(verdict: Pick<Verdict, "digest" | "unsignedAllowed"> | null | undefined): string {
+  return verdict && !verdict.unsignedAllowed ? verdict.digest : "";
 }

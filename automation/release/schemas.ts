@@ -29,6 +29,8 @@ export const defaultReleaseConfigKeys = {
   router: stackConfigKeys.router,
   releaseId: stackConfigKeys.releaseId,
   deployedBy: stackConfigKeys.deployedBy,
+  stableVerifiedDigest: stackConfigKeys.stableVerifiedDigest,
+  canaryVerifiedDigest: stackConfigKeys.canaryVerifiedDigest,
 } as const;
 export const BUILT_IN_METRICS = {
   requestCount: "request-count",
@@ -322,6 +324,9 @@ export const controllerSettingsSchema = z
         router: z.string().min(1).default(defaultReleaseConfigKeys.router),
         releaseId: z.string().min(1).default(defaultReleaseConfigKeys.releaseId),
         deployedBy: z.string().min(1).default(defaultReleaseConfigKeys.deployedBy),
+        /** The digest the supply-chain gate verified, set with the canary's image and, at promotion, with stable's. */
+        stableVerifiedDigest: z.string().min(1).default(defaultReleaseConfigKeys.stableVerifiedDigest),
+        canaryVerifiedDigest: z.string().min(1).default(defaultReleaseConfigKeys.canaryVerifiedDigest),
       })
       .strict()
       .default({}),

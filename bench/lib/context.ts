@@ -5,7 +5,7 @@ import type { Cleanup } from "./cleanup";
 import type { BenchEnvironment } from "./environment";
 import { summarize, type Figure } from "./stats";
 
-export const SCENARIOS = ["weight-step", "backends", "rollback", "preview-lifecycle", "concurrency", "footprint", "replicas", "argo-rollouts"] as const;
+export const SCENARIOS = ["weight-step", "backends", "rollback", "preview-lifecycle", "concurrency", "footprint", "replicas", "argo-rollouts", "supply-chain"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Settings {

@@ -154,6 +154,22 @@ export const GOALS: readonly Goal[] = [
     actual: stat("api.listPreviews.underLoad", "p99"),
     limit: fixed(100),
   },
+  {
+    id: "supply-chain-verify-cold",
+    description: "supply-chain verification of a signed image, new gate and client (loopback registry) median ≤ 3 s",
+    op: "<=",
+    unit: "ms",
+    actual: stat("supplyChain.verifyCold", "median"),
+    limit: fixed(3000),
+  },
+  {
+    id: "supply-chain-verify-warm",
+    description: "supply-chain verification of the same image again through the same gate median ≤ 1 s",
+    op: "<=",
+    unit: "ms",
+    actual: stat("supplyChain.verifyWarm", "median"),
+    limit: fixed(1000),
+  },
 ];
 
 function meets(op: GoalOp, actual: number, limit: number): boolean {

@@ -43,6 +43,14 @@ if [ -n "${ROLLGATE_IMAGE:-}" ] && [ -n "${ROLLGATE_TRUST_POLICY_DIR:-}" ]; then
   tsx "$PIPELINE_DIR/verify-image.ts" "$env" "$ROLLGATE_IMAGE" "$ROLLGATE_TRUST_POLICY_DIR" >"$work/verdict.json" ||
     die "image $ROLLGATE_IMAGE did not pass the supply-chain gate for $env; nothing was changed"
 fi
+# What workload-image-verified checks: the digest verified just now, or none (a new image nobody verified clears it).
+if [ -n "${ROLLGATE_IMAGE:-}" ]; then
+  verified=""
+  [ ! -s "$work/verdict.json" ] || verified=$(node -e '
+    const verdict = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    process.stdout.write(verdict && verdict.verified && !verdict.unsignedAllowed ? verdict.digest : "");' "$work/verdict.json")
+  config+=(--config "rollgate:stableVerifiedDigest=$verified")
+fi
 
 log "== deploy: pulumi up --stack $stack with policies/config/$env.json"
 set +e

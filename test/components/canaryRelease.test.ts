@@ -130,6 +130,18 @@ describe("CanaryRelease", () => {
     expect(at(stable.inputs, "spec.template.metadata.annotations")).toEqual({});
   });
 
+  it("stamps each track's verified digest on its Deployment, the canary's on its pods too", async () => {
+    const stableDigest = `sha256:${"a".repeat(64)}`;
+    const canaryDigest = `sha256:${"b".repeat(64)}`;
+    const { resources } = await render({ ...withCanary, verifiedDigests: { stable: stableDigest, canary: canaryDigest } });
+
+    const stable = named(resources, "shop-stable-deployment");
+    const canary = named(resources, "shop-canary-deployment");
+    expect(at(stable.inputs, "metadata.annotations")).toEqual({ "rollgate.dev/verified-digest": stableDigest });
+    expect(at(stable.inputs, "spec.template.metadata.annotations")).toEqual({});
+    expect(at(canary.inputs, "spec.template.metadata.annotations")).toEqual({ "rollgate.dev/verified-digest": canaryDigest });
+  });
+
   it("leaves the stable pods untouched when a canary starts", async () => {
     const before = await render({ release: { releaseId: "rel-6" } });
     const after = await render({ ...withCanary, release: { releaseId: "rel-7" } });

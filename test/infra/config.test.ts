@@ -53,7 +53,16 @@ describe("parseConfig", () => {
         router: { kind: "gateway-api" },
         prometheusOperator: false,
         release: {},
+        verifiedDigests: {},
       });
+    });
+
+    it("reads the digests the supply-chain gate verified for each track, and refuses one that is not a digest", () => {
+      const digest = `sha256:${"ab".repeat(32)}`;
+      const config = parseConfig({ ...staging, stableVerifiedDigest: digest, canaryVerifiedDigest: "" }) as ReleaseConfig;
+
+      expect(config.verifiedDigests).toEqual({ stable: digest });
+      expect(() => parseConfig({ ...staging, canaryVerifiedDigest: "sha256:abc" })).toThrow(/rollgate:canaryVerifiedDigest must be an image digest/);
     });
 
     it("runs two stable replicas in production by default", () => {

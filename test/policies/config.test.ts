@@ -76,6 +76,8 @@ describe("policy config files", () => {
     expect(production["stable-image-through-release"]).toMatchObject({ enforcementLevel: "mandatory", requireRelease: true });
     expect(staging["workload-image-pinned"]).toMatchObject({ requireDigest: false });
     expect(staging["stable-image-through-release"]).toMatchObject({ requireRelease: false });
+    expect(production["workload-image-verified"]).toMatchObject({ requireVerifiedDigest: true });
+    expect(staging["workload-image-verified"]).toMatchObject({ enforcementLevel: "disabled" });
   });
 
   it("treats the whole stack as a preview only in the preview config", () => {

@@ -35,16 +35,22 @@ describe("a healthy canary", () => {
 
     expect(final.status).toBe("succeeded");
     expect(configs(h)).toEqual([
-      { [KEYS.canaryImage]: CANARY, [KEYS.canaryWeight]: "0" },
+      { [KEYS.canaryImage]: CANARY, [KEYS.canaryVerifiedDigest]: "", [KEYS.canaryWeight]: "0" },
       { [KEYS.canaryWeight]: "5" },
       { [KEYS.canaryWeight]: "25" },
       { [KEYS.canaryWeight]: "50" },
       { [KEYS.canaryWeight]: "100" },
-      { [KEYS.stableImage]: CANARY },
+      { [KEYS.stableImage]: CANARY, [KEYS.stableVerifiedDigest]: "" },
       { [KEYS.canaryWeight]: "0" },
       { [KEYS.canaryImage]: "" },
     ]);
-    expect(h.engine.configOf("staging")).toEqual({ [KEYS.stableImage]: CANARY, [KEYS.canaryImage]: "", [KEYS.canaryWeight]: "0" });
+    expect(h.engine.configOf("staging")).toEqual({
+      [KEYS.stableImage]: CANARY,
+      [KEYS.stableVerifiedDigest]: "",
+      [KEYS.canaryImage]: "",
+      [KEYS.canaryVerifiedDigest]: "",
+      [KEYS.canaryWeight]: "0",
+    });
   });
 
   it("records the finished release with weight 0, a finish time and every step's measurements", async () => {
@@ -154,7 +160,7 @@ describe("a failing canary", () => {
 
     expect(final.status).toBe("rolledBack");
     expect(configs(h)).toEqual([
-      { [KEYS.canaryImage]: CANARY, [KEYS.canaryWeight]: "0" },
+      { [KEYS.canaryImage]: CANARY, [KEYS.canaryVerifiedDigest]: "", [KEYS.canaryWeight]: "0" },
       { [KEYS.canaryWeight]: "5" },
       { [KEYS.canaryWeight]: "0" },
       { [KEYS.canaryImage]: "" },
@@ -370,7 +376,7 @@ describe("commands", () => {
 
     expect(final).toMatchObject({ status: "succeeded", reason: "promoted by bob" });
     expect(raisedWeights(h)).toEqual([5]);
-    expect(configs(h).slice(-3)).toEqual([{ [KEYS.stableImage]: CANARY }, { [KEYS.canaryWeight]: "0" }, { [KEYS.canaryImage]: "" }]);
+    expect(configs(h).slice(-3)).toEqual([{ [KEYS.stableImage]: CANARY, [KEYS.stableVerifiedDigest]: "" }, { [KEYS.canaryWeight]: "0" }, { [KEYS.canaryImage]: "" }]);
   });
 
   it("pause holds before the next weight raise, and resume continues", async () => {
@@ -492,7 +498,7 @@ describe("safety", () => {
     expect(final.status).toBe("rolledBack");
     expect(final.reason).toMatch(/progress deadline \(600s\) exceeded at step 1\/4 \(5%\): the canary has no available replicas/);
     expect(raisedWeights(h)).toEqual([]);
-    expect(configs(h)).toEqual([{ [KEYS.canaryImage]: CANARY, [KEYS.canaryWeight]: "0" }, { [KEYS.canaryWeight]: "0" }, { [KEYS.canaryImage]: "" }]);
+    expect(configs(h)).toEqual([{ [KEYS.canaryImage]: CANARY, [KEYS.canaryVerifiedDigest]: "", [KEYS.canaryWeight]: "0" }, { [KEYS.canaryWeight]: "0" }, { [KEYS.canaryImage]: "" }]);
   });
 
   it("rolls back at once, without waiting for the deadline, when the router says its live weight cannot be read", async () => {

@@ -39,12 +39,12 @@ describe("mirror and header steps", () => {
 
     expect(final.status).toBe("succeeded");
     expect(h.engine.ups.map((call) => call.config)).toEqual([
-      { [KEYS.canaryImage]: CANARY, ...routing("0") },
+      { [KEYS.canaryImage]: CANARY, [KEYS.canaryVerifiedDigest]: "", ...routing("0") },
       routing("0", "20"),
       routing("0", "", "x-canary", "internal"),
       routing("10"),
       routing("100"),
-      { [KEYS.stableImage]: CANARY },
+      { [KEYS.stableImage]: CANARY, [KEYS.stableVerifiedDigest]: "" },
       routing("0"),
       { [KEYS.canaryImage]: "" },
     ]);

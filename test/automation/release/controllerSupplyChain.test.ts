@@ -11,7 +11,7 @@ import { planSteps } from "../../../automation/release/steps";
 import { SupplyChainRefusedError, type ImageGate } from "../../../automation/supplyChain/imageGate";
 import { RegistryUnavailableError } from "../../../automation/supplyChain/registry/errors";
 import type { Verdict } from "../../../automation/supplyChain/verdict";
-import { harness, scriptTraffic } from "./fakes";
+import { harness, KEYS, scriptTraffic } from "./fakes";
 
 const CANARY = "registry.example/web:1.1.0";
 const digest = `sha256:${"a".repeat(64)}`;
@@ -90,5 +90,21 @@ describe("the supply-chain gate at release start", () => {
     const started = await unverified.controller.start(request(), "alice");
     expect(started.supplyChain).toBeUndefined();
     expect(unverified.changes[0]).not.toHaveProperty("supplyChain");
+  });
+
+  it("stamps the verified digest with the canary's image and, at promotion, with stable's; an allowed unsigned image gets none", async () => {
+    const passed: Verdict = { verified: true, digest, signer: "key:ci", findings: [] };
+    const h = gated(() => Promise.resolve(passed));
+    const started = await h.controller.start(request(), "alice");
+    await h.controller.whenSettled(started.id);
+
+    const canary = h.engine.ups.find((call) => call.config[KEYS.canaryImage] === CANARY);
+    expect(canary?.config[KEYS.canaryVerifiedDigest]).toBe(digest);
+    expect(h.engine.configOf("staging")).toMatchObject({ [KEYS.stableImage]: CANARY, [KEYS.stableVerifiedDigest]: digest });
+    expect(h.changes[0]?.config[KEYS.canaryVerifiedDigest]).toEqual({ value: digest });
+
+    const unsigned = gated(() => Promise.resolve({ verified: true, digest, unsignedAllowed: true as const, findings: [] }));
+    await unsigned.controller.whenSettled((await unsigned.controller.start(request(), "alice")).id);
+    expect(unsigned.engine.configOf("staging")).toMatchObject({ [KEYS.stableImage]: CANARY, [KEYS.stableVerifiedDigest]: "", [KEYS.canaryVerifiedDigest]: "" });
   });
 });

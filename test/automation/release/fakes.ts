@@ -16,6 +16,8 @@ export const KEYS = {
   stableImage: "rollgate:stableImage",
   canaryImage: "rollgate:canaryImage",
   canaryWeight: "rollgate:canaryWeight",
+  stableVerifiedDigest: "rollgate:stableVerifiedDigest",
+  canaryVerifiedDigest: "rollgate:canaryVerifiedDigest",
 } as const;
 
 /** A clock whose sleeps return on the next macrotask, advancing time by the slept amount. */

@@ -3,7 +3,8 @@
  * toolchain's go-containerregistry build): with a trust policy for staging (ROLLGATE_TRUST_POLICY_DIR), an unsigned
  * image is refused with a 422 problem naming the failed check, nothing starts and the audit trail records the refusal;
  * an image signed by the trusted key with a clean SBOM and allowed provenance is released, its verdict (digest,
- * signer, SBOM digest, builder) on the record; with the registry down a start is a 503 and nothing starts.
+ * signer, SBOM digest, builder) on the record and the verified digest on the promoted stable Deployment; with the
+ * registry down a start is a 503 and nothing starts.
  * The signatures are real ECDSA P-256 DSSE bundles (node:crypto + @sigstore/bundle) verified by @sigstore/verify;
  * cosign itself is not in the toolchain.
  */
@@ -15,7 +16,7 @@ import { CYCLONEDX_PREDICATE } from "../../../automation/supplyChain/sbomPolicy"
 import { SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePolicy";
 import { fixture, newKey, signedBundle, statement, trustPolicyInput } from "../../automation/supplyChain/signing";
 import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
-import { ReleaseEnvironment } from "../../support/releaseEnvironment";
+import { ReleaseEnvironment, stableName } from "../../support/releaseEnvironment";
 import { addToken, RollgateApi } from "../../support/rollgateService";
 
 const noChecks = { errorRate: { enabled: false }, latency: { enabled: false }, minRequests: 0 };
@@ -79,6 +80,9 @@ describe("the supply-chain gate through the real service", () => {
     expect(release.status, release.reason ?? "").toBe("succeeded");
     expect(record.supplyChain).toMatchObject({ digest: signedDigest, signer: "key:ci", builder: "https://github.com/actions/runner/github-hosted" });
     expect(record.supplyChain?.sbomDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    // What the production policy (workload-image-verified) reads: the promoted stable Deployment names the verified digest.
+    const stable = await env.kube.apps.readNamespacedDeployment({ namespace: env.namespace, name: stableName });
+    expect(stable.metadata?.annotations?.["rollgate.dev/verified-digest"]).toBe(signedDigest);
   });
 
   it("answers 503 and starts nothing while the registry is down", async () => {

@@ -70,6 +70,13 @@ function committedConfig(environment: "staging" | "production", namespace: strin
   return { ...stackFileConfig(environment), "rollgate:namespace": namespace };
 }
 
+/** Production's committed config, its stable image's digest stamped as verified, as a release with a trust policy leaves it. */
+function verifiedProduction(namespace: string): Config {
+  const config = committedConfig("production", namespace);
+  const stableDigest = /@(sha256:[a-f0-9]{64})$/.exec(String(config["rollgate:stableImage"]))?.[1] ?? "";
+  return { ...config, "rollgate:stableVerifiedDigest": stableDigest };
+}
+
 /** A preview stack's config, as the service writes it. */
 function previewConfig(pr: number, image: string): Config {
   return {
@@ -183,13 +190,30 @@ describe("pulumi preview with the policy pack, through the project's CLI", () =>
     expect(violations(result.output)).toEqual([]);
   });
 
-  it("passes a production stack deployed through a release by the allowed deployer, with a digest-pinned image", async () => {
-    const config = { ...committedConfig("production", `it-policy-${runId}-ok-prd`), "rollgate:releaseId": "rel-42" };
+  it("passes a production stack deployed through a release by the allowed deployer, with a digest-pinned, verified image", async () => {
+    const config = { ...verifiedProduction(`it-policy-${runId}-ok-prd`), "rollgate:releaseId": "rel-42" };
 
     const result = await withPolicies("preview", "production", "ok-prd", config);
 
     expect(result.code, result.output).toBe(0);
     expect(violations(result.output)).toEqual([]);
+  });
+
+  it("reports a production canary that is not the digest the supply-chain gate verified (advisory in the committed config)", async () => {
+    const canaryDigest = `sha256:${"b".repeat(64)}`;
+    const config = {
+      ...verifiedProduction(`it-policy-${runId}-unverified`),
+      "rollgate:releaseId": "rel-46",
+      "rollgate:canaryImage": `ghcr.io/rollgate/sample-app:1.1.0@${canaryDigest}`,
+      "rollgate:canaryVerifiedDigest": `sha256:${"c".repeat(64)}`,
+    };
+
+    const result = await withPolicies("preview", "production", "unverified", config);
+
+    expect(result.code, result.output).toBe(0);
+    expect(violations(result.output)).toEqual([
+      `advisory workload-image-verified: container "app" image ghcr.io/rollgate/sample-app:1.1.0@${canaryDigest} is pinned to ${canaryDigest}, not the verified sha256:${"c".repeat(64)}`,
+    ]);
   });
 
   it("fails a :latest image in staging with workload-image-pinned, creating nothing", async () => {
@@ -227,6 +251,7 @@ describe("pulumi preview with the policy pack, through the project's CLI", () =>
     const config = {
       ...committedConfig("production", namespace),
       "rollgate:stableImage": `ghcr.io/rollgate/sample-app:1.1.0@${digest}`,
+      "rollgate:stableVerifiedDigest": digest,
     };
 
     const result = await withPolicies("preview", "production", "norelease", config);
@@ -240,7 +265,7 @@ describe("pulumi preview with the policy pack, through the project's CLI", () =>
 
   it("fails a production deployer without permission for the environment with stable-image-through-release", async () => {
     const namespace = `it-policy-${runId}-deployer`;
-    const config = { ...committedConfig("production", namespace), "rollgate:releaseId": "rel-44", "rollgate:deployedBy": "mallory" };
+    const config = { ...verifiedProduction(namespace), "rollgate:releaseId": "rel-44", "rollgate:deployedBy": "mallory" };
 
     const result = await withPolicies("preview", "production", "deployer", config);
 
@@ -272,7 +297,7 @@ describe("pulumi preview with the policy pack, through the project's CLI", () =>
   });
 
   it("reports advisory violations without failing (production with one replica)", async () => {
-    const config = { ...committedConfig("production", `it-policy-${runId}-advisory`), "rollgate:releaseId": "rel-45", "rollgate:replicas": "1" };
+    const config = { ...verifiedProduction(`it-policy-${runId}-advisory`), "rollgate:releaseId": "rel-45", "rollgate:replicas": "1" };
 
     const result = await withPolicies("preview", "production", "advisory", config);
 
