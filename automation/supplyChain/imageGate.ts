@@ -5,11 +5,11 @@
  */
 import { existsSync } from "node:fs";
 import { parseImageReference } from "../../components/image";
-import { UnprocessableError } from "../errors";
+import { ServiceUnavailableError, UnprocessableError } from "../errors";
 import { imageEvidence } from "./registry/imageEvidence";
 import { RegistryRequestError } from "./registry/errors";
 import { RegistryClient } from "./registry/registryClient";
-import { loadTrustPolicy, TRUST_ENVIRONMENTS, trustPolicyFile, type TrustEnvironment } from "./trustPolicy";
+import { loadTrustPolicy, TRUST_ENVIRONMENTS, trustPolicyFile, type TrustEnvironment, type TrustPolicy } from "./trustPolicy";
 import { supplyChainVerdict, type Verdict } from "./verdict";
 
 export interface ImageGate {
@@ -42,12 +42,22 @@ export interface TrustPolicyGateOptions {
   readonly trustedRoot?: unknown;
 }
 
+/** 503: the environment's trust policy file cannot be read; nothing is verified, so no release starts there. */
+export class TrustPolicyUnavailableError extends ServiceUnavailableError {}
+
+/**
+ * The gate over the trust policies in `options.configDir`. Every policy file there is read at once, so a service
+ * with a broken one fails at start naming the file; one broken later answers 503 until it is fixed.
+ */
 export function trustPolicyGate(options: TrustPolicyGateOptions): ImageGate {
   const client = options.client ?? new RegistryClient();
+  for (const environment of TRUST_ENVIRONMENTS) {
+    if (existsSync(trustPolicyFile(options.configDir, environment))) readPolicy(options.configDir, environment);
+  }
   return {
     async verify(environment, image) {
       if (!isTrustEnvironment(environment) || !existsSync(trustPolicyFile(options.configDir, environment))) return undefined;
-      const policy = loadTrustPolicy(options.configDir, environment);
+      const policy = readPolicy(options.configDir, environment);
       const reference = parseImageReference(image);
       if (!reference) return { verified: false, digest: "", findings: [`registry: \`${image}\` is not an image reference`] };
       try {
@@ -58,6 +68,16 @@ export function trustPolicyGate(options: TrustPolicyGateOptions): ImageGate {
       }
     },
   };
+}
+
+function readPolicy(configDir: string, environment: TrustEnvironment): TrustPolicy {
+  const file = trustPolicyFile(configDir, environment);
+  try {
+    return loadTrustPolicy(configDir, environment);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new TrustPolicyUnavailableError(`${file}: ${why}`);
+  }
 }
 
 function isTrustEnvironment(environment: string): environment is TrustEnvironment {

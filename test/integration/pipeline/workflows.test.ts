@@ -29,11 +29,12 @@ const pinned: Record<string, string> = {
   "docker/build-push-action": "263435318d21b8e681c14492fe198d362a7d2c83", // v6.18.0
   "sigstore/cosign-installer": "3454372f43399081ed03b604cb2d021dabca52bb", // v3.8.2
   "anchore/sbom-action": "17ae1740179002c89186b61233e0f892c3118b11", // v0.23.0
+  "actions/attest-build-provenance": "a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32", // v4.1.0
 };
 
-/** The only write permissions granted: release.yml's image job pushes to ghcr.io and signs keyless. */
+/** The only write permissions granted: release.yml's image job pushes to ghcr.io, signs keyless and attests provenance. */
 const writes: Record<string, Record<string, string[]>> = {
-  "release.yml": { image: ["id-token", "packages"] },
+  "release.yml": { image: ["attestations", "id-token", "packages"] },
 };
 
 function steps(workflow: Workflow) {
