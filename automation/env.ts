@@ -136,6 +136,7 @@ const EnvVariables = z
     ROLLGATE_RELEASE_ON_RESTART: z.enum(["resume", "rollback"]).default("resume"),
     ROLLGATE_RISK_CONFIG_DIR: z.string().min(1).optional(),
     ROLLGATE_TRUST_POLICY_DIR: z.string().min(1).optional(),
+    ROLLGATE_SIGSTORE_TRUSTED_ROOT: z.string().min(1).optional(),
     ROLLGATE_DATABASE_URL: z
       .string({ required_error: "is required: the PostgreSQL database Rollgate keeps its records in (`npm start` starts a local one)" })
       .regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"),
@@ -218,6 +219,8 @@ export interface ServiceConfig {
     readonly riskConfigDir?: string;
     /** When set, the supply-chain gate verifies release images against `<environment>.trust.json` there. */
     readonly trustPolicyDir?: string;
+    /** Sigstore's `trusted_root.json`, which keyless signatures are verified against. */
+    readonly sigstoreTrustedRoot?: string;
     readonly settings: {
       readonly pollIntervalSeconds: number;
       readonly progressDeadlineSeconds: number;
@@ -295,6 +298,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): ServiceConfig {
       deployer: e.ROLLGATE_RELEASE_DEPLOYER,
       ...(e.ROLLGATE_RISK_CONFIG_DIR ? { riskConfigDir: e.ROLLGATE_RISK_CONFIG_DIR } : {}),
       ...(e.ROLLGATE_TRUST_POLICY_DIR ? { trustPolicyDir: e.ROLLGATE_TRUST_POLICY_DIR } : {}),
+      ...(e.ROLLGATE_SIGSTORE_TRUSTED_ROOT ? { sigstoreTrustedRoot: e.ROLLGATE_SIGSTORE_TRUSTED_ROOT } : {}),
       settings: {
         pollIntervalSeconds: e.ROLLGATE_RELEASE_POLL_INTERVAL_SECONDS,
         progressDeadlineSeconds: e.ROLLGATE_RELEASE_PROGRESS_DEADLINE_SECONDS,

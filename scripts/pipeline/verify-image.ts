@@ -6,11 +6,13 @@
  * Verifies the image against `<environment>.trust.json` in the directory (default `policies/config`) with the same gate
  * a release start uses, prints the verdict as JSON on stdout and one line on stderr, and exits 0 when verified (or the
  * environment has no trust policy), 1 when refused, 2 on a usage error, 5 when the registry cannot be reached.
+ * Keyless signatures need Sigstore's trusted root: `ROLLGATE_SIGSTORE_TRUSTED_ROOT` names its `trusted_root.json`.
  */
 import { join } from "node:path";
 import { exitCodes } from "../../automation/cli/types";
 import { trustPolicyGate } from "../../automation/supplyChain/imageGate";
 import { RegistryUnavailableError } from "../../automation/supplyChain/registry/errors";
+import { loadTrustedRoot } from "../../automation/supplyChain/trustedRoot";
 
 export interface VerifyImageOutput {
   readonly stdout: { write(text: string): unknown };
@@ -25,7 +27,9 @@ export async function verifyImage(argv: readonly string[], io: VerifyImageOutput
   }
   const configDir = directory ?? join(__dirname, "..", "..", "policies", "config");
   try {
-    const verdict = await trustPolicyGate({ configDir }).verify(environment, image);
+    const trustedRootFile = process.env.ROLLGATE_SIGSTORE_TRUSTED_ROOT;
+    const trustedRoot = trustedRootFile ? { trustedRoot: loadTrustedRoot(trustedRootFile) } : {};
+    const verdict = await trustPolicyGate({ configDir, ...trustedRoot }).verify(environment, image);
     io.stdout.write(`${JSON.stringify(verdict ?? null)}\n`);
     if (verdict === undefined) {
       io.stderr.write(`supply chain: ${environment} has no trust policy in ${configDir}; ${image} not verified\n`);

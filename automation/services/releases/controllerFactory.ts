@@ -4,7 +4,8 @@
  * webhook, the controller's deployer identity stamped on every update it
  * makes, and the risk classifier that picks each release's plan.
  */
-import { trustPolicyGate } from "../../supplyChain/imageGate";
+import { trustPolicyGate, type ImageGate } from "../../supplyChain/imageGate";
+import { loadTrustedRoot } from "../../supplyChain/trustedRoot";
 import type { Logger } from "../../deps";
 import type { StackEngine } from "../../engine/port";
 import { systemClock, type Clock } from "../../deps";
@@ -45,6 +46,8 @@ export interface ReleaseControllerOptions {
   readonly riskConfigDir?: string;
   /** Where each environment's trust policy is read from; without it release images are not verified. */
   readonly trustPolicyDir?: string;
+  /** Sigstore's `trusted_root.json` for keyless signatures; without it only key-based signatures verify. */
+  readonly sigstoreTrustedRoot?: string;
 }
 
 /** Builds the controller (call `recover` once serving). */
@@ -69,8 +72,12 @@ export async function createReleaseController(options: ReleaseControllerOptions)
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.routerTargets ? { routerTargets: options.routerTargets } : {}),
     ...(options.coordination ? { coordination: options.coordination } : {}),
-    ...(options.trustPolicyDir ? { imageGate: trustPolicyGate({ configDir: options.trustPolicyDir }) } : {}),
+    ...(options.trustPolicyDir ? { imageGate: imageGateFor(options.trustPolicyDir, options.sigstoreTrustedRoot) } : {}),
     risk: releaseRiskAssessor({ engine: options.engine, store, clock: options.clock ?? systemClock, ...(options.riskConfigDir ? { configDir: options.riskConfigDir } : {}) }),
     settings: { ...options.settings, deployedBy: options.deployer ?? DEFAULT_RELEASE_DEPLOYER },
   });
+}
+
+function imageGateFor(configDir: string, trustedRootFile: string | undefined): ImageGate {
+  return trustPolicyGate({ configDir, ...(trustedRootFile ? { trustedRoot: loadTrustedRoot(trustedRootFile) } : {}) });
 }
