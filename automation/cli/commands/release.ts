@@ -5,6 +5,7 @@ import { DEFAULT_STEP_WEIGHTS, MAX_PAUSE_SECONDS, stepWeightProblems } from "../
 import type { ReleaseCommand } from "../../release/stateMachine";
 import { describeStep } from "../../release/stepRouting";
 import { CommitSha } from "../../schemas/common";
+import { describeVerdict } from "../../supplyChain/describeVerdict";
 import { ImageReference } from "../../schemas/imageReference";
 import { EnvironmentName, ReleaseId, ReleasePageSchema, ReleaseSchema, StartedReleaseSchema } from "../../schemas/releases";
 import { duration } from "../args";
@@ -202,12 +203,7 @@ function approvalLine(release: Release, approval: Release["approval"]): string |
 }
 
 function supplyChainLine(release: Release): string | null {
-  const verdict = release.supplyChain;
-  if (!verdict) return null;
-  if (verdict.unsignedAllowed) return `${verdict.digest} unsigned, allowed by the trust policy`;
-  return [verdict.digest, verdict.signer && `signed by ${verdict.signer}`, verdict.sbomDigest && `SBOM ${verdict.sbomDigest}`, verdict.builder && `built by ${verdict.builder}`]
-    .filter(Boolean)
-    .join(", ");
+  return release.supplyChain ? describeVerdict(release.supplyChain) : null;
 }
 
 function describeRelease(release: Release, baseUrl: string): string {

@@ -7,6 +7,7 @@
 import { CONTROLLER_ACTOR } from "../../release/controller";
 import type { Notifier, ReleaseEvent } from "../../release/ports";
 import type { AnalysisRecord, Release } from "../../release/schemas";
+import { describeVerdict } from "../../supplyChain/describeVerdict";
 import type { AuditLog } from "./auditLog";
 import { AUDIT_RESULTS, type AuditCauseKind, type AuditEntry, type AuditMeasurement, type AuditResult } from "./record";
 
@@ -58,8 +59,14 @@ export function releaseAuditEntry(event: ReleaseEvent, release: Release | undefi
       stepCount: event.stepCount,
     },
     measurement: decided && release ? decidingMeasurement(release.analysis) : null,
-    detail: event.reason,
+    detail: event.type === "release.started" ? startDetail(event, release) : event.reason,
   };
+}
+
+/** A start records the supply-chain verdict the release passed, beside the reason. */
+function startDetail(event: ReleaseEvent, release: Release | undefined): string | null {
+  const verdict = release?.supplyChain ? `supply chain: ${describeVerdict(release.supplyChain)}` : null;
+  return [event.reason, verdict].filter((part): part is string => Boolean(part)).join("; ") || null;
 }
 
 export class ReleaseAuditNotifier implements Notifier {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import pino from "pino";
 import { CONTROLLER_ACTOR, ReleaseController } from "../../../automation/release/controller";
 import type { Notifier, ReleaseEvent } from "../../../automation/release/ports";
-import { parseStartReleaseRequest } from "../../../automation/release/schemas";
+import { parseStartReleaseRequest, type Release } from "../../../automation/release/schemas";
 import { InMemoryReleaseStore } from "../../support/inMemoryReleaseStore";
 import { AuditLog } from "../../../automation/services/audit/auditLog";
 import { combineNotifiers, FanOutNotifier } from "../../../automation/services/audit/fanOutNotifier";
@@ -80,6 +80,14 @@ describe("releaseAuditEntry", () => {
       subject: { environment: "production", releaseId: "rel-1", image: CANARY, weight: 0, step: 0, stepCount: 4 },
       measurement: null,
     });
+  });
+
+  it("records the supply-chain verdict a release start passed", () => {
+    const digest = `sha256:${"e".repeat(64)}`;
+    const release = { supplyChain: { digest, signer: "key:ci", builder: "https://github.com/actions/runner/github-hosted" } } as unknown as Release;
+
+    expect(releaseAuditEntry(event(), release).detail).toBe(`supply chain: ${digest}, signed by key:ci, built by https://github.com/actions/runner/github-hosted`);
+    expect(releaseAuditEntry(event({ type: "release.step" }), release).detail).toBeNull();
   });
 });
 
