@@ -16,7 +16,7 @@
  * The tests run in order and share the environment: the second starts from
  * the image the first promoted.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -27,7 +27,7 @@ import { eventually } from "../../support/kube";
 import { PreviewBackend, previewNamespaces, uniquePr } from "../../support/previewStacks";
 import { ReleaseEnvironment, stableName } from "../../support/releaseEnvironment";
 import { addToken } from "../../support/rollgateService";
-import { RISK_CONFIG_DIR } from "../../../automation/release/risk/riskConfigFile";
+import { productionRiskWithoutFreeze } from "../../support/riskConfig";
 
 const ci = loadWorkflow("ci.yml");
 const cleanup = loadWorkflow("preview-cleanup.yml");
@@ -61,18 +61,6 @@ const releasePacing = (analysisFile: string) => ({
   // A stuck release fails the step instead of the test's timeout.
   ROLLGATE_RELEASE_TIMEOUT_SECONDS: "240",
 });
-
-/**
- * The committed production risk config without its freeze window: on a Friday afternoon in Berlin the window makes
- * every production release wait for a second person (riskApproval.test.ts covers approval), which this pipeline
- * test does not script.
- */
-function productionRiskWithoutFreeze(): string {
-  const dir = mkdtempSync(join(tmpdir(), "rg-e2e-risk-"));
-  const committed = JSON.parse(readFileSync(join(RISK_CONFIG_DIR, "production.json"), "utf8")) as Record<string, unknown>;
-  writeFileSync(join(dir, "production.json"), JSON.stringify({ ...committed, freezeWindows: [] }));
-  return dir;
-}
 
 const timings: string[] = [];
 function timed(name: string, result: StepResult): StepResult {

@@ -1,10 +1,10 @@
 /**
- * The supply-chain gate with the real service, engine, local cluster, PostgreSQL and a real OCI registry (the
- * toolchain's go-containerregistry build): with a trust policy for staging (ROLLGATE_TRUST_POLICY_DIR), an unsigned
- * image is refused with a 422 problem naming the failed check, nothing starts and the audit trail records the refusal;
- * an image signed by the trusted key with a clean SBOM and allowed provenance is released, its verdict (digest,
- * signer, SBOM digest, builder) on the record and the verified digest on the promoted stable Deployment; with the
- * registry down a start is a 503 and nothing starts.
+ * The supply-chain gate on production with the real service, engine, production policy pack, local cluster,
+ * PostgreSQL and a real OCI registry (the toolchain's go-containerregistry build): with a trust policy for production
+ * (ROLLGATE_TRUST_POLICY_DIR), an unsigned image is refused with a 422 problem naming the failed check, nothing starts
+ * and the audit trail records the refusal; an image signed by the trusted key with a clean SBOM and allowed provenance
+ * is released, its verdict (digest, signer, SBOM digest, builder) on the record and in the audit trail, and the
+ * verified digest on the promoted stable Deployment; with the registry down a start is a 503 and nothing starts.
  * The signatures are real ECDSA P-256 DSSE bundles (node:crypto + @sigstore/bundle) verified by @sigstore/verify;
  * cosign itself is not in the toolchain.
  */
@@ -18,6 +18,7 @@ import { fixture, newKey, signedBundle, statement, trustPolicyInput } from "../.
 import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
 import { ReleaseEnvironment, stableName } from "../../support/releaseEnvironment";
 import { addToken, RollgateApi } from "../../support/rollgateService";
+import { productionRiskWithoutFreeze } from "../../support/riskConfig";
 
 const noChecks = { errorRate: { enabled: false }, latency: { enabled: false }, minRequests: 0 };
 const ci = newKey();
@@ -29,32 +30,36 @@ interface Problem {
   readonly errors?: readonly { path: string; message: string }[];
 }
 
-describe("the supply-chain gate through the real service", () => {
-  const env = new ReleaseEnvironment("supply");
+describe("the supply-chain gate on production through the real service", () => {
+  // Production runs images pinned by digest; the first stable one comes from before the gate.
+  const env = new ReleaseEnvironment("supply", { environment: "production", stableImage: `ghcr.io/rollgate/sample-app@sha256:${"a0".repeat(32)}` });
+  const riskDir = productionRiskWithoutFreeze();
   const trustDir = mkdtempSync(join(tmpdir(), "rg-e2e-trust-"));
   let registry: LocalRegistry;
   let auditor: RollgateApi;
   let signedDigest: string;
+  let unsignedDigest: string;
 
   beforeAll(async () => {
     registry = await startRegistry();
-    await pushImage(registry.host, "rollgate/sample-app", "2.0.0-unsigned");
+    unsignedDigest = await pushImage(registry.host, "rollgate/sample-app", "2.0.0-unsigned");
     signedDigest = await pushImage(registry.host, "rollgate/sample-app", "2.0.0");
     await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, CYCLONEDX_PREDICATE, fixture("cyclonedx-clean.json"))));
     await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, SLSA_V1_PREDICATE, fixture("provenance-v1.json"))));
-    writeFileSync(join(trustDir, "staging.trust.json"), JSON.stringify(trustPolicyInput("staging", ci)));
+    writeFileSync(join(trustDir, "production.trust.json"), JSON.stringify(trustPolicyInput("production", ci)));
     auditor = new RollgateApi(() => env.service?.url ?? "", addToken(env.state.dir, "auditor", ["audit:read"]));
-    await env.start({ ROLLGATE_TRUST_POLICY_DIR: trustDir });
+    await env.start({ ROLLGATE_TRUST_POLICY_DIR: trustDir, ROLLGATE_RISK_CONFIG_DIR: riskDir });
   });
 
   afterAll(async () => {
     await env.stop();
     await registry?.stop();
     rmSync(trustDir, { recursive: true, force: true });
+    rmSync(riskDir, { recursive: true, force: true });
   });
 
   it("refuses an unsigned image with a 422 naming the failed check; nothing starts and the refusal is audited", async () => {
-    const image = `${registry.host}/rollgate/sample-app:2.0.0-unsigned`;
+    const image = `${registry.host}/rollgate/sample-app@${unsignedDigest}`;
     const refused = await env.startRelease({ image, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
 
     expect(refused.status).toBe(422);
@@ -64,14 +69,15 @@ describe("the supply-chain gate through the real service", () => {
     const active = await env.api.request<{ releases: unknown[] }>("GET", "/api/v1/releases?status=progressing");
     expect(active.body.releases).toEqual([]);
     expect(await env.liveWeight()).toBe(0);
-    const audit = await auditor.request<{ records: { action: string; result: string; subject: { image: string }; detail: string }[] }>("GET", "/api/v1/audit?environment=staging");
+    const audit = await auditor.request<{ records: { action: string; result: string; subject: { image: string }; detail: string }[] }>("GET", "/api/v1/audit?environment=production");
     expect(audit.body.records).toContainEqual(
       expect.objectContaining({ action: "release.refused", result: "refused", subject: expect.objectContaining({ image }), detail: "signature: no signature by any trusted identity" }),
     );
   });
 
   it("releases an image signed by the trusted key with a clean SBOM and allowed provenance, keeping the verdict", async () => {
-    const started = await env.startRelease({ image: `${registry.host}/rollgate/sample-app:2.0.0`, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
+    const image = `${registry.host}/rollgate/sample-app@${signedDigest}`;
+    const started = await env.startRelease({ image, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
 
     const release = await env.settled(started.body.id);
@@ -83,13 +89,17 @@ describe("the supply-chain gate through the real service", () => {
     // What the production policy (workload-image-verified) reads: the promoted stable Deployment names the verified digest.
     const stable = await env.kube.apps.readNamespacedDeployment({ namespace: env.namespace, name: stableName });
     expect(stable.metadata?.annotations?.["rollgate.dev/verified-digest"]).toBe(signedDigest);
+    expect(stable.spec?.template.spec?.containers[0]?.image).toBe(image);
+    const audit = await auditor.request<{ records: { action: string; subject: { releaseId: string }; detail: string | null }[] }>("GET", "/api/v1/audit?environment=production");
+    const start = audit.body.records.find((entry) => entry.action === "release.started" && entry.subject.releaseId === release.id);
+    expect(start?.detail).toContain(`supply chain: ${signedDigest}, signed by key:ci, SBOM sha256:`);
   });
 
   it("answers 503 and starts nothing while the registry is down", async () => {
     const host = registry.host;
     await registry.stop();
 
-    const down = await env.startRelease({ image: `${host}/rollgate/sample-app:2.0.1`, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
+    const down = await env.startRelease({ image: `${host}/rollgate/sample-app@sha256:${"d3".repeat(32)}`, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
 
     expect(down.status).toBe(503);
     expect((down.body as unknown as Problem).detail).toContain(`registry ${host} is unavailable: ECONNREFUSED`);
