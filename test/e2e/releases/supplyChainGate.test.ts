@@ -5,8 +5,9 @@
  * and the audit trail records the refusal; an image signed by the trusted key with a clean SBOM and allowed provenance
  * is released, its verdict (digest, signer, SBOM digest, builder) on the record and in the audit trail, and the
  * verified digest on the promoted stable Deployment; with the registry down a start is a 503 and nothing starts.
- * The signatures are real ECDSA P-256 DSSE bundles (node:crypto + @sigstore/bundle) verified by @sigstore/verify;
- * cosign itself is not in the toolchain.
+ * The signatures are real ECDSA P-256 DSSE bundles (node:crypto + @sigstore/bundle) verified by @sigstore/verify, over
+ * a CycloneDX SBOM generated from the sample app's installed packages (@cyclonedx/cyclonedx-library); cosign itself is
+ * not in the toolchain.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import { CYCLONEDX_PREDICATE } from "../../../automation/supplyChain/sbomPolicy"
 import { SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePolicy";
 import { fixture, newKey, signedBundle, statement, trustPolicyInput } from "../../automation/supplyChain/signing";
 import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
+import { sampleAppSbom } from "../../support/sbom";
 import { ReleaseEnvironment, stableName } from "../../support/releaseEnvironment";
 import { addToken, RollgateApi } from "../../support/rollgateService";
 import { productionRiskWithoutFreeze } from "../../support/riskConfig";
@@ -44,7 +46,7 @@ describe("the supply-chain gate on production through the real service", () => {
     registry = await startRegistry();
     unsignedDigest = await pushImage(registry.host, "rollgate/sample-app", "2.0.0-unsigned");
     signedDigest = await pushImage(registry.host, "rollgate/sample-app", "2.0.0");
-    await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, CYCLONEDX_PREDICATE, fixture("cyclonedx-clean.json"))));
+    await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, CYCLONEDX_PREDICATE, sampleAppSbom())));
     await attachBundle(registry.host, "rollgate/sample-app", signedDigest, signedBundle(ci, statement(signedDigest, SLSA_V1_PREDICATE, fixture("provenance-v1.json"))));
     writeFileSync(join(trustDir, "production.trust.json"), JSON.stringify(trustPolicyInput("production", ci)));
     auditor = new RollgateApi(() => env.service?.url ?? "", addToken(env.state.dir, "auditor", ["audit:read"]));

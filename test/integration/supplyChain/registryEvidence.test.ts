@@ -1,7 +1,8 @@
 /**
  * The registry client against a real OCI registry (go-containerregistry's, built by the toolchain, referrers API on):
  * an image pushed under a tag resolves to its manifest digest; the Sigstore bundles attached to it as referrers are
- * found, read and verified into a verdict; a bundle for another image is refused; a stopped registry is an
+ * found, read and verified into a verdict (the SBOMs generated from the sample app's installed packages by
+ * @cyclonedx/cyclonedx-library); denied packages and licenses are named; a bundle for another image is refused; a stopped registry is an
  * unavailable error naming the host, with nothing half-read.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import { SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePol
 import { parseTrustPolicy } from "../../../automation/supplyChain/trustPolicy";
 import { supplyChainVerdict } from "../../../automation/supplyChain/verdict";
 import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
+import { sampleAppSbom } from "../../support/sbom";
 import { fixture, newKey, signedBundle, statement, trustPolicyInput } from "../../automation/supplyChain/signing";
 
 const ci = newKey();
@@ -54,7 +56,7 @@ describe("image evidence from a real OCI registry", () => {
   });
 
   it("reads the SBOM and provenance bundles attached as referrers and verifies them into a verdict", async () => {
-    await attachBundle(registry.host, "rollgate/sample-app", digest, signedBundle(ci, statement(digest, CYCLONEDX_PREDICATE, fixture("cyclonedx-clean.json"))));
+    await attachBundle(registry.host, "rollgate/sample-app", digest, signedBundle(ci, statement(digest, CYCLONEDX_PREDICATE, sampleAppSbom())));
     await attachBundle(registry.host, "rollgate/sample-app", digest, signedBundle(ci, statement(digest, SLSA_V1_PREDICATE, fixture("provenance-v1.json"))));
     // Signed by a key nobody trusts: found, and ignored by the verdict.
     await attachBundle(registry.host, "rollgate/sample-app", digest, signedBundle(stranger, statement(digest, CYCLONEDX_PREDICATE, fixture("cyclonedx-clean.json"))));
@@ -65,6 +67,24 @@ describe("image evidence from a real OCI registry", () => {
     expect(evidence.bundles).toHaveLength(3);
     expect(verdict).toMatchObject({ verified: true, digest, signer: "key:ci", builder: "https://github.com/actions/runner/github-hosted", findings: [] });
     expect(verdict.sbomDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
+  });
+
+  it("refuses an image whose generated SBOM lists a denied package and a denied license, naming each", async () => {
+    const image = await pushImage(registry.host, "rollgate/sample-app", "2.1.0");
+    const sbom = sampleAppSbom([
+      { name: "event-stream", version: "3.3.6", license: "MIT" },
+      { name: "copyleft-widget", version: "1.0.0", license: "AGPL-3.0-only" },
+    ]);
+    await attachBundle(registry.host, "rollgate/sample-app", image, signedBundle(ci, statement(image, CYCLONEDX_PREDICATE, sbom)));
+    await attachBundle(registry.host, "rollgate/sample-app", image, signedBundle(ci, statement(image, SLSA_V1_PREDICATE, fixture("provenance-v1.json"))));
+
+    const verdict = supplyChainVerdict(await imageEvidence(client, reference(`${registry.host}/rollgate/sample-app:2.1.0`)), policy());
+
+    expect(verdict.verified).toBe(false);
+    expect(verdict.findings).toEqual([
+      "sbom: license AGPL-3.0-only of pkg:npm/copyleft-widget@1.0.0 is denied",
+      "sbom: package pkg:npm/event-stream@3.3.6 is denied (pkg:npm/event-stream@>=3.3.6 <3.3.7)",
+    ]);
   });
 
   it("refuses a signature over another image's digest, even by a trusted key", async () => {
