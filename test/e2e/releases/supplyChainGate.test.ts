@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CYCLONEDX_PREDICATE } from "../../../automation/supplyChain/sbomPolicy";
-import { SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePolicy";
+import { SLSA_V02_PREDICATE, SLSA_V1_PREDICATE } from "../../../automation/supplyChain/provenancePolicy";
 import { fixture, newKey, signedBundle, statement, trustPolicyInput } from "../../automation/supplyChain/signing";
 import { attachBundle, pushImage, startRegistry, type LocalRegistry } from "../../support/ociRegistry";
 import { sampleAppSbom } from "../../support/sbom";
@@ -75,6 +75,43 @@ describe("the supply-chain gate on production through the real service", () => {
     expect(audit.body.records).toContainEqual(
       expect.objectContaining({ action: "release.refused", result: "refused", subject: expect.objectContaining({ image }), detail: "signature: no signature by any trusted identity" }),
     );
+  });
+
+  it("refuses an untrusted signer, a denied SBOM package and an untrusted builder, each with its own reason, changing nothing", async () => {
+    const stranger = newKey();
+    const cases: { tag: string; bundles: (digest: string) => unknown[]; reason: string }[] = [
+      {
+        tag: "2.0.0-stranger",
+        bundles: (digest) => [signedBundle(stranger, statement(digest, CYCLONEDX_PREDICATE, sampleAppSbom())), signedBundle(stranger, statement(digest, SLSA_V1_PREDICATE, fixture("provenance-v1.json")))],
+        reason: "signature: no signature by any trusted identity",
+      },
+      {
+        tag: "2.0.0-denied",
+        bundles: (digest) => [
+          signedBundle(ci, statement(digest, CYCLONEDX_PREDICATE, sampleAppSbom([{ name: "event-stream", version: "3.3.6", license: "MIT" }]))),
+          signedBundle(ci, statement(digest, SLSA_V1_PREDICATE, fixture("provenance-v1.json"))),
+        ],
+        reason: "sbom: package pkg:npm/event-stream@3.3.6 is denied (pkg:npm/event-stream@>=3.3.6 <3.3.7)",
+      },
+      {
+        tag: "2.0.0-builder",
+        bundles: (digest) => [signedBundle(ci, statement(digest, CYCLONEDX_PREDICATE, sampleAppSbom())), signedBundle(ci, statement(digest, SLSA_V02_PREDICATE, fixture("provenance-v0.2.json")))],
+        reason: "provenance: builder https://evil.example/self-hosted-builder is not an allowed builder",
+      },
+    ];
+    const configBefore = await env.config();
+
+    for (const { tag, bundles, reason } of cases) {
+      const digest = await pushImage(registry.host, "rollgate/sample-app", tag);
+      for (const bundle of bundles(digest)) await attachBundle(registry.host, "rollgate/sample-app", digest, bundle);
+
+      const refused = await env.startRelease({ image: `${registry.host}/rollgate/sample-app@${digest}`, steps: [{ weight: 100, pauseSeconds: 0 }], analysis: noChecks });
+
+      expect(refused.status, tag).toBe(422);
+      expect((refused.body as unknown as Problem).errors?.map((error) => error.message), tag).toContain(reason);
+    }
+    expect(await env.config()).toEqual(configBefore);
+    expect(await env.liveWeight()).toBe(0);
   });
 
   it("releases an image signed by the trusted key with a clean SBOM and allowed provenance, keeping the verdict", async () => {
