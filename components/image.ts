@@ -33,6 +33,12 @@ const repositoryLength = `(?=[^@]{1,${maxRepositoryLength}}(?::${tag})?(?:@${dig
 export const imageReferencePattern = `^${repositoryLength}(${repository})(?::(${tag}))?(?:@(${digest}))?$`;
 
 const imageReferenceRegExp = new RegExp(imageReferencePattern);
+const digestRegExp = new RegExp(`^${digest}$`);
+
+/** Whether `text` is an image digest (`sha256:` and 64 lowercase hex digits), as a reference's `@` part. */
+export function isImageDigest(text: string): boolean {
+  return digestRegExp.test(text);
+}
 const longestReference = maxRepositoryLength + 1 + maxTagLength + 1 + "sha256:".length + 64;
 
 /** Parses an image reference; `undefined` when it is not one (`imageReferenceProblem` says why). */

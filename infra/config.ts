@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isImageReference } from "../components/image";
+import { isImageDigest, isImageReference } from "../components/image";
 import { createdAtProblem } from "../components/previewEnvironment/expiry";
 import {
   headerNameProblem,
@@ -69,7 +69,7 @@ export const text = z.string().min(1);
 export const integer = (min: number, max: number) =>
   field(z.number().int().min(min).max(max), `must be an integer from ${min} to ${max}`, toNumber);
 export const hostname = z.string().refine(isHostname);
-const imageDigest = text.regex(/^sha256:[a-f0-9]{64}$/);
+const imageDigest = text.refine(isImageDigest);
 export const image = field(text.refine(isImageReference), "must be a container image reference such as ghcr.io/org/app:1.2.3");
 export const dnsLabel = field(text.refine(isDnsLabel), "must be a DNS label (a-z, 0-9 and '-', at most 63 characters)");
 export const secret = z.unknown().transform((raw, ctx): pulumi.Output<string> | undefined => {
