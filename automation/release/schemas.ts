@@ -190,7 +190,7 @@ export const errorRateCheckSchema = z
     enabled: z.boolean().default(true),
     /** The canary's 5xx share of requests must stay at or below this (0.01 = 1%). */
     maxRatio: z.number().min(0).max(1).default(0.01),
-    /** ... and at or below this multiple of stable's share over the same window. */
+    /** ... and at or below this multiple of the compared track's share (stable's or the baseline's) over the same window. */
     maxRatioVsStable: z.number().positive().default(2),
     /** Noise floor: the relative bound is never tighter than this ratio (2× a stable rate of ~0 is noise). */
     minRatioForRelative: z.number().min(0).max(1).default(0.001),
@@ -201,7 +201,7 @@ export const latencyCheckSchema = z
   .object({
     enabled: z.boolean().default(true),
     quantile: z.number().gt(0).lt(1).default(0.99),
-    /** The canary's quantile must stay at or below this multiple of stable's. */
+    /** The canary's quantile must stay at or below this multiple of the compared track's (stable's or the baseline's). */
     maxRatioVsStable: z.number().positive().default(3),
     /** Optional absolute bound in seconds. */
     maxSeconds: z.number().positive().optional(),
@@ -231,6 +231,12 @@ export const analysisConfigSchema = z
     failureLimit: wholeNumber(0, 100).default(0),
     inconclusiveLimit: wholeNumber(0, 100).default(0),
     consecutiveErrorLimit: wholeNumber(0, 100).default(4),
+    /**
+     * What the canary's error rate and latency are compared against: the stable fleet, or a baseline — stable's image
+     * deployed beside the canary with its replica count and weight (Kayenta's method), so fleet size and warm caches
+     * do not bias the verdict. A baseline needs a router with the `baseline` capability.
+     */
+    compareTo: z.enum(["stable", "baseline"]).default("stable"),
     /** Canary requests per window below which a measurement is inconclusive; 0 turns the gate off. */
     minRequests: wholeNumber(0, 1_000_000_000).default(50),
     errorRate: errorRateCheckSchema.default({}),

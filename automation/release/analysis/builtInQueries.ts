@@ -5,7 +5,10 @@
  * query themselves.
  */
 
-export type Track = "stable" | "canary";
+export type Track = "stable" | "canary" | "baseline";
+
+/** The track the canary is compared against: the whole stable fleet, or a baseline (stable's image at the canary's size). */
+export type ReferenceTrack = Extract<Track, "stable" | "baseline">;
 
 export interface QueryScope {
   /** Extra label matchers on the request metrics (`{ app: "web", namespace: "shop" }`). */

@@ -6,7 +6,7 @@
 import { BUILT_IN_METRICS, type AnalysisConfig, type CustomQuery } from "../schemas";
 import type { Phase } from "./assess";
 import { evaluateCondition, parseCondition, type Condition } from "./condition";
-import type { BuiltInQueries, QueryScope } from "./builtInQueries";
+import type { BuiltInQueries, QueryScope, ReferenceTrack } from "./builtInQueries";
 import { hasNoData, type Measurement } from "./provider";
 
 /** One measurement's verdict and the numbers it was made on. */
@@ -43,8 +43,8 @@ type LatencyRule = AnalysisConfig["latency"];
 export function buildChecks(config: AnalysisConfig, language: BuiltInQueries): MetricCheck[] {
   const scope = scopeOf(config);
   const checks: MetricCheck[] = [];
-  if (config.errorRate.enabled) checks.push(errorRateCheck(language, scope, config.errorRate));
-  if (config.latency.enabled) checks.push(latencyCheck(language, scope, config.latency));
+  if (config.errorRate.enabled) checks.push(errorRateCheck(language, scope, config.errorRate, config.compareTo));
+  if (config.latency.enabled) checks.push(latencyCheck(language, scope, config.latency, config.compareTo));
   for (const query of config.queries) checks.push(customCheck(query));
   return checks;
 }
@@ -58,22 +58,23 @@ function scopeOf(config: AnalysisConfig): QueryScope {
   return { selector: config.selector, windowSeconds: config.windowSeconds };
 }
 
-function errorRateCheck(language: BuiltInQueries, scope: QueryScope, rule: ErrorRateRule): MetricCheck {
+// The queries are keyed by track, so the record's queries and numbers name the track the canary was compared to.
+function errorRateCheck(language: BuiltInQueries, scope: QueryScope, rule: ErrorRateRule, reference: ReferenceTrack): MetricCheck {
   return {
     name: BUILT_IN_METRICS.errorRate,
-    queries: { canary: language.errorRatio("canary", scope), stable: language.errorRatio("stable", scope) },
-    evaluate: (values) => evaluateErrorRate(values.canary ?? null, values.stable ?? null, rule),
+    queries: { canary: language.errorRatio("canary", scope), [reference]: language.errorRatio(reference, scope) },
+    evaluate: (values) => evaluateErrorRate(values.canary ?? null, values[reference] ?? null, rule, reference),
   };
 }
 
-function latencyCheck(language: BuiltInQueries, scope: QueryScope, rule: LatencyRule): MetricCheck {
+function latencyCheck(language: BuiltInQueries, scope: QueryScope, rule: LatencyRule, reference: ReferenceTrack): MetricCheck {
   return {
     name: BUILT_IN_METRICS.latency,
     queries: {
       canary: language.latencyQuantile("canary", rule.quantile, scope),
-      stable: language.latencyQuantile("stable", rule.quantile, scope),
+      [reference]: language.latencyQuantile(reference, rule.quantile, scope),
     },
-    evaluate: (values) => evaluateLatency(values.canary ?? null, values.stable ?? null, rule),
+    evaluate: (values) => evaluateLatency(values.canary ?? null, values[reference] ?? null, rule, reference),
   };
 }
 
@@ -90,20 +91,20 @@ function customCheck(query: CustomQuery): MetricCheck {
 }
 
 /**
- * Canary 5xx ratio against `min(maxRatio, max(maxRatioVsStable × stable, minRatioForRelative))`.
- * Without canary data the measurement is inconclusive; without stable data
- * (e.g. at 100%) only the absolute bound applies.
+ * Canary 5xx ratio against `min(maxRatio, max(maxRatioVsStable × reference, minRatioForRelative))`, the reference
+ * being stable's ratio or the baseline's. Without canary data the measurement is inconclusive; without reference
+ * data (e.g. stable at 100% canary) only the absolute bound applies.
  */
-export function evaluateErrorRate(canary: number | null, stable: number | null, rule: ErrorRateRule): Evaluation {
+export function evaluateErrorRate(canary: number | null, reference: number | null, rule: ErrorRateRule, track: ReferenceTrack = "stable"): Evaluation {
   if (canary === null || hasNoData(canary)) {
     return { phase: "inconclusive", value: null, threshold: null, detail: `no canary 5xx ratio (${describeMissing(canary)}): no canary traffic in the window` };
   }
-  const relative = stable === null || hasNoData(stable) ? undefined : Math.max(rule.maxRatioVsStable * stable, rule.minRatioForRelative);
+  const relative = reference === null || hasNoData(reference) ? undefined : Math.max(rule.maxRatioVsStable * reference, rule.minRatioForRelative);
   const bound = relative === undefined ? rule.maxRatio : Math.min(rule.maxRatio, relative);
   const basis =
     relative === undefined
-      ? `absolute bound ${percent(rule.maxRatio)}; stable ratio unavailable (${describeMissing(stable)}), relative bound skipped`
-      : `min(absolute ${percent(rule.maxRatio)}, max(${rule.maxRatioVsStable}× stable ${percent(stable ?? 0)}, floor ${percent(rule.minRatioForRelative)}))`;
+      ? `absolute bound ${percent(rule.maxRatio)}; ${track} ratio unavailable (${describeMissing(reference)}), relative bound skipped`
+      : `min(absolute ${percent(rule.maxRatio)}, max(${rule.maxRatioVsStable}× ${track} ${percent(reference ?? 0)}, floor ${percent(rule.minRatioForRelative)}))`;
   const passed = canary <= bound;
   return {
     phase: passed ? "successful" : "failed",
@@ -114,10 +115,10 @@ export function evaluateErrorRate(canary: number | null, stable: number | null, 
 }
 
 /**
- * Canary latency quantile against `min(maxSeconds, max(maxRatioVsStable × stable, minSecondsForRelative))`;
- * bounds without data are skipped, and with no bound left the measurement passes.
+ * Canary latency quantile against `min(maxSeconds, max(maxRatioVsStable × reference, minSecondsForRelative))`, the
+ * reference being stable's or the baseline's; bounds without data are skipped, and with no bound left it passes.
  */
-export function evaluateLatency(canary: number | null, stable: number | null, rule: LatencyRule): Evaluation {
+export function evaluateLatency(canary: number | null, reference: number | null, rule: LatencyRule, track: ReferenceTrack = "stable"): Evaluation {
   const label = `canary p${trimNumber(rule.quantile * 100)}`;
   if (canary === null || hasNoData(canary)) {
     return { phase: "inconclusive", value: null, threshold: null, detail: `no ${label} latency (${describeMissing(canary)}): no canary traffic in the window` };
@@ -128,12 +129,12 @@ export function evaluateLatency(canary: number | null, stable: number | null, ru
     bound = rule.maxSeconds;
     parts.push(`absolute ${seconds(rule.maxSeconds)}`);
   }
-  if (stable === null || hasNoData(stable)) {
-    parts.push(`stable unavailable (${describeMissing(stable)}), relative bound skipped`);
+  if (reference === null || hasNoData(reference)) {
+    parts.push(`${track} unavailable (${describeMissing(reference)}), relative bound skipped`);
   } else {
-    const relative = Math.max(rule.maxRatioVsStable * stable, rule.minSecondsForRelative);
+    const relative = Math.max(rule.maxRatioVsStable * reference, rule.minSecondsForRelative);
     bound = Math.min(bound, relative);
-    parts.push(`max(${rule.maxRatioVsStable}× stable ${seconds(stable)}, floor ${seconds(rule.minSecondsForRelative)})`);
+    parts.push(`max(${rule.maxRatioVsStable}× ${track} ${seconds(reference)}, floor ${seconds(rule.minSecondsForRelative)})`);
   }
   if (bound === Number.POSITIVE_INFINITY) {
     return { phase: "successful", value: finiteOrNull(canary), threshold: null, detail: `${label} ${seconds(canary)}; no bound applies (${parts.join("; ")})` };

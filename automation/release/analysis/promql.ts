@@ -5,7 +5,7 @@
  * - `http_requests_total{track, code}` (counter)
  * - `http_request_duration_seconds_bucket{track, le}` (histogram)
  *
- * `track` is `stable` or `canary`; the caller's selector (e.g. `app`,
+ * `track` is `stable`, `canary` or `baseline`; the caller's selector (e.g. `app`,
  * `namespace`) is added to every matcher.
  */
 

@@ -35,6 +35,7 @@ describe("start request", () => {
       failureLimit: 0,
       inconclusiveLimit: 0,
       consecutiveErrorLimit: 4,
+      compareTo: "stable",
       minRequests: 50,
       errorRate: { enabled: true, maxRatio: 0.01, maxRatioVsStable: 2, minRatioForRelative: 0.001 },
       latency: { enabled: true, quantile: 0.99, maxRatioVsStable: 3, minSecondsForRelative: 0.01 },

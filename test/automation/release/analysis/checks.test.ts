@@ -166,6 +166,23 @@ describe("building checks", () => {
     });
   });
 
+  it("compares the canary against the baseline track when the release asks for it, naming it in queries and details", () => {
+    const config = analysisConfigSchema.parse({ compareTo: "baseline", latency: { enabled: true } });
+    const scope = { selector: {}, windowSeconds: 300 };
+
+    const [errorRateCheck, latencyCheck] = buildChecks(config, fakeQueries);
+
+    expect(errorRateCheck?.queries).toEqual({ canary: fakeQueries.errorRatio("canary", scope), baseline: fakeQueries.errorRatio("baseline", scope) });
+    expect(latencyCheck?.queries).toEqual({
+      canary: fakeQueries.latencyQuantile("canary", 0.99, scope),
+      baseline: fakeQueries.latencyQuantile("baseline", 0.99, scope),
+    });
+    const failed = errorRateCheck?.evaluate({ canary: 0.008, baseline: 0.002, stable: 0.009 });
+    expect(failed).toMatchObject({ phase: "failed", threshold: 0.004 });
+    expect(failed?.detail).toBe("canary 5xx ratio 0.8% > 0.4% = min(absolute 1%, max(2× baseline 0.2%, floor 0.1%))");
+    expect(latencyCheck?.evaluate({ canary: 0.5, baseline: null }).detail).toContain("baseline unavailable (empty result), relative bound skipped");
+  });
+
   it("passes custom queries to the provider as written", () => {
     const config = analysisConfigSchema.parse({ queries: [{ name: "queue-depth", query: "max(queue_depth[$window])", failureCondition: "result > 100" }] });
     expect(buildChecks(config, fakeQueries).at(-1)?.queries).toEqual({ result: "max(queue_depth[$window])" });
