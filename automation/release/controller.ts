@@ -66,7 +66,7 @@ import {
 import { measurementPlan, nextAction, planSteps, type NextAction, type PlannedStep } from "./steps";
 import type { ReleaseChange, ReleaseRiskAssessment } from "./risk/assessRelease";
 import { riskRecord } from "./risk/riskRecord";
-import { describeStep, routingConfig, stepCapabilityIssues, stepRouting } from "./stepRouting";
+import { baselineCapabilityIssues, describeStep, routingConfig, stepCapabilityIssues, stepRouting } from "./stepRouting";
 import type { RouterCapabilities } from "../../components/trafficSplit/capabilities";
 import { LiveWeightReadError } from "../../components/trafficSplit/routers/definition";
 import { defaultRouterKind, isRouterKind, routerDefinitions } from "../../components/trafficSplit/routers/registry";
@@ -167,6 +167,8 @@ export class ReleaseController {
       const config = await this.deps.engine.config(this.stackFor(environment));
       const previousImage = this.stableImage(environment, config);
       if (request.steps) this.refuseUnsupportedSteps(request.steps, config);
+      const noBaseline = baselineCapabilityIssues(request.analysis.compareTo, this.routerOf(config));
+      if (noBaseline.length > 0) throw new ReleaseValidationError(noBaseline);
       if (previousImage === request.image) {
         throw new ReleaseValidationError([{ field: "image", message: `is already the stable image of \`${environment}\`` }]);
       }
@@ -904,7 +906,7 @@ export class ReleaseController {
   /** The environment's router kind and what it can do; a kind Rollgate does not know can do nothing optional. */
   private routerOf(config: Readonly<Record<string, string>>): { kind: string; capabilities: RouterCapabilities } {
     const kind = config[this.settings.configKeys.router] || defaultRouterKind;
-    const capabilities = isRouterKind(kind) ? routerDefinitions[kind].capabilities : { headerRouting: false, mirroring: false };
+    const capabilities = isRouterKind(kind) ? routerDefinitions[kind].capabilities : { headerRouting: false, mirroring: false, baseline: false };
     return { kind, capabilities };
   }
 

@@ -92,6 +92,7 @@ const capabilityOf: Readonly<Record<Exclude<StepForm, "weight">, Capability>> = 
 const lacking: Readonly<Record<Capability, string>> = {
   mirroring: "cannot mirror traffic",
   headerRouting: "cannot route by header",
+  baseline: "cannot run a baseline beside the canary",
 };
 
 /** One issue per step the environment's router cannot do, naming the router and the step's field. */
@@ -104,6 +105,15 @@ export function stepCapabilityIssues(
     if (form === "weight" || router.capabilities[capabilityOf[form]]) return [];
     return [{ field: `steps[${index}].${form}`, message: `cannot be used: router ${router.kind} ${lacking[capabilityOf[form]]}` }];
   });
+}
+
+/** The issue with comparing against a baseline on a router that cannot run one; none otherwise. */
+export function baselineCapabilityIssues(
+  compareTo: "stable" | "baseline",
+  router: { readonly kind: string; readonly capabilities: RouterCapabilities },
+): FieldIssue[] {
+  if (compareTo !== "baseline" || router.capabilities.baseline) return [];
+  return [{ field: "analysis.compareTo", message: `cannot be "baseline": router ${router.kind} ${lacking.baseline}` }];
 }
 
 /** The stack config keys that carry a step's routing. */

@@ -32,6 +32,8 @@ export interface RouteRequest {
   readonly stable: Backend;
   /** Absent when there is no canary: then nothing may refer to a canary. */
   readonly canary?: Backend;
+  /** Stable's image at the canary's size, taking `weights.baseline`; only passed to routers that declare `baseline`, with a canary. */
+  readonly baseline?: Backend;
   readonly weights: pulumi.Output<Weights>;
   /** Only passed to routers that declare `headerRouting`. */
   readonly headerRoute?: HeaderRoute;

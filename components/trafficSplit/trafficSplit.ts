@@ -20,6 +20,8 @@ export interface TrafficSplitArgs {
   readonly stable: Backend;
   /** The canary's Service. Leave out when there is no canary: the route then never mentions one. */
   readonly canary?: Backend;
+  /** The baseline's Service (stable's image at the canary's size), which takes as much traffic as the canary (needs `baseline`). */
+  readonly baseline?: Backend;
   /** Percentage (integer 0–100) of traffic for the canary; ignored without a canary. */
   readonly canaryWeight: pulumi.Input<number>;
   /** Router and its settings. Default `{ kind: "gateway-api" }`. */
@@ -33,8 +35,12 @@ export interface TrafficSplitArgs {
 export const defaultRouter: RouterSpec = { kind: defaultRouterKind };
 
 /** The capabilities `args` ask for. */
-export function requestedCapabilities(args: Pick<TrafficSplitArgs, "headerRoute" | "mirrorPercent">): Capability[] {
-  return [...(args.headerRoute ? ["headerRouting" as const] : []), ...(args.mirrorPercent !== undefined ? ["mirroring" as const] : [])];
+export function requestedCapabilities(args: Pick<TrafficSplitArgs, "headerRoute" | "mirrorPercent" | "baseline">): Capability[] {
+  return [
+    ...(args.headerRoute ? ["headerRouting" as const] : []),
+    ...(args.mirrorPercent !== undefined ? ["mirroring" as const] : []),
+    ...(args.baseline ? ["baseline" as const] : []),
+  ];
 }
 
 /** Problems with asking `router` for `requested`: one per capability it lacks, naming the router. */
@@ -58,6 +64,7 @@ export class TrafficSplit extends pulumi.ComponentResource {
   readonly weights: pulumi.Output<Weights>;
   readonly stableWeight: pulumi.Output<number>;
   readonly canaryWeight: pulumi.Output<number>;
+  readonly baselineWeight: pulumi.Output<number>;
   /** `<scheme>://<first host name>`. */
   readonly url: pulumi.Output<string>;
   /** Every resource the router created. */
@@ -70,16 +77,18 @@ export class TrafficSplit extends pulumi.ComponentResource {
     super("rollgate:traffic:TrafficSplit", name, {}, opts);
 
     const hasCanary = args.canary !== undefined;
+    const baseline = hasCanary ? args.baseline : undefined;
     this.routerKind = router.kind;
     this.weights = pulumi.output(args.canaryWeight).apply((weight) => {
       try {
-        return splitWeights(weight, hasCanary);
+        return splitWeights(weight, hasCanary, baseline !== undefined);
       } catch (error) {
         throw new pulumi.ResourceError((error as Error).message, this);
       }
     });
     this.stableWeight = this.weights.stable;
     this.canaryWeight = this.weights.canary;
+    this.baselineWeight = this.weights.baseline;
 
     const routeName = args.routeName ?? args.app;
     const result = router.route({
@@ -89,6 +98,7 @@ export class TrafficSplit extends pulumi.ComponentResource {
       hostnames: args.hostnames,
       stable: args.stable,
       ...(args.canary ? { canary: args.canary } : {}),
+      ...(baseline ? { baseline } : {}),
       weights: this.weights,
       ...(args.headerRoute ? { headerRoute: args.headerRoute } : {}),
       ...(args.mirrorPercent !== undefined ? { mirrorPercent: args.mirrorPercent } : {}),
@@ -111,6 +121,7 @@ export class TrafficSplit extends pulumi.ComponentResource {
       routerKind: this.routerKind,
       stableWeight: this.stableWeight,
       canaryWeight: this.canaryWeight,
+      baselineWeight: this.baselineWeight,
       url: this.url,
     });
   }
@@ -131,6 +142,7 @@ export function validateTrafficSplitArgs(name: string, args: TrafficSplitArgs): 
     .known("canaryWeight", args.canaryWeight, weightProblem)
     .known("stable.port", args.stable.port, checks.integerBetween(1, 65535))
     .known("canary.port", args.canary?.port, checks.integerBetween(1, 65535))
+    .known("baseline.port", args.baseline?.port, checks.integerBetween(1, 65535))
     .when("headerRoute.name", args.headerRoute && headerNameProblem(args.headerRoute.name))
     .known("headerRoute.value", args.headerRoute?.value, headerValueProblem)
     .when("mirrorPercent", args.mirrorPercent === undefined ? undefined : mirrorPercentProblem(args.mirrorPercent));

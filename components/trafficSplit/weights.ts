@@ -1,9 +1,10 @@
 /** Pure weight maths for traffic splits. Weights are integer percentages. */
 
-/** How traffic is divided: `stable + canary === 100`, both integers. */
+/** How traffic is divided: `stable + canary + baseline === 100`, all integers; `baseline` is 0 without a baseline. */
 export interface Weights {
   readonly stable: number;
   readonly canary: number;
+  readonly baseline: number;
 }
 
 export const minWeight = 0;
@@ -26,15 +27,18 @@ export class WeightError extends RangeError {
 /**
  * Splits traffic between stable and canary. `canaryWeight` percent goes to the
  * canary and the rest to stable; without a canary everything goes to stable,
- * whatever weight was asked for.
+ * whatever weight was asked for. With a baseline (stable's image at the
+ * canary's size, which the canary is compared against) the baseline takes as
+ * much as the canary, out of stable's share: `min(canary, 100 − canary)`.
  *
  * @throws WeightError when `canaryWeight` is not an integer from 0 to 100.
  */
-export function splitWeights(canaryWeight: number, hasCanary: boolean): Weights {
+export function splitWeights(canaryWeight: number, hasCanary: boolean, hasBaseline = false): Weights {
   const problem = weightProblem(canaryWeight);
   if (problem !== undefined) {
     throw new WeightError(`\`canaryWeight\` ${problem}`);
   }
   const canary = hasCanary ? canaryWeight : 0;
-  return { stable: maxWeight - canary, canary };
+  const baseline = hasCanary && hasBaseline ? Math.min(canary, maxWeight - canary) : 0;
+  return { stable: maxWeight - canary - baseline, canary, baseline };
 }

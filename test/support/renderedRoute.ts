@@ -20,6 +20,7 @@ export interface RouteScenario {
 export const capabilityRequests = {
   headerRouting: { headerRoute: { name: "x-canary", value: "always" } },
   mirroring: { mirrorPercent: 25 },
+  baseline: { baseline: { serviceName: "web-baseline", port: 8080 } },
 } as const satisfies Record<Capability, Partial<TrafficSplitArgs>>;
 
 /** The Services of the two tracks of app `web`. */

@@ -103,6 +103,16 @@ describe("steps the environment's router cannot do", () => {
     expect(h.engine.ups).toEqual([]);
   });
 
+  it("refuse a comparison against a baseline on a router that cannot run one, before anything is created", async () => {
+    const h = harness({ engine: engineWithRouter("nginx") });
+
+    const attempt = h.controller.start(parseStartReleaseRequest({ environment: "staging", image: CANARY, analysis: { compareTo: "baseline" } }), "alice");
+
+    await expect(attempt).rejects.toMatchObject({ issues: [{ field: "analysis.compareTo", message: 'cannot be "baseline": router nginx cannot run a baseline beside the canary' }] });
+    expect(await h.store.list()).toEqual([]);
+    expect(h.engine.ups).toEqual([]);
+  });
+
   it("are refused on a router without header routing", async () => {
     const h = harness({ engine: engineWithRouter("cloudflare") });
 

@@ -20,7 +20,7 @@ import { exampleAwsAccessKeyId } from "../../support/cloudApis/fixtures";
 import { applyMergePatch } from "../../support/mergePatch";
 import { brakeAnnotations } from "../../../components/trafficSplit/routers/definition";
 
-type TrackWeights = { stable: number; canary: number };
+type TrackWeights = { stable: number; canary: number; baseline?: number };
 
 type Rendered = (resources: readonly RegisteredResource[]) => unknown;
 
@@ -37,16 +37,17 @@ interface RouterFixture {
 }
 
 const trackOf = (text: string): keyof TrackWeights | undefined =>
-  text.includes("web-canary") ? "canary" : text.includes("web-stable") ? "stable" : undefined;
+  text.includes("web-canary") ? "canary" : text.includes("web-stable") ? "stable" : text.includes("web-baseline") ? "baseline" : undefined;
 
+/** Each track's weight; `baseline` only when the route has a baseline backend. */
 function sumByTrack(entries: readonly { key: string; weight: number }[]): TrackWeights {
-  const weights = { stable: 0, canary: 0 };
+  const weights: TrackWeights = { stable: 0, canary: 0 };
   for (const entry of entries) {
     const track = trackOf(entry.key);
     if (track === undefined) {
       throw new Error(`cannot tell the track of ${entry.key}`);
     }
-    weights[track] += entry.weight;
+    weights[track] = (weights[track] ?? 0) + entry.weight;
   }
   return weights;
 }
@@ -72,6 +73,11 @@ const fixtures: Record<RouterKind, RouterFixture> = {
           | { backendRef: { name: string }; percent?: number }
           | undefined;
         return mirror?.backendRef.name === "web-canary" ? { mirrorPercent: mirror.percent ?? 100 } : undefined;
+      },
+      baseline: (resources) => {
+        const refs = at(named(resources, "web-httproute").inputs, "spec.rules.0.backendRefs") as { name: string; port: number }[];
+        const baseline = refs.find((ref) => ref.name === "web-baseline");
+        return baseline ? { baseline: { serviceName: baseline.name, port: baseline.port } } : undefined;
       },
     },
   },
@@ -207,7 +213,7 @@ describe.each(kinds)("router %s", (kind) => {
     const router = createRouter(fixture.spec);
 
     expect(router.kind).toBe(kind);
-    expect(Object.keys(router.capabilities).sort()).toEqual(["headerRouting", "mirroring"]);
+    expect(Object.keys(router.capabilities).sort()).toEqual(["baseline", "headerRouting", "mirroring"]);
   });
 
   it.each(["headerRouting", "mirroring"] as const)(
@@ -246,7 +252,7 @@ describe.each(kinds)("router %s", (kind) => {
   });
 
   it("keeps the weights as they are while routing by header or mirroring", async () => {
-    for (const capability of Object.keys(fixture.renders) as Capability[]) {
+    for (const capability of (Object.keys(fixture.renders) as Capability[]).filter((name) => name !== "baseline")) {
       const { resources } = await routeWith(kind, { weight: 30, capability });
 
       expect(fixture.weights(resources)).toEqual({ stable: 70, canary: 30 });
@@ -257,8 +263,16 @@ describe.each(kinds)("router %s", (kind) => {
     const { split } = await routeWith(kind, { weight: 25 });
     const { valueOf } = await import("../../setup/pulumiMocks");
 
-    expect(await valueOf(split.weights)).toEqual({ stable: 75, canary: 25 });
+    expect(await valueOf(split.weights)).toEqual({ stable: 75, canary: 25, baseline: 0 });
     expect(await valueOf(split.url)).toMatch(/^https?:\/\/web\.example\.com$/);
+  });
+
+  it.runIf(routerDefinitions[kind].capabilities.baseline)("gives a baseline as much traffic as the canary, out of stable's share", async () => {
+    const { resources } = await routeWith(kind, { weight: 30, capability: "baseline" });
+
+    expect(fixture.weights(resources)).toEqual({ stable: 40, canary: 30, baseline: 30 });
+    const late = await routeWith(kind, { weight: 80, capability: "baseline" });
+    expect(fixture.weights(late.resources)).toEqual({ stable: 0, canary: 80, baseline: 20 });
   });
 
   it("rejects a weight outside 0–100 before creating anything", async () => {

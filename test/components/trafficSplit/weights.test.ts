@@ -13,35 +13,48 @@ const invalidWeight = fc.oneof(
 describe("splitWeights", () => {
   it("always gives integer weights that sum to 100", () => {
     fc.assert(
-      fc.property(validWeight, fc.boolean(), (weight, hasCanary) => {
-        const weights = splitWeights(weight, hasCanary);
+      fc.property(validWeight, fc.boolean(), fc.boolean(), (weight, hasCanary, hasBaseline) => {
+        const weights = splitWeights(weight, hasCanary, hasBaseline);
 
-        expect(weights.stable + weights.canary).toBe(100);
-        expect(Number.isInteger(weights.stable) && Number.isInteger(weights.canary)).toBe(true);
+        expect(weights.stable + weights.canary + weights.baseline).toBe(100);
+        expect([weights.stable, weights.canary, weights.baseline].every((share) => Number.isInteger(share) && share >= 0)).toBe(true);
       }),
     );
+  });
+
+  it("gives a baseline as much as the canary, out of stable's share, as far as there is any", () => {
+    fc.assert(
+      fc.property(validWeight, (weight) => {
+        const weights = splitWeights(weight, true, true);
+
+        expect(weights.canary).toBe(weight);
+        expect(weights.baseline).toBe(Math.min(weight, 100 - weight));
+      }),
+    );
+    expect(splitWeights(25, true, true)).toEqual({ stable: 50, canary: 25, baseline: 25 });
+    expect(splitWeights(30, false, true)).toEqual({ stable: 100, canary: 0, baseline: 0 });
   });
 
   it("gives the canary exactly the weight asked for when there is one", () => {
     fc.assert(
       fc.property(validWeight, (weight) => {
-        expect(splitWeights(weight, true)).toEqual({ stable: 100 - weight, canary: weight });
+        expect(splitWeights(weight, true)).toEqual({ stable: 100 - weight, canary: weight, baseline: 0 });
       }),
     );
   });
 
   it("sends the canary nothing at weight 0", () => {
-    expect(splitWeights(0, true)).toEqual({ stable: 100, canary: 0 });
+    expect(splitWeights(0, true)).toEqual({ stable: 100, canary: 0, baseline: 0 });
   });
 
   it("sends the canary everything at weight 100", () => {
-    expect(splitWeights(100, true)).toEqual({ stable: 0, canary: 100 });
+    expect(splitWeights(100, true)).toEqual({ stable: 0, canary: 100, baseline: 0 });
   });
 
   it("sends everything to stable when there is no canary, whatever the weight", () => {
     fc.assert(
       fc.property(validWeight, (weight) => {
-        expect(splitWeights(weight, false)).toEqual({ stable: 100, canary: 0 });
+        expect(splitWeights(weight, false)).toEqual({ stable: 100, canary: 0, baseline: 0 });
       }),
     );
   });

@@ -10,7 +10,7 @@ const priorityMessage = "must be an integer from 2 to 50000";
 
 export const awsDefinition = {
   kind: "aws",
-  capabilities: { headerRouting: true, mirroring: false },
+  capabilities: { headerRouting: true, mirroring: false, baseline: false },
   settings: z.object({
     listenerArn: z.string().regex(listenerArnPattern, "must be an ALB listener ARN"),
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id such as vpc-0123abcd"),

@@ -6,7 +6,7 @@ import { secretSetting, settingText } from "../settingsFields";
 
 export const cloudflareDefinition = {
   kind: "cloudflare",
-  capabilities: { headerRouting: false, mirroring: false },
+  capabilities: { headerRouting: false, mirroring: false, baseline: false },
   settings: z.object({
     accountId: settingText("a Cloudflare account id"),
     zoneId: settingText("a Cloudflare zone id"),

@@ -106,7 +106,7 @@ export function httpRouteBrake(route: unknown, services: TrackServices): Readonl
 
 export const gatewayApiDefinition = {
   kind: "gateway-api",
-  capabilities: { headerRouting: true, mirroring: true },
+  capabilities: { headerRouting: true, mirroring: true, baseline: true },
   settings: z.object({
     gatewayName: dnsLabelSetting.optional(),
     gatewayNamespace: dnsLabelSetting.optional(),

@@ -38,8 +38,12 @@ export function gatewayApiRouter(settings: GatewayApiSettings = {}): TrafficRout
     proxyNamespace: gateway.gatewayNamespace,
     route(request: RouteRequest): RouteResult {
       const k8s = kubernetesSdk();
-      const { stable, canary, weights } = request;
-      const weighted = [backendRef(stable, weights.stable), ...(canary ? [backendRef(canary, weights.canary)] : [])];
+      const { stable, canary, baseline, weights } = request;
+      const weighted = [
+        backendRef(stable, weights.stable),
+        ...(canary ? [backendRef(canary, weights.canary)] : []),
+        ...(canary && baseline ? [backendRef(baseline, weights.baseline)] : []),
+      ];
       // The weighted rule stays first for readers that take `rules[0]` as the split (the local gateway does):
       // the header rule wins anyway, as a match with a header is more specific whatever the rule order.
       const rules: Record<string, unknown>[] = [

@@ -84,7 +84,7 @@ export function virtualServiceBrake(virtualService: unknown, services: TrackServ
 
 export const istioDefinition = {
   kind: "istio",
-  capabilities: { headerRouting: true, mirroring: true },
+  capabilities: { headerRouting: true, mirroring: true, baseline: false },
   settings: z.object({
     gateways: z.array(settingText("an Istio gateway"), { message: "must be a list of Istio gateways (namespace/name or mesh)" }).min(1, "must be a list of Istio gateways (namespace/name or mesh)").optional(),
   }),

@@ -58,7 +58,7 @@ export function canaryIngressBrake(): Readonly<Record<string, unknown>> {
 export const nginxDefinition = {
   kind: "nginx",
   // ingress-nginx has no per-canary mirroring.
-  capabilities: { headerRouting: true, mirroring: false },
+  capabilities: { headerRouting: true, mirroring: false, baseline: false },
   settings: z.object({ ingressClassName: settingText("an IngressClass name").optional() }),
   config: { nginxIngressClass: { setting: "ingressClassName" } },
   liveWeight: {
