@@ -29,6 +29,12 @@ export interface CanaryReleaseArgs {
    * Service and route backend exist; leave it out when no release is running.
    */
   readonly canaryImage?: pulumi.Input<string>;
+  /**
+   * Deploy a baseline beside the canary: stable's image with the canary's replica count, taking as much traffic as
+   * the canary out of stable's share, so the canary can be compared against it (needs a router with `baseline`).
+   * Ignored without a canary.
+   */
+  readonly baseline?: boolean;
   /** Percentage (integer 0–100) of traffic for the canary. Default 0. */
   readonly canaryWeight?: pulumi.Input<number>;
   /** Stable replicas. Default 2. */
@@ -88,6 +94,8 @@ export class CanaryRelease extends pulumi.ComponentResource {
   readonly canaryServiceName: pulumi.Output<string | undefined>;
   readonly stable: WebService;
   readonly canary?: WebService;
+  /** Stable's image at the canary's size, while the canary runs with `baseline`. */
+  readonly baseline?: WebService;
   readonly traffic: TrafficSplit;
   readonly monitoring: Monitoring;
 
@@ -99,13 +107,17 @@ export class CanaryRelease extends pulumi.ComponentResource {
     if (plan.canary) {
       this.canary = new WebService(`${name}-canary`, plan.canary, { parent: this });
     }
+    if (plan.baseline) {
+      this.baseline = new WebService(`${name}-baseline`, plan.baseline, { parent: this });
+    }
 
     const backend = (service: WebService) => ({ serviceName: service.serviceName, port: service.port });
+    const workloads = [this.stable, ...(this.canary ? [this.canary] : []), ...(this.baseline ? [this.baseline] : [])];
     this.traffic = new TrafficSplit(
       `${name}-traffic`,
-      plan.traffic(backend(this.stable), this.canary ? backend(this.canary) : undefined),
+      plan.traffic(backend(this.stable), this.canary ? backend(this.canary) : undefined, this.baseline ? backend(this.baseline) : undefined),
       // Route only once every Deployment is ready: no traffic to pods that cannot serve it.
-      { parent: this, dependsOn: this.canary ? [this.stable, this.canary] : [this.stable] },
+      { parent: this, dependsOn: workloads },
     );
 
     this.monitoring = new Monitoring(
@@ -137,7 +149,8 @@ export class CanaryRelease extends pulumi.ComponentResource {
 interface CanaryReleasePlan {
   readonly stable: WebServiceArgs;
   readonly canary?: WebServiceArgs;
-  readonly traffic: (stable: Backend, canary: Backend | undefined) => TrafficSplitArgs;
+  readonly baseline?: WebServiceArgs;
+  readonly traffic: (stable: Backend, canary: Backend | undefined, baseline?: Backend) => TrafficSplitArgs;
   readonly monitoring: MonitoringArgs;
 }
 
@@ -158,6 +171,8 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     ...(args.resources !== undefined ? { resources: args.resources } : {}),
     ...(args.labels !== undefined ? { labels: args.labels } : {}),
   };
+  const canaryReplicas =
+    args.canaryReplicas ?? pulumi.all([settings.replicas, settings.canaryWeight]).apply(([stable, weight]) => canaryReplicasFor(stable, weight));
   const plan: CanaryReleasePlan = {
     stable: {
       ...workload,
@@ -172,19 +187,30 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
             ...workload,
             track: "canary",
             image: args.canaryImage,
-            replicas:
-              args.canaryReplicas ??
-              pulumi.all([settings.replicas, settings.canaryWeight]).apply(([stable, weight]) => canaryReplicasFor(stable, weight)),
+            replicas: canaryReplicas,
             annotations: { ...annotations, ...verifiedDigestAnnotation(args.verifiedDigests?.canary) },
           },
         }
       : {}),
-    traffic: (stable, canary) => ({
+    // Stable's image (and its verified digest) at the canary's size: the comparison isolates the change itself.
+    ...(args.canaryImage !== undefined && args.baseline
+      ? {
+          baseline: {
+            ...workload,
+            track: "baseline",
+            image: args.stableImage,
+            replicas: canaryReplicas,
+            annotations: { ...annotations, ...verifiedDigestAnnotation(args.verifiedDigests?.stable) },
+          },
+        }
+      : {}),
+    traffic: (stable, canary, baseline) => ({
       app: args.app,
       namespace: args.namespace,
       hostnames: args.hostnames,
       stable,
       ...(canary ? { canary } : {}),
+      ...(baseline ? { baseline } : {}),
       canaryWeight: settings.canaryWeight,
       ...(args.router ? { router: args.router } : {}),
       ...(args.headerRoute ? { headerRoute: args.headerRoute } : {}),
@@ -194,21 +220,25 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
   };
 
   const weight = knownValue(args.canaryWeight);
-  const canaryReplicas = knownValue(args.canaryReplicas);
+  const pinnedCanaryReplicas = knownValue(args.canaryReplicas);
   // Checking the route needs backends; the Services' names are not known yet, their ports are.
   const backend = (track: string) => ({ serviceName: `${args.app}-${track}`, port: args.port ?? 8080 });
-  const { canary } = plan;
+  const { canary, baseline } = plan;
   new Problems()
     .when(
       "canaryWeight",
-      canary !== undefined && canaryReplicas === 0 && weight !== undefined && weight > 0
+      canary !== undefined && pinnedCanaryReplicas === 0 && weight !== undefined && weight > 0
         ? "must be 0 while `canaryReplicas` is 0: a canary without pods cannot take traffic"
         : undefined,
     )
     .child(() => validateWebServiceArgs(`${name}-stable`, plan.stable))
     .child(() => canary && validateWebServiceArgs(`${name}-canary`, canary))
+    .child(() => baseline && validateWebServiceArgs(`${name}-baseline`, baseline))
     .child(() =>
-      validateTrafficSplitArgs(`${name}-traffic`, plan.traffic(backend("stable"), canary ? backend("canary") : undefined)),
+      validateTrafficSplitArgs(
+        `${name}-traffic`,
+        plan.traffic(backend("stable"), canary ? backend("canary") : undefined, baseline ? backend("baseline") : undefined),
+      ),
     )
     .child(() => validateMonitoringArgs(`${name}-monitoring`, plan.monitoring))
     .throwIfAny(`CanaryRelease "${name}"`);

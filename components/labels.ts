@@ -32,7 +32,9 @@ export const rollgateAnnotations = {
 
 export const managedBy = "rollgate";
 
-export type Track = "stable" | "canary" | "preview";
+/** The versions of an app that run side by side; `rollgate.dev/track` names one. */
+export const tracks = ["stable", "canary", "baseline", "preview"] as const;
+export type Track = (typeof tracks)[number];
 
 /** Release metadata stamped on workloads of staging and production stacks. */
 export const releaseAnnotations = {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { imageVersion, isImageReference } from "./image";
-import { managedBy, recommendedLabels, rollgateLabels, Track } from "./labels";
+import { managedBy, recommendedLabels, rollgateLabels, Track, tracks } from "./labels";
 import { checks, defined, ensure, isDns1035Label, Problems } from "./validation";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./restrictedSecurity";
 
@@ -210,7 +210,7 @@ export function validateWebServiceArgs(name: string, args: WebServiceArgs): void
     )
     .when(
       "track",
-      ["stable", "canary", "preview"].includes(args.track) ? undefined : `must be stable, canary or preview`,
+      (tracks as readonly string[]).includes(args.track) ? undefined : `must be one of ${tracks.join(", ")}`,
     )
     .known("image", args.image, imageProblem)
     .known("replicas", args.replicas, checks.integerBetween(0, 1000))

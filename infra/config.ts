@@ -129,6 +129,7 @@ const fields = {
   ),
   ...routerFields,
   prometheusOperator: field(z.boolean(), "must be true or false", toBoolean),
+  canaryBaseline: field(z.boolean(), "must be true or false", toBoolean),
   image,
   pr: field(z.number().refine((pr) => prProblem(pr) === undefined), "must be a pull request number (a positive integer)", toNumber),
   branch: field(text, "must be a branch name"),
@@ -160,6 +161,7 @@ const forbiddenFor: Record<Environment, readonly ConfigKey[]> = {
     "canaryMirrorPercent",
     "canaryHeaderName",
     "canaryHeaderValue",
+    "canaryBaseline",
     "stableVerifiedDigest",
     "canaryVerifiedDigest",
   ],
@@ -227,6 +229,7 @@ function requirements(values: Fields, ctx: z.RefinementCtx): void {
 const canaryRoutingKeys: ReadonlyArray<readonly [ConfigKey, Capability]> = [
   ["canaryMirrorPercent", "mirroring"],
   ["canaryHeaderName", "headerRouting"],
+  ["canaryBaseline", "baseline"],
 ];
 
 /** A header needs both its name and value; mirroring and header routing need a router that renders them. */
@@ -237,7 +240,7 @@ function canaryRoutingRequirements(values: Fields, router: unknown, problem: (ke
   }
   if (typeof router !== "string" || !(routerKinds as string[]).includes(router)) return;
   for (const [key, capability] of canaryRoutingKeys) {
-    if (values[key] !== undefined && !routerDefinitions[router as RouterKind].capabilities[capability]) {
+    if (values[key] !== undefined && values[key] !== false && !routerDefinitions[router as RouterKind].capabilities[capability]) {
       problem(key, `must not be set when router is ${router}: it does not support ${capability}`);
     }
   }
@@ -283,6 +286,8 @@ export interface ReleaseConfig extends CommonConfig {
   readonly canaryMirrorPercent?: number;
   /** Requests with this header go to the canary (a release's header step). */
   readonly canaryHeader?: { readonly name: string; readonly value: string };
+  /** A baseline runs beside the canary (a release comparing against it). */
+  readonly canaryBaseline: boolean;
 }
 
 /** A preview stack: one pull request's environment. */
@@ -386,6 +391,7 @@ function build(values: Fields): RollgateConfig {
     canaryWeight: values.canaryWeight ?? configDefaults.canaryWeight,
     ...(values.canaryReplicas !== undefined ? { canaryReplicas: values.canaryReplicas } : {}),
     ...(values.canaryMirrorPercent !== undefined ? { canaryMirrorPercent: values.canaryMirrorPercent } : {}),
+    canaryBaseline: values.canaryBaseline ?? false,
     ...(values.canaryHeaderName !== undefined
       ? { canaryHeader: { name: values.canaryHeaderName, value: checked(values.canaryHeaderValue, "canaryHeaderValue") } }
       : {}),

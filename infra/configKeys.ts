@@ -20,6 +20,7 @@ const programKeys = [
   "canaryMirrorPercent",
   "canaryHeaderName",
   "canaryHeaderValue",
+  "canaryBaseline",
   "replicas",
   "canaryReplicas",
   "port",

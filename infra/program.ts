@@ -100,6 +100,7 @@ export function deployRelease(config: ReleaseConfig, provider?: k8s.Provider): R
       router: config.router,
       ...(config.canaryHeader !== undefined ? { headerRoute: config.canaryHeader } : {}),
       ...(config.canaryMirrorPercent !== undefined ? { mirrorPercent: config.canaryMirrorPercent } : {}),
+      baseline: config.canaryBaseline,
       labels: environmentLabel,
       release: config.release,
       verifiedDigests: config.verifiedDigests,

@@ -87,6 +87,23 @@ describe("CanaryRelease", () => {
     expect(at(named(resources, "shop-canary-deployment").inputs, "spec.replicas")).toBe(3);
   });
 
+  it("runs a baseline beside the canary when asked: stable's image at the canary's size, routed like the canary", async () => {
+    const { resources } = await render({ ...withCanary, replicas: 10, canaryWeight: 25, baseline: true });
+
+    const baseline = named(resources, "shop-baseline-deployment");
+    expect(at(baseline.inputs, "spec.template.spec.containers.0.image")).toBe("ghcr.io/rollgate/shop:1.0.0");
+    expect(at(baseline.inputs, "spec.replicas")).toBe(3);
+    expect((at(baseline.inputs, "spec.template.metadata.labels") as Record<string, string>)["rollgate.dev/track"]).toBe("baseline");
+    const refs = at(named(resources, "shop-traffic-httproute").inputs, "spec.rules.0.backendRefs") as { name: string; weight: number }[];
+    expect(refs.map(({ name, weight }) => [name, weight])).toEqual([["shop-stable", 50], ["shop-canary", 25], ["shop-baseline", 25]]);
+  });
+
+  it("runs no baseline without a canary", async () => {
+    const { resources } = await render({ baseline: true });
+
+    expect(ofType(resources, types.deployment).map((deployment) => at(deployment.inputs, "metadata.name"))).toEqual(["shop-stable"]);
+  });
+
   it("runs as many canary as stable replicas at 100%", async () => {
     const { resources } = await render({ ...withCanary, replicas: 3, canaryWeight: 100 });
 

@@ -54,7 +54,16 @@ describe("parseConfig", () => {
         prometheusOperator: false,
         release: {},
         verifiedDigests: {},
+        canaryBaseline: false,
       });
+    });
+
+    it("runs a baseline only on a router that can, and never in a preview", () => {
+      expect((parseConfig({ ...staging, canaryImage: "ghcr.io/rollgate/shop:1.1.0", canaryBaseline: "true" }) as ReleaseConfig).canaryBaseline).toBe(true);
+      expect(() => parseConfig({ ...staging, router: "nginx", canaryBaseline: "true" })).toThrow(
+        /rollgate:canaryBaseline must not be set when router is nginx: it does not support baseline/,
+      );
+      expect((parseConfig({ ...staging, router: "nginx", canaryBaseline: "false" }) as ReleaseConfig).canaryBaseline).toBe(false);
     });
 
     it("reads the digests the supply-chain gate verified for each track, and refuses one that is not a digest", () => {
