@@ -34,13 +34,14 @@ export function servicePolicyPack(moduleFile = __filename): CompiledPolicyPack {
 /**
  * The resources a weight-only update touches: the children of the stack's
  * `TrafficSplit` (the router objects), whatever the router kind, and, when
- * the weight rises, the canary Deployment, whose replicas follow the weight
- * (the route waits for it to be ready).
+ * the weight rises, the canary Deployment (and the baseline's, which has as
+ * many replicas), whose replicas follow the weight (the route waits for them).
  */
 export function routerTargetsFor(stack: string, change: WeightChange = { scaleCanary: false }, project = "rollgate"): string[] {
   const router = `urn:pulumi:${stack}::${project}::**rollgate:traffic:TrafficSplit$**`;
-  const canaryDeployment = `urn:pulumi:${stack}::${project}::**rollgate:app:WebService$kubernetes:apps/v1:Deployment::*-canary-deployment`;
-  return change.scaleCanary ? [canaryDeployment, router] : [router];
+  const deployment = (track: string) => `urn:pulumi:${stack}::${project}::**rollgate:app:WebService$kubernetes:apps/v1:Deployment::*-${track}-deployment`;
+  if (!change.scaleCanary) return [router];
+  return [deployment("canary"), ...(change.baseline ? [deployment("baseline")] : []), router];
 }
 
 /** The policy config for a stack: previews share one; other stacks are named after their environment. */

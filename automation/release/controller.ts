@@ -622,7 +622,11 @@ export class ReleaseController {
 
     // Mirror and header steps keep weight 0, so only the first step deploys; the canary stays until the release ends.
     if (run.release.weight === 0 && index === 0) {
-      const canary = { [keys.canaryImage]: image, [keys.canaryVerifiedDigest]: verifiedDigest(run.release.supplyChain) };
+      const canary = {
+        [keys.canaryImage]: image,
+        [keys.canaryVerifiedDigest]: verifiedDigest(run.release.supplyChain),
+        ...(comparesToBaseline(run.release) ? { [keys.canaryBaseline]: "true" } : {}),
+      };
       await this.up(run, { ...canary, ...routingConfig({ weight: 0 }, steps, keys) }, "deploy the canary without traffic");
     }
 
@@ -647,7 +651,7 @@ export class ReleaseController {
       // Recorded first: the live router never carries a weight no record has said.
       if (run.release.weight !== routing.weight) await this.commit(run, (release) => ({ ...release, weight: routing.weight }));
       const purpose = weightStep ? `set the canary weight to ${routing.weight}%` : `set the canary routing to ${describeStep(steps, index)}`;
-      await this.up(run, routingConfig(routing, steps, keys), purpose, { weightOnly: { scaleCanary: true } });
+      await this.up(run, routingConfig(routing, steps, keys), purpose, { weightOnly: { scaleCanary: true, baseline: comparesToBaseline(run.release) } });
     }
 
     const live = await this.waitFor(run, deadline, "live router weight", async () => {
@@ -742,7 +746,7 @@ export class ReleaseController {
     const stable = { [keys.stableImage]: image, [keys.stableVerifiedDigest]: verifiedDigest(run.release.supplyChain) };
     await this.up(run, stable, "promote: stable runs the canary's image");
     if (!(await this.trafficToStable(run, "promote"))) return;
-    await this.up(run, { [keys.canaryImage]: "" }, "promote: remove the canary");
+    await this.up(run, this.canaryRemoved(run.release), "promote: remove the canary");
     await this.commit(run, (r) => transition(r, "succeeded", { at: this.clock.now(), reason }));
     this.log("info", run, { image, actor, reason }, "release promoted");
     await this.notify(run, "release.promoted", actor);
@@ -754,7 +758,7 @@ export class ReleaseController {
     this.log("warn", run, { reason, final, actor }, "rolling back");
     await this.brake(run, "rollback");
     if (!(await this.trafficToStable(run, "rollback"))) return;
-    await this.up(run, { [this.settings.configKeys.canaryImage]: "" }, "rollback: remove the canary");
+    await this.up(run, this.canaryRemoved(run.release), "rollback: remove the canary");
     await this.commit(run, (r) => transition(r, final, { at: this.clock.now(), reason }));
     this.log("warn", run, { reason, stableImage: run.release.previousImage }, final === "aborted" ? "release aborted" : "release rolled back");
     await this.notify(run, final === "aborted" ? "release.aborted" : "release.rolledBack", actor);
@@ -841,6 +845,12 @@ export class ReleaseController {
     const signal = run.held?.signal;
     const result = await this.deps.engine.up(stack, config, { ...(limited ? { targets } : {}), ...(signal ? { signal } : {}) });
     this.log("info", run, { stack, changes: result.changes, ms: this.clock.now().getTime() - started }, `${purpose}: done`);
+  }
+
+  /** The config that removes the canary, and its baseline when the release ran one. */
+  private canaryRemoved(release: Release): Record<string, string> {
+    const keys = this.settings.configKeys;
+    return { [keys.canaryImage]: "", ...(comparesToBaseline(release) ? { [keys.canaryBaseline]: "" } : {}) };
   }
 
   /** The release metadata stamped on every update, when the controller has a deployer identity. */
@@ -1056,4 +1066,9 @@ function supplyChainRecord(verdict: Verdict): SupplyChainRecord {
  */
 function verifiedDigest(verdict: Pick<Verdict, "digest" | "unsignedAllowed"> | null | undefined): string {
   return verdict && !verdict.unsignedAllowed ? verdict.digest : "";
+}
+
+/** Whether the release compares its canary against a baseline, which then runs beside the canary. */
+function comparesToBaseline(release: Release): boolean {
+  return release.analysisConfig.compareTo === "baseline";
 }

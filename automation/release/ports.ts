@@ -11,6 +11,8 @@ import type { ReleaseCommand } from "./stateMachine";
 export interface WeightChange {
   /** Scale the canary Deployment to the new weight too: when the weight rises, so its pods are ready first. */
   readonly scaleCanary: boolean;
+  /** The release runs a baseline, whose Deployment scales with the canary's. */
+  readonly baseline?: boolean;
 }
 
 /** Read-only views of the environment's live objects. */

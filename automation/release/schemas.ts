@@ -26,6 +26,7 @@ export const defaultReleaseConfigKeys = {
   canaryMirrorPercent: stackConfigKeys.canaryMirrorPercent,
   canaryHeaderName: stackConfigKeys.canaryHeaderName,
   canaryHeaderValue: stackConfigKeys.canaryHeaderValue,
+  canaryBaseline: stackConfigKeys.canaryBaseline,
   router: stackConfigKeys.router,
   releaseId: stackConfigKeys.releaseId,
   deployedBy: stackConfigKeys.deployedBy,
@@ -326,6 +327,8 @@ export const controllerSettingsSchema = z
         canaryMirrorPercent: z.string().min(1).default(defaultReleaseConfigKeys.canaryMirrorPercent),
         canaryHeaderName: z.string().min(1).default(defaultReleaseConfigKeys.canaryHeaderName),
         canaryHeaderValue: z.string().min(1).default(defaultReleaseConfigKeys.canaryHeaderValue),
+        /** "true" while a release comparing against a baseline runs one beside its canary. */
+        canaryBaseline: z.string().min(1).default(defaultReleaseConfigKeys.canaryBaseline),
         /** Read only: the router kind, whose capabilities mirror and header steps need. */
         router: z.string().min(1).default(defaultReleaseConfigKeys.router),
         releaseId: z.string().min(1).default(defaultReleaseConfigKeys.releaseId),

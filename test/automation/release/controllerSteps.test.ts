@@ -91,6 +91,28 @@ describe("mirror and header steps", () => {
   });
 });
 
+describe("a release compared against a baseline", () => {
+  it("runs the baseline with the canary, scales it with the canary's weight, and removes it with the canary", async () => {
+    const targets: unknown[] = [];
+    const h = harness({ engine: engineWithRouter("gateway-api"), routerTargets: (_environment, change) => (targets.push(change), ["router"]) });
+    const language = scriptTraffic(h.metrics, scope).builtInQueries;
+    h.metrics.set(language.errorRatio("baseline", scope), { value: 0.001 }).set(language.latencyQuantile("baseline", 0.99, scope), { value: 0.1 });
+
+    const started = await h.controller.start(
+      parseStartReleaseRequest({ environment: "staging", image: CANARY, steps: [{ weight: 50, pauseSeconds: 0 }], analysis: { compareTo: "baseline" } }),
+      "alice",
+    );
+    const final = await h.controller.whenSettled(started.id);
+
+    expect(final.status).toBe("succeeded");
+    const configs = h.engine.ups.map((call) => call.config);
+    expect(configs[0]).toMatchObject({ [KEYS.canaryImage]: CANARY, "rollgate:canaryBaseline": "true" });
+    expect(configs.at(-1)).toEqual({ [KEYS.canaryImage]: "", "rollgate:canaryBaseline": "" });
+    expect(targets).toContainEqual({ scaleCanary: true, baseline: true });
+    expect(final.analysis.find((record) => record.metric === "error-rate")?.detail).toContain("× baseline 0.1%");
+  });
+});
+
 describe("steps the environment's router cannot do", () => {
   it("are refused naming the router and the step's field, and nothing is created or updated", async () => {
     const h = harness({ engine: engineWithRouter("nginx") });
