@@ -69,8 +69,8 @@ const exemptTracksProperty: PolicyConfigJSONSchema = {
   type: "array",
   items: { type: "string", minLength: 1 },
   uniqueItems: true,
-  default: ["canary"],
-  description: "Values of rollgate.dev/track exempt from the rule (a canary may run one replica).",
+  default: ["canary", "baseline"],
+  description: "Values of rollgate.dev/track exempt from the rule (a canary, and the baseline beside it, may run one replica).",
 };
 
 const minReplicasSchema: PolicyConfigSchema = {
