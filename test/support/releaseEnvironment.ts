@@ -24,11 +24,12 @@ import { releaseStackConfig } from "./stackConfig";
 import { stateDatabaseUrl, stateStackConfigStore } from "./database";
 import { LocalPrometheus } from "./prometheus";
 import { newStateDir, RollgateApi, RollgateProcess, type RollgateService } from "./rollgateService";
-import { TrafficDriver } from "./trafficDriver";
+import { TrafficDriver, type TrafficShares } from "./trafficDriver";
 
 export const app = "sample-app";
 export const stableName = `${app}-stable`;
 export const canaryName = `${app}-canary`;
+export const baselineName = `${app}-baseline`;
 export const firstImage = "ghcr.io/rollgate/sample-app:1.0.0";
 
 /** The subset of a release record the tests read. */
@@ -41,7 +42,7 @@ export interface ReleaseBody {
   readonly step: number;
   readonly weight: number;
   readonly reason: string | null;
-  readonly analysis: readonly { step: number; metric: string; value: number | null; threshold: number | null; phase: string; at: string }[];
+  readonly analysis: readonly { step: number; metric: string; value: number | null; threshold: number | null; phase: string; at: string; detail: string }[];
 }
 
 export interface ReleaseEnvironmentOptions {
@@ -53,6 +54,8 @@ export interface ReleaseEnvironmentOptions {
   readonly backend?: "postgres" | "file";
   /** The in-cluster router that splits the traffic (default `gateway-api`). */
   readonly router?: InClusterRouter;
+  /** Also run a `baseline` sample app, which gets the route's baseline share (releases with `compareTo: "baseline"`). */
+  readonly baseline?: boolean;
 }
 
 export class ReleaseEnvironment {
@@ -61,6 +64,8 @@ export class ReleaseEnvironment {
   readonly stableImage: string;
   readonly stable = new SampleApp("stable");
   readonly canary = new SampleApp("canary");
+  /** Serves the baseline's share when the environment runs one (`options.baseline`). */
+  readonly baseline?: SampleApp;
   readonly prometheus = new LocalPrometheus();
   readonly kube = kubeClients();
   readonly api: RollgateApi;
@@ -85,7 +90,8 @@ export class ReleaseEnvironment {
     this.router = options.router ?? "gateway-api";
     if (this.router === "nginx") this.ingressAddresses = new IngressAddressPublisher(this.namespace);
     this.api = new RollgateApi(() => this.service?.url ?? "", this.state.token);
-    this.traffic = new TrafficDriver({ stable: "", canary: "" }, () => this.liveWeight());
+    if (options.baseline) this.baseline = new SampleApp("baseline");
+    this.traffic = new TrafficDriver({ stable: "", canary: "" }, () => (this.baseline ? this.liveShares() : this.liveWeight()));
   }
 
   /** Deploys stable, starts the sample apps, Prometheus, the traffic driver and the service. */
@@ -104,7 +110,11 @@ export class ReleaseEnvironment {
     this.engine = new LocalStackEngine({ program, workspacesDir: join(this.state.dir, "harness-workspaces"), configStore: configs.store });
     this.ingressAddresses?.start();
     await this.engine.up(this.environment, this.stackConfig());
-    const backends = { stable: await this.stable.start(), canary: await this.canary.start() };
+    const backends = {
+      stable: await this.stable.start(),
+      canary: await this.canary.start(),
+      ...(this.baseline ? { baseline: await this.baseline.start() } : {}),
+    };
     this.traffic.retarget(backends);
     await this.prometheus.start(backends);
     this.traffic.start();
@@ -132,7 +142,7 @@ export class ReleaseEnvironment {
     this.ingressAddresses?.stop();
     await this.closeConfigStore?.();
     await this.prometheus.stop();
-    await Promise.all([this.stable.stop(), this.canary.stop()]);
+    await Promise.all([this.stable.stop(), this.canary.stop(), this.baseline?.stop()]);
     const namespaceRemoved = await eventually(() => namespaceGone(this.kube.core, this.namespace), 60_000, 500);
     if (!namespaceRemoved) console.error(`[cleanup] namespace ${this.namespace} is still there`);
     process.env.PULUMI_BACKEND_URL = this.projectBackend;
@@ -159,13 +169,26 @@ export class ReleaseEnvironment {
     return liveCanaryWeight(this.router, this.kube, { namespace: this.namespace, app, canaryService: canaryName });
   }
 
+  /** The canary's and the baseline's shares on the live route. */
+  async liveShares(): Promise<TrafficShares> {
+    const [canary, baseline] = await Promise.all([
+      this.liveWeight(),
+      liveCanaryWeight(this.router, this.kube, { namespace: this.namespace, app, canaryService: baselineName }),
+    ]);
+    return { canary, baseline };
+  }
+
   async deploymentImage(name: string): Promise<string | undefined> {
     const deployment = await this.kube.apps.readNamespacedDeployment({ namespace: this.namespace, name });
     return deployment.spec?.template.spec?.containers[0]?.image;
   }
 
   canaryGone(): Promise<boolean> {
-    return gone(() => this.kube.apps.readNamespacedDeployment({ namespace: this.namespace, name: canaryName }));
+    return this.deploymentGone(canaryName);
+  }
+
+  deploymentGone(name: string): Promise<boolean> {
+    return gone(() => this.kube.apps.readNamespacedDeployment({ namespace: this.namespace, name }));
   }
 
   startRelease(body: Record<string, unknown>) {
