@@ -32,6 +32,13 @@ stop_package_services() {
   done
 }
 
+# The toolchain builds (CPU) run beside the Debian and npm installs (network and disk). It is its own process
+# group, stopped with setup when setup fails, so a rerun never meets a build still writing the cache.
+step "toolchain in $ROLLGATE_TOOLCHAIN (built beside the installs below)"
+setsid bash "$here/toolchain/build.sh" &
+toolchain_build=$!
+trap 'kill -- "-$toolchain_build" 2>/dev/null || true' EXIT
+
 apt_packages=()
 [ "${ROLLGATE_EXTERNAL_CLUSTER:-}" = 1 ] || command -v etcd >/dev/null || apt_packages+=(etcd-server)
 # Debian's server binaries for scripts/postgres.sh (the distribution's default version: 15 on bookworm).
@@ -63,8 +70,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   fi
 fi
 
-step "toolchain in $ROLLGATE_TOOLCHAIN"
-bash "$here/toolchain/build.sh"
+wait "$toolchain_build" || fail "the toolchain could not be built (see above)"
+trap - EXIT
 
 step "registering provider plugins in $PULUMI_HOME"
 install_plugin() { # NAME VERSION BINARY

@@ -2,7 +2,8 @@
  * scripts/toolchain/build.sh with a stand-in `go` that records what it is
  * asked to build: what the user provides (ROLLGATE_USE_PATH_PULUMI=1,
  * ROLLGATE_EXTERNAL_CLUSTER=1), or the image does not need
- * (--engine-only), is not built.
+ * (--engine-only), is not built. Builds run in parallel lanes, so the
+ * order of what was built is not asserted.
  */
 import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -20,6 +21,7 @@ case "$1" in
   list) echo "$FAKE_MODULE_DIR" ;;
   build)
     while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
+    if [ "$(basename "$out")" = "$FAKE_GO_FAIL" ]; then echo "compile error in $FAKE_GO_FAIL" >&2; exit 1; fi
     basename "$out" >>"$FAKE_GO_LOG"
     printf '#!/bin/sh\\n' >"$out" && chmod +x "$out" ;;
 esac
@@ -77,25 +79,49 @@ describe("scripts/toolchain/build.sh", () => {
       const failed = err as { code: number; stderr: string };
       ({ code, stderr } = failed);
     }
-    return { code, stderr, built: (await readFile(log, "utf8")).split("\n").filter(Boolean) };
+    return { code, stderr, built: (await readFile(log, "utf8")).split("\n").filter(Boolean).sort() };
   }
 
   it("builds every binary by default", async () => {
     const result = await build({});
 
     expect(result.code).toBe(0);
-    expect(result.built).toEqual([
-      "pulumi",
-      "pulumi-language-nodejs",
-      "pulumi-resource-kubernetes",
-      "kube-apiserver",
-      "kube-controller-manager",
-      "kube-scheduler",
-      "kwok",
-      "actionlint",
-      "oci-registry",
-      "pulumi-resource-random",
-    ]);
+    expect(result.built).toEqual(
+      [
+        "pulumi",
+        "pulumi-language-nodejs",
+        "pulumi-resource-kubernetes",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kwok",
+        "actionlint",
+        "oci-registry",
+        "pulumi-resource-random",
+      ].sort(),
+    );
+    expect(result.stderr).toMatch(/toolchain ready in \d+s/);
+  });
+
+  it("builds nothing again when every binary matches its recipe", async () => {
+    await build({});
+    const again = await build({});
+
+    expect(again.code).toBe(0);
+    expect(again.built).toEqual([]);
+    expect(again.stderr).toContain("kube: cached");
+  });
+
+  it("fails with the failed build's log when one lane fails, and the other lanes still finish", async () => {
+    const result = await build({ FAKE_GO_FAIL: "kube-apiserver" });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("compile error in kube-apiserver");
+    expect(result.stderr).toMatch(/error: building kube failed \(whole log: .*logs\/kube\.log\)/);
+    expect(result.stderr).toContain("error: the toolchain is incomplete");
+    expect(result.built).toContain("pulumi-resource-kubernetes");
+    expect(result.built).toContain("pulumi-resource-random");
+    expect(result.built).not.toContain("kwok");
   });
 
   it("uses the Pulumi CLI and language host on PATH with ROLLGATE_USE_PATH_PULUMI=1", async () => {
@@ -120,7 +146,7 @@ describe("scripts/toolchain/build.sh", () => {
     const result = await build({ ROLLGATE_EXTERNAL_CLUSTER: "1" });
 
     expect(result.code).toBe(0);
-    expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "actionlint", "oci-registry", "pulumi-resource-random"]);
+    expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "actionlint", "oci-registry", "pulumi-resource-random"].sort());
     expect(result.stderr).toContain("not built (ROLLGATE_EXTERNAL_CLUSTER=1)");
   });
 
@@ -128,7 +154,7 @@ describe("scripts/toolchain/build.sh", () => {
     const result = await build({}, [fakes], ["--engine-only"]);
 
     expect(result.code).toBe(0);
-    expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-random"]);
+    expect(result.built).toEqual(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-random"].sort());
     expect(result.stderr).toContain("not built (--engine-only)");
   });
 });
