@@ -66,7 +66,7 @@ wait_for() { # DESCRIPTION SECONDS COMMAND...
   shift 2
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || fail "timed out waiting for $what (logs in $LOGS)"
-    sleep 0.5
+    sleep 0.1
   done
 }
 
@@ -167,7 +167,12 @@ up() {
   need_binaries
   mkdir -p "$RUN" "$LOGS" "$CLUSTER_DIR/etcd"
   cluster_pki "$PKI"
-  if database_is_local; then bash "$here/postgres.sh" up; fi
+  # PostgreSQL starts beside the control plane; neither needs the other.
+  local database=""
+  if database_is_local; then
+    bash "$here/postgres.sh" up &
+    database=$!
+  fi
   local start_time=$SECONDS
   step "starting the local control plane on 127.0.0.1:$APISERVER_PORT"
   start etcd etcd --name rollgate --data-dir "$CLUSTER_DIR/etcd" \
@@ -197,17 +202,22 @@ up() {
   start kwok "$ROLLGATE_BIN/kwok" --kubeconfig "$KUBECONFIG_PATH" --config "$(kwok_stages)" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --node-ip 10.244.0.1 --cidr 10.244.0.0/16 --server-address 127.0.0.1:0
-  step "installing Gateway API v$GATEWAY_API_VERSION CRDs, the shared gateway and a simulated node"
-  local crd
-  for crd in "$(gateway_crds)"/*.yaml; do apply_file "$crd"; done
+  step "installing the Gateway API v$GATEWAY_API_VERSION and Istio v$ISTIO_API_VERSION CRDs, the shared gateway and a simulated node"
+  # The CRD files are independent, so they are applied at once.
+  local crd crd_files=("$(gateway_crds)"/*.yaml) applying=() pid
+  crd_files+=("$(istio_crds)")
+  for crd in "${crd_files[@]}"; do
+    apply_file "$crd" &
+    applying+=($!)
+  done
+  for pid in "${applying[@]}"; do wait "$pid" || fail "could not apply the CRDs (logs in $LOGS)"; done
   wait_for "Gateway API CRDs" 60 api GET /apis/gateway.networking.k8s.io/v1/gateways
-  step "installing the Istio v$ISTIO_API_VERSION CRDs"
-  apply_file "$(istio_crds)"
   wait_for "Istio CRDs" 60 api GET /apis/networking.istio.io/v1/virtualservices
   apply_file "$here/cluster/gateway.yaml"
   apply_file "$here/cluster/kwok-nodes.yaml"
   wait_for "the default service account" 60 api GET /api/v1/namespaces/default/serviceaccounts/default
   wait_for "a Ready node" 60 node_ready
+  [ -z "$database" ] || wait "$database" || fail "the local PostgreSQL did not start (scripts/postgres.sh up)"
   info "cluster ready in $((SECONDS - start_time))s; KUBECONFIG=$KUBECONFIG_PATH"
 }
 
