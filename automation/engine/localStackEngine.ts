@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
+  PulumiCommand,
   StackAlreadyExistsError,
   StackNotFoundError,
   type ConfigMap,
@@ -77,6 +78,8 @@ export class LocalStackEngine implements StackEngine {
    * starves the updates running beside it.
    */
   private readonly outputReads = new ConcurrencyLimit(2);
+  /** The CLI, found once: a workspace given none runs `pulumi version` first (a CLI start per list and per new stack). */
+  private cli: Promise<PulumiCommand> | undefined;
 
   constructor(private readonly options: LocalStackEngineOptions) {
     this.projectName = options.projectName ?? "rollgate";
@@ -189,7 +192,7 @@ export class LocalStackEngine implements StackEngine {
   }
 
   async list(): Promise<StackSummary[]> {
-    const workspace = await LocalWorkspace.create(this.workspaceOptions(join(this.options.workspacesDir, "_list")));
+    const workspace = await LocalWorkspace.create(await this.workspaceOptions(join(this.options.workspacesDir, "_list")));
     const stacks = await portErrors(undefined, () => workspace.listStacks());
     return stacks.map((stack) => ({
       name: stack.name,
@@ -298,7 +301,7 @@ export class LocalStackEngine implements StackEngine {
       known ??
       (await LocalWorkspace.createOrSelectStack(
         { stackName, projectName: this.projectName, program: this.options.program },
-        this.workspaceOptions(this.workspaceDir(stackName)),
+        await this.workspaceOptions(this.workspaceDir(stackName)),
       ));
     this.stacks.set(stackName, { stack, ...(held.lease ? { token: held.lease.token } : {}) });
     return stack;
@@ -326,7 +329,7 @@ export class LocalStackEngine implements StackEngine {
     }
     const stack = await LocalWorkspace.selectStack(
       { stackName, projectName: this.projectName, program: this.options.program },
-      this.workspaceOptions(this.workspaceDir(stackName)),
+      await this.workspaceOptions(this.workspaceDir(stackName)),
     );
     this.stacks.set(stackName, { stack, ...(held?.lease ? { token: held.lease.token } : {}) });
     return stack;
@@ -380,14 +383,23 @@ export class LocalStackEngine implements StackEngine {
     return join(this.workspaceDir(stackName), `Pulumi.${stackName}.yaml`);
   }
 
-  private workspaceOptions(workDir: string): LocalWorkspaceOptions {
+  private async workspaceOptions(workDir: string): Promise<LocalWorkspaceOptions> {
     mkdirSync(workDir, { recursive: true });
     return {
       workDir,
+      pulumiCommand: await this.pulumiCommand(),
       ...(this.options.env ? { envVars: { ...this.options.env } } : {}),
       secretsProvider: "passphrase",
       projectSettings: { name: this.projectName, runtime: "nodejs" },
     };
+  }
+
+  private pulumiCommand(): Promise<PulumiCommand> {
+    this.cli ??= PulumiCommand.get().catch((error: unknown) => {
+      this.cli = undefined;
+      throw error;
+    });
+    return this.cli;
   }
 
   private policyOptions(stackName: string): { policyPacks?: string[]; policyPackConfigs?: string[] } {

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { MemoryOperationStore } from "../operations/store";
 import type { NewOperation, Operation } from "../operations/types";
-import type { PreviewSpec } from "./spec";
+import type { PreviewOutputs, PreviewSpec } from "./spec";
 
 export interface PreviewRecord {
   readonly pr: number;
@@ -26,6 +26,14 @@ export interface PreviewRecord {
   readonly lastOperationId?: string;
   /** `pull_request.updated_at` of the webhook delivery that set `spec`: older deliveries are dropped. */
   readonly headUpdatedAt?: string;
+  /** The stack's outputs as an update left them, so reads need no engine run (the CLI's start-up, seconds under load). */
+  readonly outputs?: RecordedOutputs;
+}
+
+export interface RecordedOutputs {
+  /** The `up` operation that produced them: they are current while it is the stack's latest operation or one is in flight. */
+  readonly operationId: string;
+  readonly values: PreviewOutputs;
 }
 
 /** What a submission sees of a stack, read under its lock. */
@@ -136,4 +144,19 @@ export const previewRecordSchema = z.object({
   repository: z.string().optional(),
   lastOperationId: z.string().optional(),
   headUpdatedAt: z.string().optional(),
+  outputs: z.object({
+    operationId: z.string(),
+    values: z.object({
+      pr: z.number().int().positive().optional(),
+      url: z.string().optional(),
+      image: z.string().optional(),
+      branch: z.string().optional(),
+      commitSha: z.string().optional(),
+      createdAt: z.string().optional(),
+      expiresAt: z.string().optional(),
+      namespace: z.string().optional(),
+      app: z.string().optional(),
+      deploymentName: z.string().optional(),
+    }),
+  }).optional(),
 }) satisfies z.ZodType<PreviewRecord>;

@@ -192,6 +192,7 @@ export class PreviewService {
         ...(repository === undefined ? {} : { repository }),
         lastOperationId: id,
         ...headUpdatedAtOf(request, record),
+        ...(record?.outputs ? { outputs: record.outputs } : {}),
       };
       return { result: this.accepted(request.pr, queuedView(operation), continuing ? "updating" : "creating", true), operation, record: next };
     }, this.deps.limits ? { countPresent: repositoryOfRequest === undefined ? {} : { repository: repositoryOfRequest }, countQueued: this.deps.limits.queuedOperations !== undefined } : {});
@@ -318,7 +319,9 @@ export class PreviewService {
       signal: context.signal,
     });
     context.recordChanges(result.changes);
-    const verdict = await this.deps.verifier.verify(stack, readPreviewOutputs(result.outputs), context);
+    const outputs = readPreviewOutputs(result.outputs);
+    await this.recordOutputs(stack, context.operation.id, outputs);
+    const verdict = await this.deps.verifier.verify(stack, outputs, context);
     if (!verdict.ok) throw new Error(verdict.reason);
   }
 
@@ -379,9 +382,17 @@ export class PreviewService {
     await this.deps.engine.recover(context.operation.stack);
   }
 
+  /** Keeps the outputs an update left in the journal, for reads on every replica. */
+  private async recordOutputs(stack: string, operationId: string, values: PreviewOutputs): Promise<void> {
+    await this.deps.journal.submit(stack, ({ record }) => ({
+      result: undefined,
+      ...(record ? { record: { ...record, outputs: { operationId, values } } } : {}),
+    }));
+  }
+
   private async describe(pr: number, stackExists: boolean, record: PreviewRecord | undefined, last: Operation | undefined): Promise<PreviewView | undefined> {
     const stack = previewStackName(pr);
-    const outputs = stackExists ? await this.outputsOf(stack) : {};
+    const outputs = stackExists ? await this.currentOutputs(stack, record, last) : {};
     const status = previewStatus({
       stackExists,
       deployed: hasOutputs(outputs),
@@ -401,6 +412,21 @@ export class PreviewService {
       expiresAt: outputs.expiresAt ?? record?.expiresAt ?? null,
       lastOperation: last === undefined ? null : operationRef(last),
     };
+  }
+
+  /**
+   * The journal's copy of the outputs while it is current: its update is the
+   * latest operation, or an operation is in flight (the stack keeps its
+   * outputs until that ends; a first create has none). Otherwise (a failed
+   * update, a stack made outside the service) the engine's.
+   */
+  private async currentOutputs(stack: string, record: PreviewRecord | undefined, last: Operation | undefined): Promise<PreviewOutputs> {
+    const inFlight = last?.status === "queued" || last?.status === "running";
+    if (last !== undefined && record?.lastOperationId === last.id) {
+      if (record.outputs?.operationId === last.id) return record.outputs.values;
+      if (inFlight) return record.outputs?.values ?? {};
+    }
+    return this.outputsOf(stack);
   }
 
   private async outputsOf(stack: string): Promise<PreviewOutputs> {

@@ -32,6 +32,19 @@ describe("PgPreviewJournal", () => {
     expect(await journal.get("preview-pr-3")).toBeUndefined();
     expect(await journal.get("preview-pr-12")).toEqual(record(12, "absent"));
   });
+
+  it("keeps an update's outputs with the record, for another replica's reads", async () => {
+    const [writer, reader] = [new PgPreviewJournal(db()), new PgPreviewJournal(db())];
+    await writer.put(record(7, "absent")); // absent: the counting tests below see only their own present records
+    const outputs = { operationId: "op-1", values: { pr: 7, url: "http://pr-7.preview.localhost", image: "ghcr.io/acme/app:pr-7", namespace: "pr-7-ns" } };
+
+    await writer.submit("preview-pr-7", ({ record: current }) => ({ result: undefined, ...(current ? { record: { ...current, outputs } } : {}) }));
+
+    expect(await reader.get("preview-pr-7")).toEqual({ ...record(7, "absent"), outputs });
+    await expect(writer.put({ ...record(8), outputs: { operationId: "op-2", values: { pr: -1 } } })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: ["outputs", "values", "pr"] })],
+    });
+  });
 });
 
 describe("PgPreviewJournal preview counts", () => {
