@@ -26,6 +26,14 @@ case ${1:-} in
 esac
 command -v go >/dev/null || fail "Go is required to build the toolchain (https://go.dev/doc/install)"
 export GOFLAGS=-mod=readonly GOTOOLCHAIN=local CGO_ENABLED=0
+# The compiler and linker spend about a fifth of their CPU collecting garbage at the default GOGC=100 (KWOK alone:
+# 192 s of user time, 151 s at GOGC=1000). They collect less often here, each process capped by GOMEMLIMIT at an
+# eighth of the available memory (up to six run at once: three lanes, two jobs each). A GOGC or GOMEMLIMIT the user
+# set is kept.
+available_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null || true)
+if [ -n "$available_kib" ] && [ -z "${GOGC:-}${GOMEMLIMIT:-}" ]; then
+  export GOGC=1000 GOMEMLIMIT=$((available_kib / 8))KiB
+fi
 logs=$ROLLGATE_TOOLCHAIN/logs
 mkdir -p "$ROLLGATE_BIN" "$ROLLGATE_TOOLCHAIN/stamps" "$ROLLGATE_TOOLCHAIN/work" "$logs"
 # -dwarf=false: the linker strips debug information (-s -w) anyway, so the compiler need not generate it.
