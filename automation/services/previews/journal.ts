@@ -3,7 +3,8 @@
  * asked for it and the operation submitted last. The preview list itself is
  * derived from the engine's stacks and outputs and the operation store; the
  * journal adds what they cannot know (a destroy that was requested, the
- * spec a failed create asked for). A request is answered only after its
+ * spec a failed create asked for) and keeps a copy of the outputs each
+ * update left, so reads need no engine run. A request is answered only after its
  * operation and journal record are committed together (`submit`).
  */
 import { z } from "zod";
