@@ -192,7 +192,8 @@ export class PreviewService {
         ...(repository === undefined ? {} : { repository }),
         lastOperationId: id,
         ...headUpdatedAtOf(request, record),
-        ...(record?.outputs ? { outputs: record.outputs } : {}),
+        // A stack being destroyed loses its outputs; one that stays keeps them until this update ends.
+        ...(continuing && record?.outputs ? { outputs: record.outputs } : {}),
       };
       return { result: this.accepted(request.pr, queuedView(operation), continuing ? "updating" : "creating", true), operation, record: next };
     }, this.deps.limits ? { countPresent: repositoryOfRequest === undefined ? {} : { repository: repositoryOfRequest }, countQueued: this.deps.limits.queuedOperations !== undefined } : {});
