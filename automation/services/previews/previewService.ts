@@ -13,7 +13,7 @@ import { NoSuchStackError } from "../../engine/errors";
 import { LimitReachedError, PreviewLimitError, PreviewNotFoundError, StaleHeadError } from "../../errors";
 import type { OperationContext, OperationScheduler } from "../operations/scheduler";
 import type { OperationStore } from "../operations/store";
-import type { NewOperation, Operation, OperationCause, OperationStatus, ServiceOperationKind } from "../operations/types";
+import { isActive, type NewOperation, type Operation, type OperationCause, type OperationStatus, type ServiceOperationKind } from "../operations/types";
 import type { PresentPreviews, PreviewJournal, PreviewRecord } from "./journal";
 import { prOfStack, previewStackName } from "./naming";
 import { sweepPreviewNamespaces, type PreviewNamespaces } from "./previewNamespaces";
@@ -422,10 +422,9 @@ export class PreviewService {
    * update, a stack made outside the service) the engine's.
    */
   private async currentOutputs(stack: string, record: PreviewRecord | undefined, last: Operation | undefined): Promise<PreviewOutputs> {
-    const inFlight = last?.status === "queued" || last?.status === "running";
     if (last !== undefined && record?.lastOperationId === last.id) {
       if (record.outputs?.operationId === last.id) return record.outputs.values;
-      if (inFlight) return record.outputs?.values ?? {};
+      if (isActive(last)) return record.outputs?.values ?? {};
     }
     return this.outputsOf(stack);
   }
