@@ -31,8 +31,10 @@ import { replicaScenarios } from "./scenarios/replicas";
 import { backendComparison } from "./scenarios/backends";
 import { argoRolloutsScenario } from "./scenarios/argoRollouts";
 import { supplyChainVerification } from "./scenarios/supplyChain";
+import { abortScenario } from "./scenarios/abort";
 
-const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--concurrency N] [--only ${SCENARIOS.join(",")}] [--out FILE]`;
+const ROUTERS = ["gateway-api", "nginx", "istio"] as const;
+const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--concurrency N] [--only ${SCENARIOS.join(",")}] [--router ${ROUTERS.join("|")}] [--out FILE]`;
 /** The service's default operation limit (ROLLGATE_MAX_CONCURRENT_OPERATIONS), recorded with the results. */
 const MAX_CONCURRENT_OPERATIONS = 2;
 
@@ -47,6 +49,7 @@ const ArgsSchema = z
       .transform((list) => list.split(",").map((name) => name.trim()).filter(Boolean))
       .pipe(z.array(z.enum(SCENARIOS)).min(1))
       .optional(),
+    router: z.enum(ROUTERS).default("gateway-api"),
     out: z.string().min(1).optional(),
     help: z.boolean().default(false),
   })
@@ -60,6 +63,7 @@ function parseSettings(argv: readonly string[]): (Settings & { out: string }) | 
       runs: { type: "string" },
       concurrency: { type: "string" },
       only: { type: "string" },
+      router: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -76,6 +80,7 @@ function parseSettings(argv: readonly string[]): (Settings & { out: string }) | 
     runs: args.runs ?? (args.quick ? 2 : 5),
     concurrency: args.concurrency ?? (args.quick ? 3 : 10),
     scenarios: new Set<ScenarioName>(args.only ?? SCENARIOS),
+    router: args.router,
     out: resolve(args.out ?? join(__dirname, "results", args.quick ? "quick.json" : "latest.json")),
   };
 }
@@ -92,7 +97,7 @@ async function scenario(ctx: BenchContext, name: string, run: () => Promise<void
 
 async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
   const wants = (name: ScenarioName) => settings.scenarios.has(name);
-  const needsStack = wants("weight-step") || wants("rollback") || wants("replicas");
+  const needsStack = wants("weight-step") || wants("abort") || wants("rollback") || wants("replicas");
 
   let metrics: MetricsFixture | undefined;
   if (wants("rollback")) {
@@ -125,6 +130,7 @@ async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
 
   if (wants("footprint")) await scenario(ctx, "footprint", () => idleFootprint(ctx, "idle"));
   if (wants("weight-step")) await scenario(ctx, "weight-step (Rollgate)", () => rollgateWeightSteps(ctx));
+  if (wants("abort")) await scenario(ctx, "abort", () => abortScenario(ctx));
   if (wants("rollback") && metrics) {
     const fixture = metrics;
     await scenario(ctx, "rollback", () => rollbackScenario(ctx, fixture));
@@ -189,7 +195,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
     machine: { ...machine, loadAverageAtEnd: machineInfo().loadAverage },
     versions: await versions(repoRoot),
-    settings: { runs: settings.runs, concurrency: settings.concurrency, scenarios: [...settings.scenarios], maxConcurrentOperations: MAX_CONCURRENT_OPERATIONS },
+    settings: { runs: settings.runs, concurrency: settings.concurrency, scenarios: [...settings.scenarios], router: settings.router, maxConcurrentOperations: MAX_CONCURRENT_OPERATIONS },
     figures: ctx.figures,
     ratios: {
       "weightStep.cliOverRollgate": ratio(ctx.figures["weightStep.cli"]?.median, ctx.figures["weightStep.rollgate"]?.median) ?? null,
@@ -197,7 +203,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       "backends.weightStep.postgresOverFile": ratio(ctx.figures["backends.postgres.weightStep"]?.median, ctx.figures["backends.file.weightStep"]?.median) ?? null,
       "backends.stackCreate.postgresOverFile": ratio(ctx.figures["backends.postgres.stackCreate"]?.median, ctx.figures["backends.file.stackCreate"]?.median) ?? null,
       "argo.weightStep.argoOverRollgate": ratio(ctx.figures["argo.weightStep"]?.median, ctx.figures["weightStep.rollgate"]?.median) ?? null,
-      "argo.abort.argoOverRollgate": ratio(ctx.figures["argo.abort"]?.median, ctx.figures["rollback.rollgate"]?.median) ?? null,
+      "argo.abort.argoOverRollgate": ratio(ctx.figures["argo.abort"]?.median, ctx.figures["abort.rollgate"]?.median) ?? null,
     },
     goals: evaluateGoals(ctx.figures),
     profile: ctx.profile,

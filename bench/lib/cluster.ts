@@ -1,18 +1,35 @@
 /**
- * Reads of the live cluster: the HTTPRoute's canary weight (as the service's
- * probe reads it), a canary Ingress's weight (as the nginx router reads it)
- * and previews' objects.
+ * Reads of the live cluster: the environment's canary weight on its router's
+ * object (the HTTPRoute as the service's probe reads it; nginx's canary
+ * Ingress or Istio's VirtualService as the tests read them), a canary
+ * Ingress's weight (as the nginx router reads it) and previews' objects.
  */
 import { objectNames } from "../../automation/cluster/clusterProbe";
 import { httpRouteCanaryWeight } from "../../components/trafficSplit/routers/gateway-api/definition";
 import { canaryIngressWeight } from "../../components/trafficSplit/routers/nginx/definition";
 import { namespaceGone, type KubeClients } from "../../test/support/kube";
 import { previewNamespaces } from "../../test/support/previewStacks";
+import { liveCanaryWeight, type InClusterRouter } from "../../test/support/routerObjects";
 import { deploymentAvailable } from "../../test/support/workloads";
 import { sleep } from "./progress";
 
-/** The canary's share (0..100) of the app's HTTPRoute; undefined when the route does not exist. */
-export async function liveWeight(kube: KubeClients, namespace: string, app: string): Promise<number | undefined> {
+/** An environment's app and the router its stack config puts it on. */
+export interface WeightTarget {
+  readonly namespace: string;
+  readonly app: string;
+  readonly router: InClusterRouter;
+}
+
+/**
+ * The canary's share (0..100) on the target's router object; undefined when
+ * an HTTPRoute does not exist (no canary Ingress on nginx is a share of 0).
+ */
+export function liveWeight(kube: KubeClients, target: WeightTarget): Promise<number | undefined> {
+  if (target.router === "gateway-api") return liveRouteWeight(kube, target.namespace, target.app);
+  return liveCanaryWeight(target.router, kube, { ...target, canaryService: objectNames.canary(target.app) });
+}
+
+async function liveRouteWeight(kube: KubeClients, namespace: string, app: string): Promise<number | undefined> {
   let route: unknown;
   try {
     route = await kube.custom.getNamespacedCustomObject({
@@ -52,11 +69,11 @@ export interface WeightWait {
  */
 export function whenWeight(
   kube: KubeClients,
-  target: { namespace: string; app: string },
+  target: WeightTarget,
   matches: (weight: number | undefined) => boolean,
   options: WeightWait,
 ): Promise<{ at: number; weight: number | undefined }> {
-  return whenRead(() => liveWeight(kube, target.namespace, target.app), matches, options);
+  return whenRead(() => liveWeight(kube, target), matches, options);
 }
 
 /** `whenWeight` over any read of a live weight. */

@@ -18,6 +18,7 @@ import { Database } from "../../automation/store/database";
 import { migrate } from "../../automation/store/migrate";
 import { PgStackConfigStore } from "../../automation/store/stackConfigStore";
 import { createTestDatabase, type TestDatabase } from "../../test/support/database";
+import { routerStackConfig, type InClusterRouter } from "../../test/support/routerObjects";
 import { PulumiCli } from "./pulumiCli";
 
 export const repoRoot = resolve(__dirname, "../..");
@@ -81,9 +82,9 @@ export class BenchEnvironment {
     if (stored) writeFileSync(this.configFile, stored.content);
   }
 
-  /** The environment stack's config, with the stack's `encryptionsalt` from `pulumi stack init`. */
-  writeStackConfig(saltFile: string): void {
-    writeEnvironmentConfig(this.configFile, saltFile, ENVIRONMENT);
+  /** The environment stack's config on `router`, with the stack's `encryptionsalt` from `pulumi stack init`. */
+  writeStackConfig(saltFile: string, router: InClusterRouter): void {
+    writeEnvironmentConfig(this.configFile, saltFile, { ...ENVIRONMENT, router });
   }
 
   /** `ROLLGATE_*` settings of the service under test. */
@@ -109,10 +110,15 @@ export function previewBaseConfig(): Record<string, string> {
 
 /**
  * Writes an environment stack's config: the repo's `stacks/Pulumi.staging.yaml`
- * with `target`'s app, namespace and host name, stable only, plus the
- * `encryptionsalt` `pulumi stack init` wrote into `saltFile`.
+ * with `target`'s app, namespace, host name and router (Gateway API unless
+ * given), stable only, plus the `encryptionsalt` `pulumi stack init` wrote
+ * into `saltFile`.
  */
-export function writeEnvironmentConfig(file: string, saltFile: string, target: { readonly environment: string; readonly app: string; readonly namespace: string }): void {
+export function writeEnvironmentConfig(
+  file: string,
+  saltFile: string,
+  target: { readonly environment: string; readonly app: string; readonly namespace: string; readonly router?: InClusterRouter },
+): void {
   const salt = (load(readFileSync(saltFile, "utf8")) as { encryptionsalt?: string } | undefined)?.encryptionsalt;
   const base = load(readFileSync(join(repoRoot, "stacks", `Pulumi.${ENVIRONMENT.stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
   const config = {
@@ -123,6 +129,7 @@ export function writeEnvironmentConfig(file: string, saltFile: string, target: {
     "rollgate:hostnames": [`${target.app}.bench.rollgate.dev`],
     "rollgate:stableImage": STABLE_IMAGE,
     "rollgate:canaryWeight": 0,
+    ...routerStackConfig(target.router ?? "gateway-api"),
   };
   writeFileSync(file, dump({ ...(salt ? { encryptionsalt: salt } : {}), config }));
 }

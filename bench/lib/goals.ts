@@ -57,7 +57,7 @@ export const GOALS: readonly Goal[] = [
   },
   {
     id: "abort-to-zero",
-    description: "traffic brake: abort request → HTTPRoute canary 0 ≤ 0.5 s",
+    description: "traffic brake: abort request → canary 0 on the router's live object, median ≤ 0.5 s",
     op: "<=",
     unit: "s",
     actual: stat("abort.rollgate", "median"),
@@ -140,10 +140,10 @@ export const GOALS: readonly Goal[] = [
   },
   {
     id: "argo-abort-ratio",
-    description: "abort → weight 0: Rollgate faster than Argo Rollouts (median ratio Argo abort → canary-weight 0 over Rollgate failed measurement → HTTPRoute 0 > 1)",
+    description: "abort → weight 0: Rollgate faster than Argo Rollouts (median ratio Argo abort → canary-weight 0 over Rollgate abort → canary 0 > 1)",
     op: ">",
     unit: "×",
-    actual: (figures) => ratio(figures["argo.abort"]?.median, figures["rollback.rollgate"]?.median),
+    actual: (figures) => ratio(figures["argo.abort"]?.median, figures["abort.rollgate"]?.median),
     limit: fixed(1),
   },
   {

@@ -12,6 +12,11 @@ export interface ReleaseRecord {
   readonly analysis: readonly { readonly step: number; readonly metric: string; readonly phase: string; readonly at: string; readonly detail: string }[];
 }
 
+/** The canary image the benchmark's releases deploy (stable is `STABLE_IMAGE`). */
+export const CANARY_IMAGE = "ghcr.io/rollgate/sample-app:1.1.0";
+/** An analysis that measures nothing: every step passes at once (see the release README). */
+export const NO_CHECKS = { errorRate: { enabled: false }, latency: { enabled: false }, minRequests: 0, queries: [] };
+
 const TERMINAL = ["succeeded", "rolledBack", "failed", "aborted"];
 
 export async function startRelease(api: RollgateApi, body: Record<string, unknown>): Promise<string> {

@@ -12,7 +12,7 @@ export interface BenchResults {
   readonly durationSeconds: number;
   readonly machine: MachineInfo & { readonly loadAverageAtEnd: readonly number[] };
   readonly versions: Versions;
-  readonly settings: { readonly runs: number; readonly concurrency: number; readonly scenarios: readonly string[]; readonly maxConcurrentOperations: number };
+  readonly settings: { readonly runs: number; readonly concurrency: number; readonly scenarios: readonly string[]; readonly router?: string; readonly maxConcurrentOperations: number };
   readonly figures: Readonly<Record<string, Figure>>;
   readonly ratios: Readonly<Record<string, number | null>>;
   readonly goals: readonly GoalResult[];
@@ -34,7 +34,7 @@ export function renderReport(results: BenchResults): string {
     ]),
   );
   const lines = [
-    `## Rollgate benchmarks (${results.mode}, ${results.settings.runs} runs, ${results.settings.concurrency} concurrent previews)`,
+    `## Rollgate benchmarks (${results.mode}, ${results.settings.runs} runs, ${results.settings.concurrency} concurrent previews, router ${results.settings.router ?? "gateway-api"})`,
     "",
     `${machine.cpus} × ${machine.model}, ${machine.memoryMb} MB, load ${machine.loadAverage.join(" / ")} → ${machine.loadAverageAtEnd.join(" / ")}; ` +
       `node ${versions.node}, pulumi ${versions.pulumi}, pulumi-kubernetes ${versions.pulumiKubernetes}, kube ${versions.kubernetes}, rollgate ${versions.rollgate}; ` +

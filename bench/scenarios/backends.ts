@@ -19,8 +19,8 @@ import type { BenchContext } from "../lib/context";
 import { ENVIRONMENT, repoRoot, writeEnvironmentConfig } from "../lib/environment";
 import { progress, secondsSince, sleep } from "../lib/progress";
 import { PulumiCli } from "../lib/pulumiCli";
+import { CANARY_IMAGE } from "../lib/releases";
 import { weightSequence } from "../lib/weights";
-import { CANARY_IMAGE } from "./weightStep";
 
 const BACKENDS = ["postgres", "file"] as const;
 type BackendKind = (typeof BACKENDS)[number];
@@ -29,6 +29,8 @@ interface Target {
   readonly environment: string;
   readonly app: string;
   readonly namespace: string;
+  /** Both backends' stacks are on Gateway API: the comparison is of backends, not routers. */
+  readonly router: "gateway-api";
 }
 
 class BackendStacks {
@@ -72,6 +74,7 @@ const targetFor = (kind: BackendKind, name: string): Target => ({
   environment: ENVIRONMENT.environment,
   app: `bench-${kind}-${name}`,
   namespace: `rollgate-bench-${kind}-${name}`,
+  router: "gateway-api",
 });
 
 export async function backendComparison(ctx: BenchContext): Promise<void> {

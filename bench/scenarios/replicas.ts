@@ -23,11 +23,8 @@ import type { BenchContext } from "../lib/context";
 import { ENVIRONMENT } from "../lib/environment";
 import { benchPr, previewsOf, requestCreate, requestDestroy, waitNamespaceGone, waitReady } from "../lib/previews";
 import { progress } from "../lib/progress";
-import { abortIfActive, startRelease, waitForStatus, TERMINAL_RELEASE_STATUSES } from "../lib/releases";
-import { CANARY_IMAGE } from "./weightStep";
+import { abortIfActive, CANARY_IMAGE, NO_CHECKS, startRelease, waitForStatus, TERMINAL_RELEASE_STATUSES } from "../lib/releases";
 
-const NO_CHECKS = { errorRate: { enabled: false }, latency: { enabled: false }, minRequests: 0, queries: [] };
-const target = { namespace: ENVIRONMENT.namespace, app: ENVIRONMENT.app };
 
 interface Replica {
   readonly service: RollgateService;
@@ -70,7 +67,7 @@ async function holdingRelease(ctx: BenchContext, weight: number): Promise<string
     steps: [{ weight, pauseSeconds: 600 }, { weight: 100, pauseSeconds: 0 }],
     analysis: NO_CHECKS,
   });
-  await whenWeight(ctx.kube, target, (w) => w === weight, { timeoutMs: 600_000, what: `weight ${weight}%` });
+  await whenWeight(ctx.kube, ctx.target, (w) => w === weight, { timeoutMs: 600_000, what: `weight ${weight}%` });
   return id;
 }
 
@@ -79,7 +76,7 @@ async function abortOnOtherReplica(ctx: BenchContext, b: Replica): Promise<void>
   for (let run = 0; run < ctx.settings.runs; run++) {
     const id = await holdingRelease(ctx, 20 + run);
     const started = performance.now();
-    const zero = whenWeight(ctx.kube, target, (w) => w === 0, { timeoutMs: 300_000, what: "weight 0 after the abort" });
+    const zero = whenWeight(ctx.kube, ctx.target, (w) => w === 0, { timeoutMs: 300_000, what: "weight 0 after the abort" });
     const answer = await b.api.request("POST", `/api/v1/releases/${id}/abort`, { reason: "rollgate benchmark" });
     if (answer.status !== 202) throw new Error(`abort on the other replica answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     const seen = await zero;

@@ -31,7 +31,6 @@ const FAILING_ANALYSIS = {
   latency: { enabled: false },
   inconclusive: { action: "extend", maxExtensions: 10, whenExhausted: "fail" },
 };
-const target = { namespace: ENVIRONMENT.namespace, app: ENVIRONMENT.app };
 
 /** Prometheus and the two sample-app tracks; started before the service, which needs ROLLGATE_PROMETHEUS_URL. */
 export class MetricsFixture {
@@ -54,7 +53,7 @@ export async function rollbackScenario(ctx: BenchContext, metrics: MetricsFixtur
   const { service, api } = ctx.running();
   const driver = new TrafficDriver(
     { stable: metrics.stable.url(), canary: metrics.canary.url() },
-    async () => (await liveWeight(ctx.kube, target.namespace, target.app)) ?? 0,
+    async () => (await liveWeight(ctx.kube, ctx.target)) ?? 0,
   );
   driver.start();
   const stopDriver = ctx.cleanup.defer("stop the traffic driver", () => driver.stop());
@@ -77,8 +76,8 @@ export async function rollbackScenario(ctx: BenchContext, metrics: MetricsFixtur
       let backAt: number;
       let release: Awaited<ReturnType<typeof waitForStatus>>;
       try {
-        await whenWeight(ctx.kube, target, (w) => w === WEIGHT, { timeoutMs: 600_000, what: `canary weight ${WEIGHT}%` });
-        const back = await whenWeight(ctx.kube, target, (w) => w === 0, { timeoutMs: 600_000, what: "canary weight back to 0" });
+        await whenWeight(ctx.kube, ctx.target, (w) => w === WEIGHT, { timeoutMs: 600_000, what: `canary weight ${WEIGHT}%` });
+        const back = await whenWeight(ctx.kube, ctx.target, (w) => w === 0, { timeoutMs: 600_000, what: "canary weight back to 0" });
         backAt = performance.timeOrigin + back.at;
         release = await waitForStatus(api, id, TERMINAL_RELEASE_STATUSES, 600_000);
       } finally {

@@ -15,16 +15,12 @@ import { whenWeight } from "../lib/cluster";
 import type { BenchContext } from "../lib/context";
 import { ENVIRONMENT, repoRoot } from "../lib/environment";
 import { progress, secondsSince } from "../lib/progress";
-import { abortIfActive, command, startRelease, waitForStatus } from "../lib/releases";
+import { abortIfActive, CANARY_IMAGE, command, NO_CHECKS, startRelease, waitForStatus } from "../lib/releases";
 import { firstMs, firstTime, logsSince } from "../lib/serviceLogs";
 import { weightSequence } from "../lib/weights";
 
-export const CANARY_IMAGE = "ghcr.io/rollgate/sample-app:1.1.0";
 /** Seconds each step holds its weight: the window in which the benchmark's pause lands. */
 const HOLD_SECONDS = 5;
-/** An analysis that measures nothing: every step passes at once (see the release README). */
-const NO_CHECKS = { errorRate: { enabled: false }, latency: { enabled: false }, minRequests: 0, queries: [] };
-const target = { namespace: ENVIRONMENT.namespace, app: ENVIRONMENT.app };
 
 /** The CLI baseline, run before the service starts (the stack is the service's afterwards). */
 export async function cliWeightSteps(ctx: BenchContext): Promise<void> {
@@ -40,7 +36,7 @@ export async function cliWeightSteps(ctx: BenchContext): Promise<void> {
   const up: number[] = [];
   for (const [index, weight] of weights.slice(1).entries()) {
     const started = performance.now();
-    const live = whenWeight(ctx.kube, target, (w) => w === weight, { timeoutMs: 300_000, what: `CLI weight ${weight}%` });
+    const live = whenWeight(ctx.kube, ctx.target, (w) => w === weight, { timeoutMs: 300_000, what: `CLI weight ${weight}%` });
     await cli.configSet("rollgate:canaryWeight", String(weight));
     const configured = performance.now();
     await cli.up();
@@ -106,30 +102,16 @@ export async function rollgateWeightSteps(ctx: BenchContext): Promise<void> {
   const finish = ctx.cleanup.defer(`abort release ${id}`, () => abortIfActive(api, id));
   try {
     await timedSteps(ctx, id, weights);
-    await timedAbort(ctx, id);
   } finally {
     progress("weight step (Rollgate): abort the release (traffic back to stable, canary removed)");
     await finish();
   }
 }
 
-/** `POST abort` on the paused release → the live route gives the canary 0 (the traffic brake). One sample per run. */
-async function timedAbort(ctx: BenchContext, id: string): Promise<void> {
-  const { api } = ctx.running();
-  const started = performance.now();
-  const zero = whenWeight(ctx.kube, target, (w) => w === 0, { timeoutMs: 300_000, what: "weight 0 after the abort" });
-  await command(api, id, "abort");
-  const seen = await zero;
-  const seconds = (seen.at - started) / 1000;
-  ctx.record("abort.rollgate", [seconds], "s");
-  progress(`weight step (Rollgate): abort → canary at 0% on the live route after ${seconds.toFixed(3)} s`);
-  await waitForStatus(api, id, ["aborted"], 300_000);
-}
-
 async function timedSteps(ctx: BenchContext, id: string, weights: readonly number[]): Promise<void> {
   const { service, api } = ctx.running();
   progress(`weight step (Rollgate): release ${id} deploys the canary and raises it to ${weights[0]}% (not timed)`);
-  await whenWeight(ctx.kube, target, (w) => w === weights[0], { timeoutMs: 600_000, what: `first weight ${weights[0]}%` });
+  await whenWeight(ctx.kube, ctx.target, (w) => w === weights[0], { timeoutMs: 600_000, what: `first weight ${weights[0]}%` });
   await command(api, id, "pause");
   await waitForStatus(api, id, ["paused"], 120_000);
 
@@ -140,7 +122,7 @@ async function timedSteps(ctx: BenchContext, id: string, weights: readonly numbe
   for (const [index, weight] of weights.slice(1).entries()) {
     const sinceMs = Date.now();
     const started = performance.now();
-    const live = whenWeight(ctx.kube, target, (w) => w === weight, { timeoutMs: 300_000, what: `weight ${weight}% after resume` });
+    const live = whenWeight(ctx.kube, ctx.target, (w) => w === weight, { timeoutMs: 300_000, what: `weight ${weight}% after resume` });
     await command(api, id, "resume");
     const seen = await live;
     await command(api, id, "pause");
