@@ -23,6 +23,7 @@ export async function ensureStaging(options: { readonly databaseUrl: string; rea
     const engine = new LocalStackEngine({
       program,
       workspacesDir: join(resolve(options.stateDir), "demo-workspaces"),
+      nodeCompileCacheDir: join(resolve(options.stateDir), "node-compile-cache"),
       configStore: store.stackConfig,
       guard: new LeasedStackGuard(new LeaseKeeper(store.leases, { logger })),
       env: pulumiBackendEnv(process.env.PULUMI_BACKEND_URL || pulumiBackendUrl(options.databaseUrl), process.env),

@@ -17,6 +17,7 @@ import { urnsToRefresh, type PendingOperation } from "./pendingOperations";
 import { NoSuchStackError, StackBusyError, StackExistsError } from "./errors";
 import { LeaseLostError } from "../store/leases";
 import { toEngineEvent } from "./events";
+import { nodeCompileCacheEnv } from "./nodeCompileCache";
 import { ConcurrencyLimit } from "../support/concurrencyLimit";
 import { KeyedSerializer } from "../support/keyedSerializer";
 import { onlyStaleLocks } from "./staleLocks";
@@ -56,6 +57,14 @@ export interface LocalStackEngineOptions {
   readonly guard?: StackGuard;
   /** Environment of every CLI run on top of this process's (e.g. `PULUMI_BACKEND_URL`). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Where the Node processes of the engine's runs (each policy pack, a
+   * program the CLI starts) keep V8's compiled code between runs
+   * (`NODE_COMPILE_CACHE`), so each start skips compiling `@pulumi/pulumi`
+   * and the pack again. Node's own settings win: a `NODE_COMPILE_CACHE` or
+   * `NODE_DISABLE_COMPILE_CACHE` in this process's environment or in `env`.
+   */
+  readonly nodeCompileCacheDir?: string;
 }
 
 /**
@@ -388,7 +397,7 @@ export class LocalStackEngine implements StackEngine {
     return {
       workDir,
       pulumiCommand: await this.pulumiCommand(),
-      ...(this.options.env ? { envVars: { ...this.options.env } } : {}),
+      envVars: { ...nodeCompileCacheEnv(this.options.nodeCompileCacheDir, { ...process.env, ...this.options.env }), ...this.options.env },
       secretsProvider: "passphrase",
       projectSettings: { name: this.projectName, runtime: "nodejs" },
     };

@@ -10,7 +10,7 @@
  * previewed under the same pack: it must follow its own rules.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dump, load } from "js-yaml";
@@ -394,11 +394,13 @@ describe("pulumi up with the policy pack, through the project's CLI", () => {
 
 describe("an up through the Automation API (LocalStackEngine with the compiled policy pack, as the service runs it)", () => {
   const workspacesDir = mkdtempSync(join(tmpdir(), "rg-policy-ws-"));
+  const nodeCompileCacheDir = join(workspacesDir, "node-compile-cache");
   const stackEnvironment = new Map<string, Environment>();
   const compiled = servicePolicyPack();
   const engine = new LocalStackEngine({
     program,
     workspacesDir,
+    nodeCompileCacheDir,
     policyPacks: [compiled.directory],
     policyPackConfig: (stack) => {
       const environment = stackEnvironment.get(stack);
@@ -459,5 +461,11 @@ describe("an up through the Automation API (LocalStackEngine with the compiled p
     expect(serviceAfter.spec).toEqual(service.spec);
     expect(serviceAfter.metadata?.labels).toEqual(service.metadata?.labels);
     expect((await engine.outputs(stack)).stableImage).toBe("ghcr.io/rollgate/sample-app:1.0.0");
+  });
+
+  it("gives the engine's Node processes the compile cache directory, which they fill", () => {
+    // The program is inline: the Node children are the policy pack's; Node keeps a directory per version.
+    const cached = readdirSync(nodeCompileCacheDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(cached.length).toBeGreaterThan(0);
   });
 });
