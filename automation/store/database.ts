@@ -144,31 +144,23 @@ export class Database implements Queryable {
   listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): () => void {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new TypeError(`invalid channel name ${channel}`);
     let stopped = false;
-    let client: pg.PoolClient | undefined;
+    let current: ListeningConnection | undefined;
     let retry: NodeJS.Timeout | undefined;
     const start = async (): Promise<void> => {
       if (stopped || this.closed) return;
+      let listening: ListeningConnection | undefined;
       try {
-        const connection = await this.pool.connect();
-        client = connection;
-        connection.on("notification", (message) => {
-          if (message.channel === channel) onNotify(message.payload ?? "");
-        });
-        let failed = false;
-        // `on`, not `once`: a dying connection can emit twice (the server's FATAL, then the socket's end).
-        connection.on("error", () => {
-          if (failed) return;
-          failed = true;
-          connection.release(true);
-          if (client === connection) client = undefined;
+        listening = new ListeningConnection(await this.pool.connect(), channel, onNotify, () => {
+          if (current === listening) current = undefined;
           schedule();
         });
-        await connection.query(`LISTEN ${channel}`);
+        current = listening;
+        await listening.connection.query(`LISTEN ${channel}`);
         onReconnect?.();
       } catch {
-        if (client) client.release(true);
-        client = undefined;
-        schedule();
+        if (current === listening) current = undefined;
+        // A connection whose error event released it has scheduled the retry already.
+        if (!listening || listening.release(true)) schedule();
       }
     };
     const schedule = (): void => {
@@ -180,12 +172,12 @@ export class Database implements Queryable {
     return () => {
       stopped = true;
       clearTimeout(retry);
-      const connection = client;
-      client = undefined;
-      if (connection) {
-        void connection.query(`UNLISTEN ${channel}`).then(
-          () => connection.release(),
-          () => connection.release(true),
+      const listening = current;
+      current = undefined;
+      if (listening) {
+        void listening.connection.query(`UNLISTEN ${channel}`).then(
+          () => listening.release(false),
+          () => listening.release(true),
         );
       }
     };
@@ -213,4 +205,40 @@ function redactedError(error: Error): Error {
   const copy = new Error(redactCredentials(error.message));
   copy.name = error.name;
   return copy;
+}
+
+/**
+ * A pooled connection that LISTENs on a channel, released to the pool exactly
+ * once: a dying connection can emit `error` twice (the server's FATAL, then
+ * the socket's end), also after a failed LISTEN or an UNLISTEN released it.
+ */
+class ListeningConnection {
+  private released = false;
+  private readonly onNotification = (message: pg.Notification): void => {
+    if (message.channel === this.channel) this.onNotify(message.payload ?? "");
+  };
+  private readonly onError = (): void => {
+    if (this.release(true)) this.onFailure();
+  };
+
+  constructor(
+    readonly connection: pg.PoolClient,
+    private readonly channel: string,
+    private readonly onNotify: (payload: string) => void,
+    private readonly onFailure: () => void,
+  ) {
+    connection.on("notification", this.onNotification);
+    connection.on("error", this.onError);
+  }
+
+  /** Returns the connection to the pool (destroyed if `destroy`); false if it was already. */
+  release(destroy: boolean): boolean {
+    if (this.released) return false;
+    this.released = true;
+    this.connection.removeListener("notification", this.onNotification);
+    // A destroyed connection may still emit while it closes: its error listener stays, and does nothing now.
+    if (!destroy) this.connection.removeListener("error", this.onError);
+    this.connection.release(destroy);
+    return true;
+  }
 }

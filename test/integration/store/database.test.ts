@@ -1,3 +1,4 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { DatabaseUnavailableError } from "../../../automation/store/database";
 import { migratedDatabaseForFile } from "../../support/databaseForFile";
@@ -54,5 +55,30 @@ describe("Database", () => {
     } finally {
       stop();
     }
+  });
+
+  it("hands a stopped listener's connection back to the pool once: the server ending it later is the pool's business", async () => {
+    let connected = 0;
+    const stop = db().listen("rg_database_stopped", () => undefined, () => (connected += 1));
+    await expect.poll(() => connected, { timeout: 5000 }).toBe(1);
+    // Outside the pool, so no query below runs on the connection it ends.
+    const admin = new pg.Client({ connectionString: file.current().test.url });
+    await admin.connect();
+    try {
+      const listening = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN rg_database_stopped'",
+      );
+      const pid = listening.rows[0]!.pid;
+      stop();
+      await expect
+        .poll(async () => (await admin.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE pid = $1", [pid])).rows[0]?.query, { timeout: 5000 })
+        .toBe("UNLISTEN rg_database_stopped");
+      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      await sleep(300);
+    } finally {
+      await admin.end();
+    }
+
+    expect((await db().query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
   });
 });
