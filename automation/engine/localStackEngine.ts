@@ -60,8 +60,8 @@ export interface LocalStackEngineOptions {
   /**
    * Where the Node processes of the engine's runs (each policy pack, a
    * program the CLI starts) keep V8's compiled code between runs
-   * (`NODE_COMPILE_CACHE`), so each start skips compiling `@pulumi/pulumi`
-   * and the pack again. Node's own settings win: a `NODE_COMPILE_CACHE` or
+   * (`NODE_COMPILE_CACHE`; what it saves and its limits: nodeCompileCache.ts).
+   * Node's own settings win: a `NODE_COMPILE_CACHE` or
    * `NODE_DISABLE_COMPILE_CACHE` in this process's environment or in `env`.
    */
   readonly nodeCompileCacheDir?: string;
