@@ -5,9 +5,13 @@
  * (stable, canary, baseline) and the traffic driver sends requests in the live route's proportions.
  *
  * The scenario is the one the method exists for: the big stable fleet answers cleanly while the small deployments
- * (canary and baseline alike) show 3% errors. Judged against stable, the canary fails (2× stable's 0% is the 0.1%
- * floor); judged against the baseline, the same canary passes (2× the baseline's 3%), and the record's details name
+ * (canary and baseline alike) show 20% errors. Judged against stable, the canary fails (2× stable's 0% is the 0.1%
+ * floor); judged against the baseline, the same canary passes (2× the baseline's 20%), and the record's details name
  * the baseline and its number.
+ *
+ * Why 20% and not a realistic 3%: the sample apps fail every n-th request, so a window of a few dozen requests sees
+ * whole failures; at 3% one failure more on the canary's side than on the baseline's (1/30 against 1/73) already
+ * crosses 2×, which once failed CI. At 20% a one-failure difference moves each ratio by a few points, far from 2×.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baselineName, ReleaseEnvironment } from "../../support/releaseEnvironment";
@@ -18,7 +22,7 @@ const analysis = {
   count: 1,
   intervalSeconds: 2,
   compareTo: "baseline",
-  errorRate: { maxRatio: 0.2 },
+  errorRate: { maxRatio: 0.5 },
   latency: { enabled: false },
 };
 
@@ -40,7 +44,7 @@ describe("a canary compared against a baseline", () => {
   });
 
   it("rolls back the canary when it is judged against the clean stable fleet", async () => {
-    env.canary.setBehaviour({ errorRate: 0.03, extraLatencyMs: 0 });
+    env.canary.setBehaviour({ errorRate: 0.2, extraLatencyMs: 0 });
 
     const started = await env.startRelease({ image: "ghcr.io/rollgate/sample-app:1.1.0-cold", steps: [{ weight: 25, pauseSeconds: 10 }, { weight: 100, pauseSeconds: 0 }], analysis: { ...analysis, compareTo: "stable" } });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
@@ -51,8 +55,8 @@ describe("a canary compared against a baseline", () => {
   });
 
   it("runs the baseline beside the canary, judges the canary against it, and removes it at promotion", async () => {
-    env.canary.setBehaviour({ errorRate: 0.03, extraLatencyMs: 0 });
-    env.baseline?.setBehaviour({ errorRate: 0.03, extraLatencyMs: 0 });
+    env.canary.setBehaviour({ errorRate: 0.2, extraLatencyMs: 0 });
+    env.baseline?.setBehaviour({ errorRate: 0.2, extraLatencyMs: 0 });
 
     const started = await env.startRelease({ image: "ghcr.io/rollgate/sample-app:1.1.0", steps: [{ weight: 25, pauseSeconds: 10 }, { weight: 100, pauseSeconds: 0 }], analysis });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
@@ -60,7 +64,7 @@ describe("a canary compared against a baseline", () => {
 
     expect(release.status, release.reason ?? "").toBe("succeeded");
     const errorRate = release.analysis.find((record) => record.metric === "error-rate" && record.step === 0);
-    expect(errorRate?.detail).toMatch(/^canary 5xx ratio [\d.]+% <= [\d.]+% = min\(absolute 20%, max\(2× baseline [\d.]+%, floor 0\.1%\)\)$/);
+    expect(errorRate?.detail).toMatch(/^canary 5xx ratio [\d.]+% <= [\d.]+% = min\(absolute 50%, max\(2× baseline [\d.]+%, floor 0\.1%\)\)$/);
     expect(errorRate?.threshold).toBeGreaterThan(0.01);
     expect(env.traffic.sent.baseline).toBeGreaterThan(0);
     // At 25 % the route split 50 / 25 / 25; the baseline went with the canary.
