@@ -9,6 +9,7 @@ import {
   StackNotFoundError,
   type ConfigMap,
   type LocalWorkspaceOptions,
+  type OutputMap,
   type PulumiFn,
   type Stack,
 } from "@pulumi/pulumi/automation";
@@ -17,6 +18,7 @@ import { urnsToRefresh, type PendingOperation } from "./pendingOperations";
 import { NoSuchStackError, StackBusyError, StackExistsError } from "./errors";
 import { LeaseLostError } from "../store/leases";
 import { toEngineEvent } from "./events";
+import { UpdateRecord, withoutResultReads } from "./updateRecord";
 import { nodeCompileCacheEnv } from "./nodeCompileCache";
 import { ConcurrencyLimit } from "../support/concurrencyLimit";
 import { KeyedSerializer } from "../support/keyedSerializer";
@@ -109,19 +111,25 @@ export class LocalStackEngine implements StackEngine {
           stack.preview({ ...this.policyOptions(stackName), color: "never", onOutput: lines(options.onOutput), signal }),
         );
       }
-      const result = await this.withStaleLockRelease(stack, held, options.onOutput, () =>
-        stack.up({
+      const record = new UpdateRecord();
+      await this.withStaleLockRelease(stack, held, options.onOutput, () =>
+        withoutResultReads(stack).up({
           ...this.policyOptions(stackName),
           color: "never",
           target: options.targets ? [...options.targets] : undefined,
           targetDependents: options.targets ? true : undefined,
           onOutput: lines(options.onOutput),
-          onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
+          onEvent: (event) => {
+            record.observe(event);
+            options.onEvent?.(toEngineEvent(event));
+          },
           signal,
         }),
       );
-      const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value]));
-      return { outputs, changes: (result.summary.resourceChanges ?? {}) as ChangeSummary };
+      return {
+        outputs: record.outputs() ?? outputValues(await stack.outputs()),
+        changes: record.changes() ?? (((await stack.info())?.resourceChanges ?? {}) as ChangeSummary),
+      };
     });
   }
 
@@ -187,8 +195,7 @@ export class LocalStackEngine implements StackEngine {
   outputs(stackName: string): Promise<Record<string, unknown>> {
     return this.outputReads.run(async () => {
       const stack = await portErrors(stackName, () => this.selectExisting(stackName));
-      const outputs = await portErrors(stackName, () => stack.outputs());
-      return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+      return outputValues(await portErrors(stackName, () => stack.outputs()));
     });
   }
 
@@ -439,6 +446,10 @@ async function portErrors<T>(stack: string | undefined, run: () => Promise<T>): 
     }
     throw error;
   }
+}
+
+function outputValues(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
 }
 
 function toConfigMap(config: StackConfig): ConfigMap {

@@ -1,0 +1,59 @@
+import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import type { ChangeSummary } from "./port";
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+/** Pulumi's marker key of a serialized secret, asset, archive or resource reference in engine events. */
+const SERIALIZED_VALUE_KEY = "4dabf18193072939515e22adb298388d";
+
+/**
+ * What an update's own engine events say about its result: the stack's outputs
+ * (the root Stack resource's outputs event) and the change counts (the summary
+ * event). The Automation API reads both again after the update with three CLI
+ * runs (`stack output` twice, `stack history`), about a second per update.
+ */
+export class UpdateRecord {
+  private rootOutputs: Record<string, unknown> | undefined;
+  private changeCounts: ChangeSummary | undefined;
+
+  observe(event: EngineEvent): void {
+    const done = event.resOutputsEvent?.metadata;
+    if (done?.type === ROOT_STACK_TYPE && done.new) this.rootOutputs = done.new.outputs;
+    if (event.summaryEvent) this.changeCounts = { ...event.summaryEvent.resourceChanges } as ChangeSummary;
+  }
+
+  /**
+   * The stack's outputs, or undefined when the events cannot give them as
+   * `pulumi stack output --show-secrets` would: none seen, or a value the
+   * events mask (a secret) or serialize (an asset, a resource reference).
+   */
+  outputs(): Record<string, unknown> | undefined {
+    const outputs = this.rootOutputs;
+    if (outputs === undefined || Object.values(outputs).some(isMaskedOrSerialized)) return undefined;
+    return outputs;
+  }
+
+  changes(): ChangeSummary | undefined {
+    return this.changeCounts;
+  }
+}
+
+/**
+ * `stack` for one `up` whose result reading is left to an UpdateRecord: its
+ * `outputs` and `info`, which `up` calls after the update, answer without a
+ * CLI run (empty and undefined). The caller reads `record`, and the real
+ * stack when the record has no answer.
+ */
+export function withoutResultReads(stack: Stack): Stack {
+  const view = Object.create(stack) as Stack;
+  const noOutputs: OutputMap = {};
+  view.outputs = () => Promise.resolve(noOutputs);
+  view.info = () => Promise.resolve(undefined);
+  return view;
+}
+
+function isMaskedOrSerialized(value: unknown): boolean {
+  if (value === "[secret]") return true;
+  if (Array.isArray(value)) return value.some(isMaskedOrSerialized);
+  if (value === null || typeof value !== "object") return false;
+  return SERIALIZED_VALUE_KEY in value || Object.values(value).some(isMaskedOrSerialized);
+}
