@@ -23,7 +23,7 @@ export const runtimeFiles = [
 ] as const;
 
 /** The compiled pack's entry and preload (automation/support/deferredModules.ts), relative to dist/policies. */
-export const policyPackEntry = { main: "index.js", preload: "../automation/support/deferredModules.js" } as const;
+export const policyPackEntry = { main: "index.js", preload: "../automation/engine/policyPackPreload.js" } as const;
 
 function build(): void {
   rmSync(distDir, { recursive: true, force: true });

@@ -31,25 +31,22 @@ export function compilePolicyPack(packDir: string, cacheDir: string, rootDir: st
   const root = resolve(rootDir);
   const entry = join(resolve(packDir), "index.ts");
   const sources = collectSources(entry, root);
+  const preloadSources = collectSources(preloadFile, preloadRoot);
   const policyYaml = readFileSync(join(packDir, "PulumiPolicy.yaml"), "utf8");
   const packageJson = readFileSync(join(packDir, "package.json"), "utf8");
   const hash = createHash("sha256");
-  const preloadSource = readFileSync(preloadFile, "utf8");
-  hash.update(typescriptVersion()).update(policyYaml).update(packageJson).update(preloadSource);
+  hash.update(typescriptVersion()).update(policyYaml).update(packageJson);
   for (const [file, text] of sources) hash.update(relative(root, file)).update("\0").update(text).update("\0");
+  for (const [file, text] of preloadSources) hash.update(PRELOAD_DIR).update(relative(preloadRoot, file)).update("\0").update(text).update("\0");
   const directory = join(resolve(cacheDir), hash.digest("hex").slice(0, 16));
   if (existsSync(join(directory, "package.json"))) return { directory, compiled: false };
 
   // Written beside the final directory and renamed into place, so a crash never leaves half a pack.
   const staging = `${directory}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  for (const [file, text] of sources) {
-    const target = join(staging, relative(root, file)).replace(/\.ts$/, ".js");
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, transpile(text, file));
-  }
-  writeFileSync(join(staging, "preload.js"), transpile(preloadSource, preloadFile));
-  writeJavaScriptManifests(packDir, staging, { main: relative(root, entry).replace(/\.ts$/, ".js"), preload: "./preload.js" });
+  writeJavaScript(sources, root, staging);
+  writeJavaScript(preloadSources, preloadRoot, join(staging, PRELOAD_DIR));
+  writeJavaScriptManifests(packDir, staging, { main: javascriptPath(root, entry), preload: `./${PRELOAD_DIR}/${javascriptPath(preloadRoot, preloadFile)}` });
   try {
     renameSync(staging, directory);
   } catch (error) {
@@ -81,8 +78,25 @@ export function writeJavaScriptManifests(packDir: string, directory: string, ent
   writeFileSync(join(directory, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-/** Runs first in the pack's process (see deferredModules.ts). */
-const preloadFile = join(__dirname, "..", "support", "deferredModules.ts");
+/** Runs first in the pack's process (see policyPackPreload.ts); compiled with what it imports from this repository. */
+const preloadFile = join(__dirname, "policyPackPreload.ts");
+const preloadRoot = join(__dirname, "..", "..");
+/** The compiled pack's folder for the preload's modules, which keep the repository's layout inside it. */
+const PRELOAD_DIR = "preload";
+
+/** Transpiles each of `sources` (below `sourceRoot`) to the same place below `targetDir`. */
+function writeJavaScript(sources: ReadonlyMap<string, string>, sourceRoot: string, targetDir: string): void {
+  for (const [file, text] of sources) {
+    const target = join(targetDir, javascriptPath(sourceRoot, file));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, transpile(text, file));
+  }
+}
+
+/** Where `file`'s JavaScript goes in a compiled pack: its place below `root`, as `.js`. */
+function javascriptPath(root: string, file: string): string {
+  return relative(root, file).replace(/\.ts$/, ".js");
+}
 
 // The compiler (~50 MB resident) is loaded only when a pack really is compiled, not for a reused one.
 const requireHere = createRequire(__filename);

@@ -99,6 +99,7 @@ export class LocalStackEngine implements StackEngine {
 
   up(stackName: string, config: StackConfig, options: OperationOptions = {}): Promise<UpResult> {
     return this.exclusive(stackName, options.signal, async (held, signal) => {
+      const record = new UpdateRecord();
       const stack = await this.prepare(stackName, config, held);
       // The Automation API's `up` skips the preview (`--skip-preview`); a
       // mandatory policy violation would then fail only the violating resource,
@@ -111,7 +112,7 @@ export class LocalStackEngine implements StackEngine {
           stack.preview({ ...this.policyOptions(stackName), color: "never", onOutput: lines(options.onOutput), signal }),
         );
       }
-      const record = new UpdateRecord();
+      record.runStarting();
       await this.withStaleLockRelease(stack, held, options.onOutput, () =>
         withoutResultReads(stack).up({
           ...this.policyOptions(stackName),
@@ -129,6 +130,7 @@ export class LocalStackEngine implements StackEngine {
       return {
         outputs: record.outputs() ?? outputValues(await stack.outputs()),
         changes: record.changes() ?? (((await stack.info())?.resourceChanges ?? {}) as ChangeSummary),
+        phases: record.phases(),
       };
     });
   }
@@ -178,7 +180,7 @@ export class LocalStackEngine implements StackEngine {
       const stack = await this.select(stackName, held);
       if (stack) {
         await this.withStaleLockRelease(stack, held, options.onOutput, () =>
-          stack.destroy({
+          withoutResultReads(stack).destroy({
             color: "never",
             onOutput: lines(options.onOutput),
             onEvent: options.onEvent ? (event) => options.onEvent?.(toEngineEvent(event)) : undefined,
@@ -232,7 +234,7 @@ export class LocalStackEngine implements StackEngine {
       // The crashed run may have changed these unrecorded: the next update must diff against what is live.
       const interrupted = urnsToRefresh(pending);
       if (interrupted.length > 0) {
-        await this.withStaleLockRelease(stack, held, undefined, () => stack.refresh({ color: "never", target: interrupted, ...(signal ? { signal } : {}) }));
+        await this.withStaleLockRelease(stack, held, undefined, () => withoutResultReads(stack).refresh({ color: "never", target: interrupted, ...(signal ? { signal } : {}) }));
       }
     });
   }

@@ -36,6 +36,23 @@ export type ChangeSummary = Record<string, number>;
 export interface UpResult {
   readonly outputs: Record<string, unknown>;
   readonly changes: ChangeSummary;
+  /** Where the update's time went, when the engine can tell. */
+  readonly phases?: UpdatePhases;
+}
+
+/**
+ * Milliseconds from the moment the engine held the stack to each landmark of
+ * an update: its run starting (config synchronized, any policy preview done),
+ * its first engine event (the CLI started and read the stack), the first
+ * resource step (program and providers running), the end of the last step,
+ * and the end of the whole call.
+ */
+export interface UpdatePhases {
+  readonly runStarted?: number;
+  readonly firstEvent?: number;
+  readonly firstStep?: number;
+  readonly lastStepDone?: number;
+  readonly total: number;
 }
 
 export interface PreviewResult {

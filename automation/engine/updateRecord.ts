@@ -1,5 +1,5 @@
 import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation";
-import type { ChangeSummary } from "./port";
+import type { ChangeSummary, UpdatePhases } from "./port";
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** Pulumi's marker key of a serialized secret, asset, archive or resource reference in engine events. */
@@ -14,11 +14,41 @@ const SERIALIZED_VALUE_KEY = "4dabf18193072939515e22adb298388d";
 export class UpdateRecord {
   private rootOutputs: Record<string, unknown> | undefined;
   private changeCounts: ChangeSummary | undefined;
+  private readonly started: number;
+  private runStarted: number | undefined;
+  private firstEvent: number | undefined;
+  private firstStep: number | undefined;
+  private lastStepDone: number | undefined;
+
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.started = now();
+  }
+
+  /** Marks the update's own run starting, after the work that prepares it. */
+  runStarting(): void {
+    this.runStarted = this.now() - this.started;
+  }
 
   observe(event: EngineEvent): void {
+    const at = this.now() - this.started;
+    this.firstEvent ??= at;
+    if (event.resourcePreEvent && event.resourcePreEvent.metadata.type !== ROOT_STACK_TYPE) this.firstStep ??= at;
     const done = event.resOutputsEvent?.metadata;
+    if (done && done.type !== ROOT_STACK_TYPE) this.lastStepDone = at;
     if (done?.type === ROOT_STACK_TYPE && done.new) this.rootOutputs = done.new.outputs;
     if (event.summaryEvent) this.changeCounts = { ...event.summaryEvent.resourceChanges } as ChangeSummary;
+  }
+
+  /** The update's landmarks, whole milliseconds from this record's creation; `total` is now. */
+  phases(): UpdatePhases {
+    const since = (at: number | undefined): number | undefined => (at === undefined ? undefined : Math.round(at));
+    return {
+      runStarted: since(this.runStarted),
+      firstEvent: since(this.firstEvent),
+      firstStep: since(this.firstStep),
+      lastStepDone: since(this.lastStepDone),
+      total: Math.round(this.now() - this.started),
+    };
   }
 
   /**
@@ -38,9 +68,10 @@ export class UpdateRecord {
 }
 
 /**
- * `stack` for one `up` whose result reading is left to an UpdateRecord: its
- * `outputs` and `info`, which `up` calls after the update, answer without a
- * CLI run (empty and undefined). The caller reads `record`, and the real
+ * `stack` for one operation whose result the caller does not read from the
+ * Automation API: its `outputs` and `info`, which `up`, `destroy` and
+ * `refresh` call after the CLI's run, answer without a CLI run (empty and
+ * undefined). After an `up` the caller reads an UpdateRecord, and the real
  * stack when the record has no answer.
  */
 export function withoutResultReads(stack: Stack): Stack {

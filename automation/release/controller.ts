@@ -844,7 +844,7 @@ export class ReleaseController {
     const started = this.clock.now().getTime();
     const signal = run.held?.signal;
     const result = await this.deps.engine.up(stack, config, { ...(limited ? { targets } : {}), ...(signal ? { signal } : {}) });
-    this.log("info", run, { stack, changes: result.changes, ms: this.clock.now().getTime() - started }, `${purpose}: done`);
+    this.log("info", run, { stack, changes: result.changes, ms: this.clock.now().getTime() - started, ...(result.phases ? { phases: result.phases } : {}) }, `${purpose}: done`);
   }
 
   /** The config that removes the canary, and its baseline when the release ran one. */

@@ -119,6 +119,7 @@ async function timedSteps(ctx: BenchContext, id: string, weights: readonly numbe
   const reaction: number[] = [];
   const engine: number[] = [];
   const targeted: boolean[] = [];
+  const phases = new Map<string, number[]>();
   for (const [index, weight] of weights.slice(1).entries()) {
     const sinceMs = Date.now();
     const started = performance.now();
@@ -135,6 +136,10 @@ async function timedSteps(ctx: BenchContext, id: string, weights: readonly numbe
     if (raiseAt !== undefined) reaction.push((raiseAt - sinceMs) / 1000);
     if (engineMs !== undefined) engine.push(engineMs / 1000);
     const update = logsSince(service, sinceMs, `set the canary weight to ${weight}%`)[0];
+    const done = logsSince(service, sinceMs, `set the canary weight to ${weight}%: done`)[0];
+    for (const [phase, ms] of Object.entries((done?.phases ?? {}) as Record<string, unknown>)) {
+      if (typeof ms === "number") phases.set(phase, [...(phases.get(phase) ?? []), ms / 1000]);
+    }
     targeted.push(Array.isArray(update?.targets) && update.targets.length > 0);
     progress(
       `weight step (Rollgate) ${index + 1}/${weights.length - 1}: ${weights[index]}% → ${weight}% live after ${((seen.at - started) / 1000).toFixed(2)} s` +
@@ -144,6 +149,8 @@ async function timedSteps(ctx: BenchContext, id: string, weights: readonly numbe
   ctx.record("weightStep.rollgate", total, "s");
   ctx.record("profile.rollgate.resumeToUpdateStart", reaction, "s");
   ctx.record("profile.rollgate.engineUp", engine, "s");
+  // The engine's landmarks within its up (UpdatePhases), from the moment it held the stack.
+  for (const [phase, seconds] of phases) ctx.record(`profile.rollgate.engineUp.${phase}`, seconds, "s");
   // A weight-only update limited to the router's resources runs no policy preview first (LocalStackEngine.up).
   ctx.note("weightStep", "targetedUpdates", `${targeted.filter(Boolean).length}/${targeted.length}`);
   ctx.note("weightStep", "path", `release with steps ${weights.join("/")}% (hold ${HOLD_SECONDS} s, analysis without checks), paused after each weight; timed from POST resume`);

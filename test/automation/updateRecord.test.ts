@@ -2,6 +2,11 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
 import { UpdateRecord } from "../../automation/engine/updateRecord";
 
+function preEvent(type: string): EngineEvent {
+  const urn = `urn:pulumi:dev::p::${type}::x`;
+  return { sequence: 1, timestamp: 0, resourcePreEvent: { metadata: { op: "update", urn, type, provider: "" } } } as EngineEvent;
+}
+
 function outputsEvent(type: string, outputs: Record<string, unknown>): EngineEvent {
   const state = { type, urn: `urn:pulumi:dev::p::${type}::x`, id: "", parent: "", inputs: {}, outputs, provider: "" };
   return { sequence: 1, timestamp: 0, resOutputsEvent: { metadata: { op: "same", urn: state.urn, type, new: state, provider: "" } } } as EngineEvent;
@@ -35,5 +40,25 @@ describe("UpdateRecord", () => {
     const record = new UpdateRecord();
     record.observe(outputsEvent("pulumi:pulumi:Stack", outputs));
     expect(record.outputs()).toBeUndefined();
+  });
+
+  it("times the update's landmarks from its creation: run start, first event, first and last resource step", () => {
+    let now = 1000;
+    const record = new UpdateRecord(() => now);
+    now = 1040;
+    record.runStarting();
+    now = 1300;
+    record.observe({ sequence: 0, timestamp: 0, preludeEvent: { config: {} } } as EngineEvent);
+    now = 1350;
+    record.observe(preEvent("pulumi:pulumi:Stack"));
+    now = 1500;
+    record.observe(preEvent("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"));
+    now = 1650.4;
+    record.observe(outputsEvent("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", {}));
+    now = 1700;
+    record.observe(outputsEvent("pulumi:pulumi:Stack", {}));
+    now = 1720;
+
+    expect(record.phases()).toEqual({ runStarted: 40, firstEvent: 300, firstStep: 500, lastStepDone: 650, total: 720 });
   });
 });

@@ -46,6 +46,8 @@ describe("the engine layer against the real Pulumi engine and kube-apiserver", (
     expect(cliHistoryReads).not.toHaveBeenCalled();
     expect(await engine.outputs(stack)).toEqual(plainOutputs);
     expect(created.changes.create).toBe(3); // stack, namespace, deployment
+    const { runStarted = -1, firstEvent = -1, firstStep = -1, lastStepDone = -1, total } = created.phases ?? { total: -1 };
+    expect([0, runStarted, firstEvent, firstStep, lastStepDone, total]).toEqual([0, runStarted, firstEvent, firstStep, lastStepDone, total].sort((a, b) => a - b));
 
     const deployment = await apps.readNamespacedDeployment({ name: "hello", namespace: namespaceName });
     expect(deployment.spec?.template.spec?.containers[0]?.image).toBe("registry.local/hello:1.0.0");
@@ -71,6 +73,7 @@ describe("the engine layer against the real Pulumi engine and kube-apiserver", (
     expect((await engine.config(stack))["it:image"]).toBe("registry.local/hello:1.1.0"); // a preview changes no config
 
     await engine.destroy(stack);
+    expect(cliHistoryReads).not.toHaveBeenCalled(); // no update, destroy or refresh re-reads its summary
     expect(await eventually(() => namespaceGone(core, namespaceName), 60_000)).toBe(true);
     expect((await engine.list()).map((summary) => summary.name)).not.toContain(stack);
   });

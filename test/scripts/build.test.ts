@@ -33,7 +33,7 @@ describe("npm run build", () => {
     it("gets a manifest for JavaScript, started with the preload the build compiles", () => {
       writeJavaScriptManifests(join(repoRoot, "policies"), out, policyPackEntry);
 
-      expect(readFileSync(join(out, "PulumiPolicy.yaml"), "utf8")).toMatch(/typescript: false\n\s+nodeargs: --require \.\.\/automation\/support\/deferredModules\.js\n/);
+      expect(readFileSync(join(out, "PulumiPolicy.yaml"), "utf8")).toMatch(/typescript: false\n\s+nodeargs: --require \.\.\/automation\/engine\/policyPackPreload\.js\n/);
       expect(JSON.parse(readFileSync(join(out, "package.json"), "utf8"))).toMatchObject({ name: "rollgate-policies", main: "index.js" });
       const preloadSource = relative(distDir, join(distDir, "policies", policyPackEntry.preload)).replace(/\.js$/, ".ts");
       expect(existsSync(join(repoRoot, preloadSource)), preloadSource).toBe(true);

@@ -30,8 +30,9 @@ describe("compilePolicyPack", () => {
     expect(compiled).toBe(true);
     const main = JSON.parse(readFileSync(join(directory, "package.json"), "utf8")) as Record<string, string>;
     expect(main).toMatchObject({ name: "test-pack", version: "1.2.3", main: "policies/index.js" });
-    expect(readFileSync(join(directory, "PulumiPolicy.yaml"), "utf8")).toMatch(/ {4}typescript: false\n {4}nodeargs: --require \.\/preload\.js/);
-    expect(existsSync(join(directory, "preload.js"))).toBe(true);
+    expect(readFileSync(join(directory, "PulumiPolicy.yaml"), "utf8")).toMatch(/ {4}typescript: false\n {4}nodeargs: --require \.\/preload\/automation\/engine\/policyPackPreload\.js/);
+    expect(existsSync(join(directory, "preload", "automation", "engine", "policyPackPreload.js"))).toBe(true);
+    expect(existsSync(join(directory, "preload", "automation", "support", "deferredModules.js"))).toBe(true);
     expect(existsSync(join(directory, "policies", "checks", "index.js"))).toBe(true);
     expect(existsSync(join(directory, "shared", "labels.js"))).toBe(true);
     const loaded = (await import(join(directory, "policies", "index.js"))) as { all: string[] };
