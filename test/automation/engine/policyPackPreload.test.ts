@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +26,7 @@ function runnerSetup(nodeArgs: readonly string[]): { version: string; compilerLo
 describe("the compiled policy pack's preload", () => {
   let root: string;
   let preload: string;
+  let packDirectory: string;
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), "rg-preload-"));
@@ -33,8 +34,10 @@ describe("the compiled policy pack's preload", () => {
     mkdirSync(pack, { recursive: true });
     writeFileSync(join(pack, "PulumiPolicy.yaml"), "description: test\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
     writeFileSync(join(pack, "package.json"), JSON.stringify({ name: "test-pack", version: "1.0.0", main: "index.ts" }));
-    writeFileSync(join(pack, "index.ts"), "export const ok = true;\n");
+    // A pack that loads a real package, so that loading it compiles modules the preload did not.
+    writeFileSync(join(pack, "index.ts"), `export const zod: unknown = require(${JSON.stringify(require.resolve("zod"))});\n`);
     const { directory } = compilePolicyPack(pack, join(root, "cache"), root);
+    packDirectory = directory;
     preload = join(directory, (/--require (\S+)/.exec(readFileSync(join(directory, "PulumiPolicy.yaml"), "utf8")) ?? [])[1] ?? "missing");
   });
 
@@ -48,5 +51,21 @@ describe("the compiled policy pack's preload", () => {
 
   it("is what keeps it unloaded: without the preload the same setup loads the compiler", () => {
     expect(runnerSetup([]).compilerLoaded).toBe(true);
+  });
+
+  it("writes Node's compile cache once the pack is loaded, though the engine kills the pack", async () => {
+    // The runner requires the pack's directory, its last argument, after its entry script ran (Node writes the cache
+    // by itself once that script ends, and at exit); the engine then stops the process with SIGKILL.
+    const cachedFiles = async (loadPack: boolean): Promise<number> => {
+      const cacheDir = mkdtempSync(join(root, "compile-cache-"));
+      const script = `setImmediate(() => { ${loadPack ? "require(process.argv.at(-1));" : ""} console.log("loaded"); setInterval(() => undefined, 1000); });`;
+      const child = spawn(process.execPath, ["--require", preload, "-e", script, packDirectory], { env: { ...process.env, NODE_COMPILE_CACHE: cacheDir } });
+      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("exit", resolve));
+      return readdirSync(cacheDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+    };
+
+    expect(await cachedFiles(true)).toBeGreaterThan(await cachedFiles(false));
   });
 });
