@@ -24,6 +24,7 @@ import { renderReport, type BenchResults } from "./lib/report";
 import { ratio } from "./lib/stats";
 import { concurrentPreviews } from "./scenarios/concurrency";
 import { idleFootprint } from "./scenarios/footprint";
+import { cliPreviewLifecycle } from "./scenarios/previewCli";
 import { previewLifecycle } from "./scenarios/previewLifecycle";
 import { MetricsFixture, rollbackScenario } from "./scenarios/rollback";
 import { cliWeightSteps, rollgateWeightSteps } from "./scenarios/weightStep";
@@ -110,6 +111,7 @@ async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
   if (needsStack) await deployEnvironmentStack(ctx);
   if (wants("weight-step")) await scenario(ctx, "weight-step (CLI)", () => cliWeightSteps(ctx));
   if (wants("backends")) await scenario(ctx, "backends", () => backendComparison(ctx));
+  if (wants("preview-lifecycle")) await scenario(ctx, "preview-lifecycle (CLI)", () => cliPreviewLifecycle(ctx));
   // Before the service starts: the controller and Rollgate's engine would otherwise share the 2 cores.
   if (wants("argo-rollouts")) await scenario(ctx, "argo-rollouts", () => argoRolloutsScenario(ctx));
   if (needsStack) await ctx.env.pushStackConfig();
@@ -199,6 +201,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     figures: ctx.figures,
     ratios: {
       "weightStep.cliOverRollgate": ratio(ctx.figures["weightStep.cli"]?.median, ctx.figures["weightStep.rollgate"]?.median) ?? null,
+      "preview.createRollgateOverCli": ratio(ctx.figures["preview.createToReady"]?.median, ctx.figures["preview.cli.createToReady"]?.median) ?? null,
       "concurrency.wallOverSingleCreate": ratio(ctx.figures["concurrency.createAllWall"]?.median, ctx.figures["preview.createToReady"]?.median) ?? null,
       "backends.weightStep.postgresOverFile": ratio(ctx.figures["backends.postgres.weightStep"]?.median, ctx.figures["backends.file.weightStep"]?.median) ?? null,
       "backends.stackCreate.postgresOverFile": ratio(ctx.figures["backends.postgres.stackCreate"]?.median, ctx.figures["backends.file.stackCreate"]?.median) ?? null,

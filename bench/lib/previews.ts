@@ -25,8 +25,13 @@ export function previewsOf(ctx: BenchContext): Set<number> {
   return set;
 }
 
+/** What the benchmark asks for a PR's preview: its image and branch. */
+export function benchPreviewSpec(pr: number): { readonly image: string; readonly branch: string } {
+  return { image: `ghcr.io/rollgate/sample-app:bench-${pr}`, branch: `bench/${pr}` };
+}
+
 export async function requestCreate(api: RollgateApi, pr: number): Promise<string> {
-  const accepted = await api.createPreview({ pr, image: `ghcr.io/rollgate/sample-app:bench-${pr}`, branch: `bench/${pr}` });
+  const accepted = await api.createPreview({ pr, ...benchPreviewSpec(pr) });
   if (accepted.status !== 202) throw new Error(`POST preview ${pr} answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
   return accepted.body.operation.id;
 }
