@@ -33,6 +33,7 @@ import { backendComparison } from "./scenarios/backends";
 import { argoRolloutsScenario } from "./scenarios/argoRollouts";
 import { supplyChainVerification } from "./scenarios/supplyChain";
 import { abortScenario } from "./scenarios/abort";
+import { scalingCurve } from "./scenarios/scaling";
 
 const ROUTERS = ["gateway-api", "nginx", "istio"] as const;
 const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--concurrency N] [--only ${SCENARIOS.join(",")}] [--router ${ROUTERS.join("|")}] [--out FILE]`;
@@ -112,6 +113,7 @@ async function runBench(settings: Settings, ctx: BenchContext): Promise<void> {
   if (wants("weight-step")) await scenario(ctx, "weight-step (CLI)", () => cliWeightSteps(ctx));
   if (wants("backends")) await scenario(ctx, "backends", () => backendComparison(ctx));
   if (wants("preview-lifecycle")) await scenario(ctx, "preview-lifecycle (CLI)", () => cliPreviewLifecycle(ctx));
+  if (wants("scaling")) await scenario(ctx, "scaling", () => scalingCurve(ctx));
   // Before the service starts: the controller and Rollgate's engine would otherwise share the 2 cores.
   if (wants("argo-rollouts")) await scenario(ctx, "argo-rollouts", () => argoRolloutsScenario(ctx));
   if (needsStack) await ctx.env.pushStackConfig();

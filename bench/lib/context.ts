@@ -7,7 +7,7 @@ import type { WeightTarget } from "./cluster";
 import { ENVIRONMENT, type BenchEnvironment } from "./environment";
 import { summarize, type Figure } from "./stats";
 
-export const SCENARIOS = ["weight-step", "abort", "backends", "rollback", "preview-lifecycle", "concurrency", "footprint", "replicas", "argo-rollouts", "supply-chain"] as const;
+export const SCENARIOS = ["weight-step", "abort", "backends", "rollback", "preview-lifecycle", "concurrency", "footprint", "replicas", "argo-rollouts", "supply-chain", "scaling"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Settings {
