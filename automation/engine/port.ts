@@ -53,6 +53,8 @@ export interface UpdatePhases {
   readonly firstStep?: number;
   readonly lastStepDone?: number;
   readonly total: number;
+  /** The longest resource steps, longest first: what the update waited on (a provider's API calls and readiness waits). */
+  readonly slowestSteps?: readonly { readonly urn: string; readonly op: string; readonly ms: number }[];
 }
 
 export interface PreviewResult {

@@ -4,6 +4,8 @@ import type { ChangeSummary, UpdatePhases } from "./port";
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** Pulumi's marker key of a serialized secret, asset, archive or resource reference in engine events. */
 const SERIALIZED_VALUE_KEY = "4dabf18193072939515e22adb298388d";
+/** How many of the longest steps `phases` names. */
+const SLOWEST_STEPS = 3;
 
 /**
  * What an update's own engine events say about its result: the stack's outputs
@@ -19,6 +21,8 @@ export class UpdateRecord {
   private firstEvent: number | undefined;
   private firstStep: number | undefined;
   private lastStepDone: number | undefined;
+  /** URN → when its step started and how long it took, once done. */
+  private readonly steps = new Map<string, { readonly op: string; readonly started: number; ms?: number }>();
 
   constructor(private readonly now: () => number = () => performance.now()) {
     this.started = now();
@@ -32,9 +36,17 @@ export class UpdateRecord {
   observe(event: EngineEvent): void {
     const at = this.now() - this.started;
     this.firstEvent ??= at;
-    if (event.resourcePreEvent && event.resourcePreEvent.metadata.type !== ROOT_STACK_TYPE) this.firstStep ??= at;
+    const pre = event.resourcePreEvent?.metadata;
+    if (pre && pre.type !== ROOT_STACK_TYPE) {
+      this.firstStep ??= at;
+      this.steps.set(pre.urn, { op: pre.op, started: at });
+    }
     const done = event.resOutputsEvent?.metadata;
-    if (done && done.type !== ROOT_STACK_TYPE) this.lastStepDone = at;
+    if (done && done.type !== ROOT_STACK_TYPE) {
+      this.lastStepDone = at;
+      const step = this.steps.get(done.urn);
+      if (step) step.ms = at - step.started;
+    }
     if (done?.type === ROOT_STACK_TYPE && done.new) this.rootOutputs = done.new.outputs;
     if (event.summaryEvent) this.changeCounts = { ...event.summaryEvent.resourceChanges } as ChangeSummary;
   }
@@ -48,6 +60,10 @@ export class UpdateRecord {
       firstStep: since(this.firstStep),
       lastStepDone: since(this.lastStepDone),
       total: Math.round(this.now() - this.started),
+      slowestSteps: [...this.steps]
+        .flatMap(([urn, step]) => (step.ms === undefined ? [] : [{ urn, op: step.op, ms: Math.round(step.ms) }]))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, SLOWEST_STEPS),
     };
   }
 
@@ -87,4 +103,21 @@ function isMaskedOrSerialized(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(isMaskedOrSerialized);
   if (value === null || typeof value !== "object") return false;
   return SERIALIZED_VALUE_KEY in value || Object.values(value).some(isMaskedOrSerialized);
+}
+
+/** One line for an operation's log: where an update's time went. */
+export function describeUpdatePhases(phases: UpdatePhases): string {
+  const seconds = (ms: number | undefined): string => (ms === undefined ? "?" : `${(ms / 1000).toFixed(1)} s`);
+  const steps = (phases.slowestSteps ?? []).map((step) => `${step.op} ${shortUrn(step.urn)} ${seconds(step.ms)}`);
+  return (
+    `update took ${seconds(phases.total)}: its run started at ${seconds(phases.runStarted)}, first engine event ${seconds(phases.firstEvent)}, ` +
+    `first resource step ${seconds(phases.firstStep)}, last step done ${seconds(phases.lastStepDone)}` +
+    (steps.length > 0 ? `; longest steps: ${steps.join(", ")}` : "")
+  );
+}
+
+/** `Deployment preview-web` from `urn:pulumi:stack::project::…$kubernetes:apps/v1:Deployment::preview-web`. */
+function shortUrn(urn: string): string {
+  const [type = "", name = urn] = urn.split("::").slice(-2);
+  return `${type.split("$").pop()?.split(":").pop() ?? type} ${name}`;
 }

@@ -15,6 +15,7 @@ import type { OperationContext, OperationScheduler } from "../operations/schedul
 import type { OperationStore } from "../operations/store";
 import { isActive, type NewOperation, type Operation, type OperationCause, type OperationStatus, type ServiceOperationKind } from "../operations/types";
 import type { PresentPreviews, PreviewJournal, PreviewRecord } from "./journal";
+import { describeUpdatePhases } from "../../engine/updateRecord";
 import { prOfStack, previewStackName } from "./naming";
 import { sweepPreviewNamespaces, type PreviewNamespaces } from "./previewNamespaces";
 import type { PreviewReport, PreviewReporter } from "./reporter";
@@ -320,6 +321,7 @@ export class PreviewService {
       signal: context.signal,
     });
     context.recordChanges(result.changes);
+    if (result.phases) context.log(describeUpdatePhases(result.phases));
     const outputs = readPreviewOutputs(result.outputs);
     await this.recordOutputs(stack, context.operation.id, outputs);
     const verdict = await this.deps.verifier.verify(stack, outputs, context);

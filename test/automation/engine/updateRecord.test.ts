@@ -1,6 +1,6 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { UpdateRecord } from "../../automation/engine/updateRecord";
+import { describeUpdatePhases, UpdateRecord } from "../../../automation/engine/updateRecord";
 
 function preEvent(type: string): EngineEvent {
   const urn = `urn:pulumi:dev::p::${type}::x`;
@@ -59,6 +59,28 @@ describe("UpdateRecord", () => {
     record.observe(outputsEvent("pulumi:pulumi:Stack", {}));
     now = 1720;
 
-    expect(record.phases()).toEqual({ runStarted: 40, firstEvent: 300, firstStep: 500, lastStepDone: 650, total: 720 });
+    expect(record.phases()).toEqual({
+      runStarted: 40,
+      firstEvent: 300,
+      firstStep: 500,
+      lastStepDone: 650,
+      total: 720,
+      slowestSteps: [{ urn: "urn:pulumi:dev::p::kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::x", op: "update", ms: 150 }],
+    });
+  });
+
+  it("describes the phases in one log line, naming the longest steps by kind and name", () => {
+    const line = describeUpdatePhases({
+      runStarted: 4100,
+      firstEvent: 4600,
+      firstStep: 5300,
+      lastStepDone: 11_960,
+      total: 12_240,
+      slowestSteps: [{ urn: "urn:pulumi:pr-1::rollgate::rollgate:preview:PreviewEnvironment$kubernetes:apps/v1:Deployment::app-web-deployment", op: "create", ms: 5230 }],
+    });
+
+    expect(line).toBe(
+      "update took 12.2 s: its run started at 4.1 s, first engine event 4.6 s, first resource step 5.3 s, last step done 12.0 s; longest steps: create Deployment app-web-deployment 5.2 s",
+    );
   });
 });
