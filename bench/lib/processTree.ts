@@ -1,6 +1,6 @@
 /** Resident memory of a process and everything it started, from /proc (Linux). */
 import { readFileSync } from "node:fs";
-import { descendants } from "../../test/support/rollgateService";
+import { descendants, processCpuSeconds } from "../../test/support/rollgateService";
 
 export interface TreeMemory {
   /** RSS of the process itself, in MB. */
@@ -20,6 +20,16 @@ export function rssKb(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU seconds a process and its finished descendants used (an operation's CLI,
+ * language host, policy pack and provider are reaped when it ends, so their
+ * CPU is in the total afterwards). 0 when the process is gone.
+ */
+export function treeCpuSeconds(pid: number): number {
+  const cpu = processCpuSeconds(pid);
+  return cpu ? cpu.self + cpu.reapedChildren : 0;
 }
 
 export function treeMemory(pid: number): TreeMemory {

@@ -6,7 +6,8 @@
  */
 import type { BenchContext } from "../lib/context";
 import { benchPr, previewsOf, requestCreate, requestDestroy, waitNamespaceGone, waitReady } from "../lib/previews";
-import { TreeSampler } from "../lib/processTree";
+import { availableParallelism } from "node:os";
+import { TreeSampler, treeCpuSeconds } from "../lib/processTree";
 import { progress, sleep } from "../lib/progress";
 
 export async function concurrentPreviews(ctx: BenchContext): Promise<void> {
@@ -27,6 +28,7 @@ export async function concurrentPreviews(ctx: BenchContext): Promise<void> {
 
   progress(`concurrency: creating ${count} previews at once`);
   const started = performance.now();
+  const cpuBefore = treeCpuSeconds(service.pid);
   const ids = await Promise.all(prs.map((pr) => requestCreate(api, pr)));
   let maxQueued = 0;
   let maxRunning = 0;
@@ -51,9 +53,13 @@ export async function concurrentPreviews(ctx: BenchContext): Promise<void> {
     sampler.stop();
   }
   const wall = (performance.now() - started) / 1000;
+  const cpu = treeCpuSeconds(service.pid) - cpuBefore;
   progress(`concurrency: ${count} previews ready after ${wall.toFixed(1)} s, ${failures} failed; max ${maxRunning} running / ${maxQueued} queued`);
   ctx.record("concurrency.createAllWall", [wall], "s");
   ctx.record("concurrency.failures", [failures], "count", { digits: 0 });
+  // The floor on this machine: the creates' CPU (service and engine processes, reads included) spread over every core.
+  ctx.record("concurrency.cpuSecondsPerCreate", [cpu / count], "s");
+  ctx.record("concurrency.cpuFloorWall", [cpu / availableParallelism()], "s");
   ctx.record("concurrency.peakServiceRss", [sampler.peakSelfMb], "MB", { digits: 1 });
   ctx.record("concurrency.peakTreeRss", [sampler.peakTreeMb], "MB", { digits: 1 });
   ctx.record("concurrency.peakProcesses", [sampler.peakProcesses], "count", { digits: 0 });

@@ -13,11 +13,13 @@ import { previewStackConfig } from "../../automation/services/previews/spec";
 import type { BenchContext } from "../lib/context";
 import { previewBaseConfig, repoRoot } from "../lib/environment";
 import { benchPr, benchPreviewSpec, previewsOf, waitNamespaceGone, waitReady } from "../lib/previews";
+import { processCpuSeconds } from "../../test/support/rollgateService";
 import { progress } from "../lib/progress";
 import { PulumiCli } from "../lib/pulumiCli";
 
 export async function cliPreviewLifecycle(ctx: BenchContext): Promise<void> {
   const create: number[] = [];
+  const createCpu: number[] = [];
   const destroy: number[] = [];
   for (let run = 0; run < ctx.settings.runs; run++) {
     const pr = benchPr(ctx, 40 + run);
@@ -29,11 +31,13 @@ export async function cliPreviewLifecycle(ctx: BenchContext): Promise<void> {
     });
 
     let started = performance.now();
+    const cpuBefore = cliCpuSeconds();
     const saltFile = await cli.init();
     writeStackConfig(cli.configFile, saltFile, pr);
     await cli.up();
     const namespace = await waitReady(ctx, pr);
     create.push((performance.now() - started) / 1000);
+    createCpu.push(cliCpuSeconds() - cpuBefore);
 
     started = performance.now();
     await removeStack();
@@ -43,6 +47,7 @@ export async function cliPreviewLifecycle(ctx: BenchContext): Promise<void> {
     progress(`preview (CLI) ${run + 1}/${ctx.settings.runs} (pr ${pr}): create → ready ${create.at(-1)?.toFixed(2)} s, destroy → gone ${destroy.at(-1)?.toFixed(2)} s`);
   }
   ctx.record("preview.cli.createToReady", create, "s");
+  ctx.record("preview.cli.createCpuSeconds", createCpu, "s");
   ctx.record("preview.cli.destroyToGone", destroy, "s");
 }
 
@@ -52,4 +57,9 @@ function writeStackConfig(file: string, saltFile: string, pr: number): void {
   const plan = { pr, spec: { ...benchPreviewSpec(pr), ttlHours: 24 }, createdAt: new Date().toISOString(), actor: "bench-cli" };
   const config = Object.fromEntries(Object.entries(previewStackConfig(plan, previewBaseConfig())).map(([key, entry]) => [key, entry.value]));
   writeFileSync(file, dump({ ...(salt ? { encryptionsalt: salt } : {}), config }));
+}
+
+/** CPU seconds of the CLI runs this process started and waited for (the CLI, its language host, plugins). */
+function cliCpuSeconds(): number {
+  return processCpuSeconds(process.pid)?.reapedChildren ?? 0;
 }

@@ -4,11 +4,13 @@
  */
 import type { BenchContext } from "../lib/context";
 import { benchPr, operationPhases, previewsOf, requestCreate, requestDestroy, succeeded, waitNamespaceGone, waitReady } from "../lib/previews";
+import { treeCpuSeconds } from "../lib/processTree";
 import { progress } from "../lib/progress";
 
 export async function previewLifecycle(ctx: BenchContext): Promise<void> {
-  const { api } = ctx.running();
+  const { api, service } = ctx.running();
   const create: number[] = [];
+  const createCpu: number[] = [];
   const destroy: number[] = [];
   const engineCreate: number[] = [];
   const afterEngineCreate: number[] = [];
@@ -17,9 +19,11 @@ export async function previewLifecycle(ctx: BenchContext): Promise<void> {
   for (let run = 0; run < ctx.settings.runs; run++) {
     const pr = benchPr(ctx, 10 + run);
     let started = performance.now();
+    const cpuBefore = treeCpuSeconds(service.pid);
     const createOp = await succeeded(api, await requestCreate(api, pr));
     const namespace = await waitReady(ctx, pr);
     create.push((performance.now() - started) / 1000);
+    createCpu.push(treeCpuSeconds(service.pid) - cpuBefore);
     const createPhases = await operationPhases(api, createOp);
     if (createPhases) {
       engineCreate.push(createPhases.engine);
@@ -41,6 +45,8 @@ export async function previewLifecycle(ctx: BenchContext): Promise<void> {
     );
   }
   ctx.record("preview.createToReady", create, "s");
+  // The service's and its engine processes' CPU for one create (its reads and idle work included).
+  ctx.record("preview.createCpuSeconds", createCpu, "s");
   ctx.record("preview.destroyToGone", destroy, "s");
   ctx.record("profile.preview.createEngine", engineCreate, "s");
   ctx.record("profile.preview.createAfterEngine", afterEngineCreate, "s");

@@ -224,12 +224,26 @@ export function killLeftovers(ids: readonly ProcessId[]): number[] {
   return killed;
 }
 
-function readStat(pid: number): { ppid: number; startTime: string; state: string } | undefined {
+/** /proc reports CPU times in USER_HZ, 100 per second on Linux whatever the kernel's own tick. */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) of a process, and of its descendants that have
+ * exited and were waited for (the kernel adds theirs to their parent's, and so
+ * up to this process). Undefined when the process is gone.
+ */
+export function processCpuSeconds(pid: number): { readonly self: number; readonly reapedChildren: number } | undefined {
+  const stat = readStat(pid);
+  return stat && { self: (stat.utime + stat.stime) / USER_HZ, reapedChildren: (stat.cutime + stat.cstime) / USER_HZ };
+}
+
+function readStat(pid: number): { ppid: number; startTime: string; state: string; utime: number; stime: number; cutime: number; cstime: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid ... starttime(22nd field) ..."; comm may contain spaces.
+    // "pid (comm) state ppid ... utime(14) stime cutime cstime ... starttime(22nd field) ..."; comm may contain spaces.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "", ppid: Number(fields[1]), startTime: fields[19] ?? "" };
+    const field = (n: number): number => Number(fields[n - 3]);
+    return { state: fields[0] ?? "", ppid: Number(fields[1]), startTime: fields[19] ?? "", utime: field(14), stime: field(15), cutime: field(16), cstime: field(17) };
   } catch {
     return undefined;
   }
