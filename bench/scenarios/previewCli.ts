@@ -25,7 +25,9 @@ export async function cliPreviewLifecycle(ctx: BenchContext): Promise<void> {
     const pr = benchPr(ctx, 40 + run);
     const stack = previewStackName(pr);
     const cli = new PulumiCli(repoRoot, stack, join(ctx.env.root, "stacks", `Pulumi.${stack}.yaml`), ctx.env.root);
-    const removeStack = ctx.cleanup.defer(`remove CLI preview stack ${stack}`, async () => {
+    let removed = false;
+    const forgetStack = ctx.cleanup.defer(`remove CLI preview stack ${stack}`, async () => {
+      if (removed) return;
       await cli.destroy().catch(() => undefined);
       await cli.remove(true);
     });
@@ -40,7 +42,10 @@ export async function cliPreviewLifecycle(ctx: BenchContext): Promise<void> {
     createCpu.push(cliCpuSeconds() - cpuBefore);
 
     started = performance.now();
-    await removeStack();
+    await cli.destroy();
+    await cli.remove();
+    removed = true;
+    await forgetStack();
     await waitNamespaceGone(ctx, namespace);
     destroy.push((performance.now() - started) / 1000);
     previewsOf(ctx).delete(pr);
