@@ -4,9 +4,9 @@
  * included), the queue as the operations report it, and the latency of
  * `GET /api/v1/previews` while they run. Then all destroyed at once.
  */
+import { availableParallelism } from "node:os";
 import type { BenchContext } from "../lib/context";
 import { benchPr, previewsOf, requestCreate, requestDestroy, waitNamespaceGone, waitReady } from "../lib/previews";
-import { availableParallelism } from "node:os";
 import { TreeSampler, treeCpuSeconds } from "../lib/processTree";
 import { progress, sleep } from "../lib/progress";
 

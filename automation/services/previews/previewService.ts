@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { StackEngine, StackSummary } from "../../engine/port";
+import { describeUpdatePhases } from "../../engine/updateRecord";
 import type { Clock, Logger } from "../../deps";
 import { NoSuchStackError } from "../../engine/errors";
 import { LimitReachedError, PreviewLimitError, PreviewNotFoundError, StaleHeadError } from "../../errors";
@@ -15,7 +16,6 @@ import type { OperationContext, OperationScheduler } from "../operations/schedul
 import type { OperationStore } from "../operations/store";
 import { isActive, type NewOperation, type Operation, type OperationCause, type OperationStatus, type ServiceOperationKind } from "../operations/types";
 import type { PresentPreviews, PreviewJournal, PreviewRecord } from "./journal";
-import { describeUpdatePhases } from "../../engine/updateRecord";
 import { prOfStack, previewStackName } from "./naming";
 import { sweepPreviewNamespaces, type PreviewNamespaces } from "./previewNamespaces";
 import type { PreviewReport, PreviewReporter } from "./reporter";
