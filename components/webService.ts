@@ -5,11 +5,10 @@ import { managedBy, recommendedLabels, rollgateLabels, Track, tracks } from "./l
 import { checks, defined, ensure, isDns1035Label, Problems } from "./validation";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./restrictedSecurity";
 
-/** CPU and memory quantities, e.g. `{ cpu: "100m", memory: "128Mi" }`. */
-
 /** The Kubernetes provider's readiness condition for the Service (see its use below). */
 const SERVICE_READY = { annotation: "pulumi.com/waitFor", condition: "jsonpath={.spec.clusterIP}" } as const;
 
+/** CPU and memory quantities, e.g. `{ cpu: "100m", memory: "128Mi" }`. */
 export interface ResourceQuantities {
   readonly cpu?: pulumi.Input<string>;
   readonly memory?: pulumi.Input<string>;

@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { previewStackName } from "../../automation/services/previews/naming";
 import { previewStackConfig } from "../../automation/services/previews/spec";
+import { processCpuSeconds } from "../../test/support/rollgateService";
 import type { BenchContext } from "../lib/context";
 import { previewBaseConfig, repoRoot } from "../lib/environment";
 import { benchPr, benchPreviewSpec, previewsOf, waitNamespaceGone, waitReady } from "../lib/previews";
-import { processCpuSeconds } from "../../test/support/rollgateService";
 import { progress } from "../lib/progress";
 import { PulumiCli } from "../lib/pulumiCli";
 

@@ -82,6 +82,6 @@ async function measureCell(ctx: BenchContext, engine: LocalStackEngine, stacks: 
   ctx.record(`${cell}.create`, [create], "s");
   ctx.record(`${cell}.update`, updates, "s");
   ctx.record(`${cell}.destroy`, [destroy], "s");
-  const median = [...updates].sort((a, b) => a - b)[Math.floor(updates.length / 2)] ?? Number.NaN;
-  progress(`scaling: ${stackCount} stacks, ${resources} resources: create ${create.toFixed(2)} s, update median ${median.toFixed(2)} s, destroy ${destroy.toFixed(2)} s`);
+  const median = ctx.figures[`${cell}.update`]?.median;
+  progress(`scaling: ${stackCount} stacks, ${resources} resources: create ${create.toFixed(2)} s, update median ${median?.toFixed(2) ?? "?"} s, destroy ${destroy.toFixed(2)} s`);
 }
